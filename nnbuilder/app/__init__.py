@@ -1,0 +1,1 @@
+"""The Qt desktop application (the only package importing PySide6/pyqtgraph)."""
