@@ -46,7 +46,7 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
     """Infer every node's output shape; nodes downstream of a failure are skipped."""
     results: dict[str, NodeShape] = {}
     issues: list[Issue] = []
-    tensors: dict[str, torch.Tensor] = {}
+    tensors: dict[str, tuple[tuple[int, ...], torch.dtype]] = {}  # full shape (with batch) and dtype
     for node_id in st.order:
         spec = st.specs.get(node_id)
         if spec is None or node_id not in st.params:
@@ -64,53 +64,132 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
         if spec.type == "Input":
             shape = tuple(params["shape"])
             info.output_shape, info.dtype = shape, params["dtype"]
-            tensors[node_id] = torch.empty((META_BATCH, *shape), dtype=_DTYPES[info.dtype], device="meta")
+            try:
+                torch.empty((META_BATCH, *shape), dtype=_DTYPES[info.dtype], device="meta")
+                tensors[node_id] = ((META_BATCH, *shape), _DTYPES[info.dtype])
+            except RuntimeError:  # more elements than torch can index
+                issues.append(Issue("shape", f"the shape {list(shape)} has too many elements", node_id,
+                                    hint="use a smaller per-sample shape"))
             continue
         arg_names = _port_args(ports, len(spec.input_ports(params)))
-        inputs = [tensors[ports[p].source] for p in sorted(ports)]
-        info.input_shapes = [tuple(t.shape[1:]) for t in inputs]
-        if spec.infer is not None:
-            for name, value in spec.infer(params, info.input_shapes).items():
-                if params.get(name) is None:
-                    params[name] = value
+        info.input_shapes = [tensors[ports[p].source][0][1:] for p in sorted(ports)]
+        integer = _integer_input_issue(node_id, spec, [tensors[ports[p].source][1] for p in sorted(ports)])
+        if integer is not None:
+            issues.append(integer)
+            continue
+        batch_axis = _batch_axis_issue(node_id, spec, params, info.input_shapes)
+        if batch_axis is not None:
+            issues.append(batch_axis)
+            continue
         try:
+            if spec.infer is not None:  # inside the try: an infer hook may refuse the shapes
+                for name, value in spec.infer(params, info.input_shapes).items():
+                    if params.get(name) is None:
+                        params[name] = value
             out, counts = _evaluate(spec, params, arg_names, ports, tensors, info)
+        except _DtypeMismatch as exc:
+            issues.append(Issue("dtype", str(exc), node_id, hint="set the Input's dtype to float32"))
+            continue
         except Exception as exc:  # torch raises many types; each becomes a node error
             issues.append(explain_failure(node_id, spec, params, info.input_shapes, exc))
             continue
-        if spec.type == "Output":
-            info.output_shape, info.dtype = tuple(out.shape[1:]), _dtype_name(out.dtype)
-            tensors[node_id] = out
+        if not out[0] or out[0][0] != META_BATCH:
+            issues.append(Issue("batch", f"{spec.type} changes the batch dimension ({META_BATCH} samples in, "
+                                         f"output shape {list(out[0])})", node_id,
+                                hint="dimension 0 is the batch; per-sample dimensions start at 1"))
             continue
-        info.output_shape, info.dtype = tuple(out.shape[1:]), _dtype_name(out.dtype)
-        info.param_count, info.trainable, info.macs = counts
+        info.output_shape, info.dtype = out[0][1:], _dtype_name(out[1])
         tensors[node_id] = out
+        if spec.type == "Output":
+            continue
+        info.param_count, info.trainable, info.macs = counts
         issues.extend(_warnings(node_id, spec.type, info))
     return results, issues
+
+
+# Categories whose nodes only move, merge or pass values on, so integer ids may flow through them.
+_INTEGER_OK = {"Input/Output", "Reshape", "Merge", "Imported"}
+
+
+class _DtypeMismatch(TypeError):
+    """Meta kernels skip some dtype checks (Linear, norms, attention) that real devices make."""
+
+
+def _integer_input_issue(node_id: str, spec, dtypes: list[torch.dtype]) -> Issue | None:
+    """Integer tensors are ids: only Embedding (and nodes that just move values) may take them."""
+    if spec.input_dtype is not None or spec.category in _INTEGER_OK:
+        return None
+    if all(d.is_floating_point for d in dtypes):
+        return None
+    kind = next(_dtype_name(d) for d in dtypes if not d.is_floating_point)
+    return Issue("dtype", f"{spec.type} receives {kind} values; only Embedding takes integer ids", node_id,
+                 hint="feed the ids to an Embedding first, or set the Input's dtype to float32")
+
+
+# Parameters that index a dimension of the whole (batched) tensor, where 0 is the batch.
+_AXIS_PARAMS = ("dim", "dim0", "dim1", "start_dim", "end_dim")
+
+
+def _batch_axis_issue(node_id: str, spec, params: dict, shapes: list[tuple[int, ...]]) -> Issue | None:
+    """Axes out of range (meta kernels such as softmax do not check them), or the batch axis, which
+    would mix samples (Softmax) or change the batch size (Concat, Flatten)."""
+    if not shapes:
+        return None
+    rank = len(shapes[0]) + 1
+    where = f"the {rank}-d input (batch + {list(shapes[0])})"
+    hint = f"per-sample dimensions are 1 to {rank - 1} (or -1 to -{rank - 1}); 0 is the batch"
+    for name in _AXIS_PARAMS:
+        value = params.get(name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            continue
+        if not -rank <= value < rank:
+            return Issue("shape", f"{name}={value} is out of range for {where}", node_id, hint=hint)
+        if value % rank == 0 and name != "end_dim":
+            return Issue("batch", f"{name}={value} is the batch dimension of {where}", node_id, hint=hint)
+    return None
+
+
+def _namespace(spec) -> dict[str, Any]:
+    """Globals for evaluating a node's source: torch, nn, and torchvision only when the spec imports it."""
+    if "import torchvision" in spec.imports and "torchvision" not in _EVAL_NS:
+        import torchvision
+
+        _EVAL_NS["torchvision"] = torchvision
+    return _EVAL_NS
 
 
 def _port_args(ports: dict, count: int) -> list[str | None]:
     return [f"_in{p}" if p in ports else None for p in range(count)]
 
 
-def _evaluate(spec, params, arg_names, ports, tensors, info) -> tuple[torch.Tensor, tuple[int, int, int]]:
+def _evaluate(spec, params, arg_names, ports, tensors, info):
+    """Build and run one node on meta tensors; returns ((shape, dtype), (params, trainable, macs))."""
     info.ctor = constructor_code(spec, params)
     fwd = forward_code(spec, "m", arg_names, params)
-    local = {f"_in{p}": tensors[e.source] for p, e in ports.items()}
-    key = (info.ctor, fwd, tuple((n, tuple(t.shape), t.dtype) for n, t in sorted(local.items())))
+    setup = tuple(setup_code(spec, "m", params))
+    key = (info.ctor, fwd, setup, tuple((p, tensors[ports[p].source]) for p in sorted(ports)))
     cached = _CACHE.get(key)
     if cached is not None:
-        shape, dtype, counts = cached
-        return torch.empty(shape, dtype=dtype, device="meta"), counts
+        return cached
+    local = {f"_in{p}": torch.empty(tensors[e.source][0], dtype=tensors[e.source][1], device="meta")
+             for p, e in ports.items()}
     holder = SimpleNamespace()
     counts = (0, 0, 0)
     if info.ctor is not None:
+        namespace = _namespace(spec)
         with torch.device("meta"):
-            module = eval(info.ctor, _EVAL_NS)  # noqa: S307 - source built from validated literals
+            module = eval(info.ctor, namespace, {})  # noqa: S307 - source built from validated literals
         holder.m = module
-        for line in setup_code(spec, "m", params):
-            exec(line, _EVAL_NS, {"self": holder})  # noqa: S102
+        for line in setup:
+            exec(line, namespace, {"self": holder})  # noqa: S102
         module.eval()
+        weights = {p.dtype for p in module.parameters()}
+        if spec.input_dtype is None and weights:
+            for _, t in sorted(local.items()):
+                if t.dtype.is_floating_point and t.dtype not in weights:
+                    raise _DtypeMismatch(
+                        f"{spec.type} has {'/'.join(sorted(_dtype_name(w) for w in weights))} weights but "
+                        f"receives {_dtype_name(t.dtype)} values")
     out = eval(fwd, _EVAL_NS, {"self": holder, **local})  # noqa: S307
     if not isinstance(out, torch.Tensor):
         raise TypeError(f"produced {type(out).__name__}, not a tensor")
@@ -120,8 +199,9 @@ def _evaluate(spec, params, arg_names, ports, tensors, info) -> tuple[torch.Tens
         counts = (total, trainable, _macs(holder.m, out))
     if len(_CACHE) > _CACHE_LIMIT:
         _CACHE.clear()
-    _CACHE[key] = (tuple(out.shape), out.dtype, counts)
-    return out, counts
+    result = ((tuple(out.shape), out.dtype), counts)
+    _CACHE[key] = result
+    return result
 
 
 def _macs(module: nn.Module, out: torch.Tensor) -> int:

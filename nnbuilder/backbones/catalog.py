@@ -100,12 +100,12 @@ def output_size(name: str, output: str) -> int:
     return get_info(name).features if output == "features" else NUM_CLASSES
 
 
-@functools.lru_cache(maxsize=None)
-def block_names(name: str) -> tuple[str, ...]:
+@functools.cache
+def block_names(name: str, output: str = "features") -> tuple[str, ...]:
     """Sub-module names that may be frozen: top-level children with parameters, and the children
     of the family's block containers (e.g. ``features.0`` ... for MobileNet)."""
     info = get_info(name)
-    model = build_model(name, "logits", device="meta")
+    model = build_model(name, output, device="meta")
     names = [child for child, module in model.named_children() if _has_params(module)]
     for root in info.block_roots:
         names += [f"{root}.{child}" for child, module in model.get_submodule(root).named_children()

@@ -47,27 +47,26 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model") -> Gen
 
     init: list[str] = []
     body: list[str] = []
-    var: dict[str, str] = {}
+    var = _allocate_variables(st, attr, ns)
     for node_id in st.order:
         spec, info = st.specs[node_id], analysis.nodes[node_id]
         a = attr[node_id]
-        if spec.type == "Input":
-            var[node_id] = a
+        if spec.type in ("Input", "Output"):
             continue
         ports = st.inputs_of[node_id]
         args = [var[ports[p].source] if p in ports else None for p in range(len(spec.input_ports(info.params)))]
         expr = forward_code(spec, a, args, info.params)
-        if spec.type == "Output":
-            var[node_id] = expr
-            continue
         shape = _shape(info.output_shape)
         if info.ctor is not None:
             count = f", {info.param_count:,} params" if info.param_count else ""
             frozen = f" ({info.param_count - info.trainable:,} frozen)" if info.trainable < info.param_count else ""
             init.append(f"self.{a} = {info.ctor}  # -> {shape}{count}{frozen}")
             init.extend(setup_code(spec, a, info.params))
-        body.append(f"{a} = {expr}  # {shape}")
-        var[node_id] = a
+            body.append(f"{var[node_id]} = {expr}  # {shape}")
+        else:
+            body.append(f"{var[node_id]} = {expr}  # {a}: {shape}")
+    for node_id in outputs:
+        var[node_id] = var[st.inputs_of[node_id][0].source]
 
     in_names = [attr[n] for n in inputs]
     out_exprs = [var[n] for n in outputs]
@@ -102,6 +101,55 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model") -> Gen
         "",
     ]
     return GeneratedCode("\n".join(lines), cls, in_names, out_exprs, attr)
+
+
+def _allocate_variables(st, attr: dict[str, str], ns: Namespace) -> dict[str, str]:
+    """Variable names for node outputs, the way people write forward passes.
+
+    A value read by one node flows through a reused stream variable (``x = self.fc1(x)``);
+    a value read by several nodes (a skip connection) keeps its node's name until its
+    last use.  Reusing names frees dead intermediates as early as hand-written code does.
+    """
+    consumers: dict[str, int] = {n: 0 for n in st.order}
+    last_use: dict[str, str] = {}
+    for node_id in st.order:
+        for edge in st.inputs_of.get(node_id, {}).values():
+            consumers[edge.source] += 1
+            last_use[edge.source] = node_id
+    var: dict[str, str] = {}
+    streams: set[str] = set()  # names of single-use values, free for reuse once read
+    free: list[str] = []
+    count = 0
+    for node_id in st.order:
+        spec = st.specs[node_id]
+        if spec.type == "Output":
+            continue
+        if spec.type == "Input":
+            var[node_id] = attr[node_id]
+            if var[node_id] == "x" and consumers[node_id] == 1:
+                streams.add("x")  # the idiomatic forward(self, x): x = self.fc1(x)
+            continue
+        dying = []
+        for port in sorted(st.inputs_of[node_id]):
+            source = st.inputs_of[node_id][port].source
+            if last_use.get(source) == node_id and var[source] in streams and var[source] not in dying:
+                dying.append(var[source])
+        if consumers[node_id] > 1:
+            name = attr[node_id]
+            free.extend(dying)
+        elif dying:
+            name = dying[0]
+            free.extend(dying[1:])
+        elif free:
+            name = free.pop(0)
+        else:
+            count += 1
+            name = ns.name(("stream", count), "x")
+            streams.add(name)
+        if name in free:
+            free.remove(name)
+        var[node_id] = name
+    return var
 
 
 def _shape(shape: tuple[int, ...] | None) -> str:

@@ -8,8 +8,9 @@ a ``torch.utils.data.Dataset`` instead.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Union
+from typing import Any, Literal
 
 import torch
 from torch.utils.data import Dataset
@@ -27,14 +28,14 @@ class TensorSplit:
     def __len__(self) -> int:
         return int(self.targets.shape[0])
 
-    def to(self, device: torch.device | str) -> "TensorSplit":
+    def to(self, device: torch.device | str) -> TensorSplit:
         return TensorSplit(tuple(t.to(device) for t in self.inputs), self.targets.to(device))
 
-    def subset(self, index: torch.Tensor) -> "TensorSplit":
+    def subset(self, index: torch.Tensor) -> TensorSplit:
         return TensorSplit(tuple(t[index] for t in self.inputs), self.targets[index])
 
 
-Split = Union[TensorSplit, Dataset]
+Split = TensorSplit | Dataset
 
 
 @dataclass

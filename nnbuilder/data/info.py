@@ -1,8 +1,9 @@
 """What a data set family declares (:class:`DatasetInfo`) and returns (:class:`RawData`)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch

@@ -1,7 +1,8 @@
 """A split of a file-backed data set: indices into a base set, with optional standardisation."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch.utils.data import Dataset
@@ -29,5 +30,5 @@ class LazySplit(Dataset):
         """The un-normalised input of item ``i`` (for previews and statistics)."""
         return self.base[self.indices[i]][0]
 
-    def normalized(self, mean: torch.Tensor, std: torch.Tensor) -> "LazySplit":
+    def normalized(self, mean: torch.Tensor, std: torch.Tensor) -> LazySplit:
         return LazySplit(self.base, self.indices, mean, std)

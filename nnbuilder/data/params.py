@@ -16,6 +16,10 @@ COLUMNS = "columns"  # a list of column names, or "auto"
 RANGE = "range"  # a number or a [low, high] pair of numbers
 
 
+class ParamError(ValueError):
+    """A parameter value that does not fit its :class:`DataParam`."""
+
+
 @dataclass(frozen=True)
 class DataParam:
     """One parameter: name, kind, default, accepted range and a short doc."""
@@ -31,63 +35,63 @@ class DataParam:
     nullable: bool = False
 
     def coerce(self, value: Any) -> Any:
-        """Return ``value`` in canonical form or raise ``ValueError`` with a short reason."""
+        """Return ``value`` in canonical form or raise :class:`ParamError` with a short reason."""
         if value is None:
             if self.nullable:
                 return None
-            raise ValueError("a value is required")
+            raise ParamError("a value is required")
         kind = self.kind
         if kind == BOOL:
             if isinstance(value, bool):
                 return value
-            raise ValueError(f"expected true or false, got {value!r}")
+            raise ParamError(f"expected true or false, got {value!r}")
         if kind == INT:
             if isinstance(value, bool) or not isinstance(value, int):
                 if isinstance(value, float) and value.is_integer():
                     return self._in_range(int(value))
-                raise ValueError(f"expected an integer, got {value!r}")
+                raise ParamError(f"expected an integer, got {value!r}")
             return self._in_range(value)
         if kind == FLOAT:
             return self._in_range(_number(value))
         if kind in (STR, PATH):
             if not isinstance(value, str) or (kind == PATH and not value.strip()):
-                raise ValueError(f"expected a {'non-empty path' if kind == PATH else 'string'}, got {value!r}")
+                raise ParamError(f"expected a {'non-empty path' if kind == PATH else 'string'}, got {value!r}")
             return value
         if kind == CHOICE:
             if value in self.choices and type(value) in {type(c) for c in self.choices}:
                 return value
             hint = _suggest(value, self.choices)
-            raise ValueError(f"expected one of {', '.join(map(repr, self.choices))}, got {value!r}{hint}")
+            raise ParamError(f"expected one of {', '.join(map(repr, self.choices))}, got {value!r}{hint}")
         if kind == COLUMNS:
             if value == "auto":
                 return "auto"
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
                 return list(value)
-            raise ValueError(f'expected "auto" or a list of column names, got {value!r}')
+            raise ParamError(f'expected "auto" or a list of column names, got {value!r}')
         if kind == RANGE:
             if isinstance(value, (list, tuple)):
                 if len(value) != 2:
-                    raise ValueError(f"expected a number or [low, high], got {len(value)} values")
+                    raise ParamError(f"expected a number or [low, high], got {len(value)} values")
                 low, high = (self._in_range(_number(v)) for v in value)
                 if low > high:
-                    raise ValueError(f"low must be ≤ high, got [{low}, {high}]")
+                    raise ParamError(f"low must be ≤ high, got [{low}, {high}]")
                 return (low, high)
             return self._in_range(_number(value))
-        raise ValueError(f"unknown parameter kind {kind!r}")  # pragma: no cover - spec bug
+        raise ParamError(f"unknown parameter kind {kind!r}")  # pragma: no cover - spec bug
 
     def _in_range(self, number: float) -> Any:
         if self.minimum is not None and number < self.minimum:
-            raise ValueError(f"must be ≥ {self.minimum:g}, got {number!r}")
+            raise ParamError(f"must be ≥ {self.minimum:g}, got {number!r}")
         if self.maximum is not None and number > self.maximum:
-            raise ValueError(f"must be ≤ {self.maximum:g}, got {number!r}")
+            raise ParamError(f"must be ≤ {self.maximum:g}, got {number!r}")
         return number
 
 
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"expected a number, got {value!r}")
+        raise ParamError(f"expected a number, got {value!r}")
     if not math.isfinite(value):
-        raise ValueError(f"expected a finite number, got {value!r}")
+        raise ParamError(f"expected a finite number, got {value!r}")
     return float(value)
 
 

@@ -8,7 +8,8 @@ under a second.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -69,8 +70,10 @@ def render(labels: np.ndarray, rng: np.random.Generator, noise: float, max_rotat
     angle = np.radians(rng.uniform(-max_rotation, max_rotation, n))
     stroke = rng.uniform(0.12, 0.22, n)
     brightness = rng.uniform(0.6, 1.0, n)
-    grid = np.arange(SIZE, dtype=np.float64)
-    images = np.zeros((n, SIZE, SIZE), dtype=np.float64)
+    centre, scale, angle, stroke, brightness = (a.astype(np.float32) for a in (centre, scale, angle, stroke,
+                                                                               brightness))
+    grid = np.arange(SIZE, dtype=np.float32)
+    images = np.zeros((n, SIZE, SIZE), dtype=np.float32)
     for label, sdf in enumerate(SHAPES.values()):
         idx = np.flatnonzero(labels == label)
         if idx.size == 0:
@@ -82,7 +85,7 @@ def render(labels: np.ndarray, rng: np.random.Generator, noise: float, max_rotat
         x, y = (cos * px + sin * py) / s, (-sin * px + cos * py) / s
         distance_px = sdf(x, y, stroke[idx][:, None, None]) * s
         images[idx] = np.clip(0.5 - distance_px, 0.0, 1.0) * brightness[idx][:, None, None]
-    images += rng.normal(0.0, noise, images.shape)
+    images += rng.normal(0.0, noise, images.shape).astype(np.float32)
     return np.clip(images, 0.0, 1.0).astype(np.float32)
 
 

@@ -42,7 +42,7 @@ def tabular(params: dict[str, Any], rng: np.random.Generator) -> RawData:
         return RawData("regression", info, targets, inputs, target_shape=(1,), meta={**meta, "target_names": ["score"]})
     labels = np.digitize(score, np.quantile(score, [1 / 3, 2 / 3]))
     return RawData("classification", info, torch.from_numpy(labels.astype(np.int64)), inputs,
-                   class_names=list(LEVELS), meta=meta)
+                   class_names=list(LEVELS), meta={**meta, "target_names": ["score level"]})
 
 
 def ratings(params: dict[str, Any], rng: np.random.Generator) -> RawData:

@@ -64,7 +64,7 @@ class RemoveNodes(Command):
     def undo(self, doc: GraphDocument) -> None:
         for node, index in reversed(self._nodes):
             doc.insert_node(node, index)
-        for edge, index in self._edges:
+        for edge, index in reversed(self._edges):
             doc.insert_edge(edge, index)
 
 

@@ -150,6 +150,7 @@ def project_from_json(data: Any, where: str = "<memory>") -> Project:
     problems: list[tuple[str, str]] = []
     if not isinstance(data, dict):
         raise ProjectFileError(where, [("$", f"expected a JSON object, got {type(data).__name__}")])
+    _check_values(data, problems)
     if data.get("format") != FORMAT:
         problems.append(("$.format", f"expected \"{FORMAT}\", got {_short(data.get('format'))}; "
                                      "this is not an nnbuilder project"))
@@ -167,16 +168,17 @@ def project_from_json(data: Any, where: str = "<memory>") -> Project:
     nodes: list[Node] = []
     edges: list[Edge] = []
     graph_extra: dict[str, Any] = {}
+    at_of: dict[str, str] = {}
     if not isinstance(graph, dict):
         problems.append(("$.graph", "missing or not an object with 'nodes' and 'edges'"))
     else:
         graph_extra = {k: v for k, v in graph.items() if k not in ("nodes", "edges")}
-        nodes = _read_nodes(graph.get("nodes"), problems)
+        nodes = _read_nodes(graph.get("nodes"), problems, at_of)
         edges = _read_edges(graph.get("edges", []), {n.id for n in nodes}, problems)
     for key in ("data", "training"):
         if key in data and data[key] is not None and not isinstance(data[key], dict):
             problems.append((f"$.{key}", f"expected an object, got {_short(data[key])}"))
-    problems.extend(_check_params(nodes))
+    problems.extend(_check_params(nodes, at_of))
     if problems:
         raise ProjectFileError(where, problems)
     doc = GraphDocument(nodes, edges, graph_extra)
@@ -184,7 +186,8 @@ def project_from_json(data: Any, where: str = "<memory>") -> Project:
     return Project(name, doc, data.get("data"), data.get("training"), extra)
 
 
-def _read_nodes(raw: Any, problems: list[tuple[str, str]]) -> list[Node]:
+def _read_nodes(raw: Any, problems: list[tuple[str, str]], at_of: dict[str, str]) -> list[Node]:
+    """Valid nodes; ``at_of`` receives each node's JSON path (skipped items keep later indices right)."""
     if not isinstance(raw, list):
         problems.append(("$.graph.nodes", "expected a list of nodes"))
         return []
@@ -221,6 +224,7 @@ def _read_nodes(raw: Any, problems: list[tuple[str, str]]) -> list[Node]:
             seen.add(node_id)
             extra = {k: v for k, v in item.items() if k not in _NODE_KEYS}
             nodes.append(Node(node_id, type_name, dict(params), tuple(pos) if pos else None, extra))
+            at_of[node_id] = at
     return nodes
 
 
@@ -262,25 +266,58 @@ def _read_edges(raw: Any, ids: set[str], problems: list[tuple[str, str]]) -> lis
     return edges
 
 
-def _check_params(nodes: list[Node]) -> list[tuple[str, str]]:
+def _check_params(nodes: list[Node], at_of: dict[str, str]) -> list[tuple[str, str]]:
     """Unknown types and invalid parameter values, with JSON paths."""
     from nnbuilder.layers import UnknownLayerType, get_spec
 
     problems = []
-    for i, node in enumerate(nodes):
+    for node in nodes:
+        at = at_of[node.id]
         try:
             spec = get_spec(node.type)
         except UnknownLayerType as exc:
-            problems.append((f"$.graph.nodes[{i}].type", str(exc)))
+            problems.append((f"{at}.type", str(exc)))
             continue
         _, errors = spec.normalize(node.params)
         for name, message in errors.items():
-            problems.append((f"$.graph.nodes[{i}].params.{name}", f"{node.type} '{node.id}': {message}"))
+            problems.append((f"{at}.params.{name}", f"{node.type} '{node.id}': {message}"))
     return problems
 
 
+def _check_values(data: Any, problems: list[tuple[str, str]]) -> None:
+    """Values JSON can parse but a project cannot be saved with: numbers too large for a float
+    (``1e400`` parses as infinity) and strings with lone surrogates (``"\\ud800"``)."""
+    stack: list[tuple[str, Any]] = [("$", data)]  # iterative: nesting depth is only bounded by the parser
+    while stack:
+        at, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            problems.append((at, "number out of range (too large for a 64-bit float)"))
+        elif isinstance(value, str) and not _utf8(value):
+            problems.append((at, "text contains an invalid character (a lone UTF-16 surrogate)"))
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                if isinstance(key, str) and not _utf8(key):
+                    problems.append((at, f"key {key!r} contains an invalid character (a lone UTF-16 surrogate)"))
+                stack.append((f"{at}.{key}", item))
+        elif isinstance(value, list):
+            stack.extend((f"{at}[{i}]", item) for i, item in reversed(list(enumerate(value))))
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _finite_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:  # an int beyond the float range
+        return False
 
 
 def _short(value: Any) -> str:

@@ -45,3 +45,17 @@ REGISTRY.register(LayerSpec(
     ),
     forward=lambda attr, inputs, params: f"{inputs[0]}.transpose({int(params['dim0'])!r}, {int(params['dim1'])!r})",
 ))
+
+REGISTRY.register(LayerSpec(
+    type="Slice",
+    category="Reshape",
+    doc="Takes `length` entries starting at `start` along `dim` (batch is 0), e.g. one categorical "
+        "column of a table to feed its own Embedding.",
+    params=(
+        ParamSpec("dim", INT, default=1, minimum=-8, maximum=8, ctor=False, always_emit=True),
+        ParamSpec("start", INT, default=0, minimum=0, maximum=1_000_000_000, ctor=False, always_emit=True),
+        ParamSpec("length", INT, default=1, minimum=1, maximum=1_000_000_000, ctor=False, always_emit=True),
+    ),
+    forward=lambda attr, inputs, params: f"{inputs[0]}.narrow({int(params['dim'])!r}, "
+                                         f"{int(params['start'])!r}, {int(params['length'])!r})",
+))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from typing import ContextManager
+from contextlib import AbstractContextManager
 
 import numpy as np
 import torch
@@ -53,7 +53,7 @@ def check_precision(precision: str, device: torch.device) -> None:
         raise DeviceError("training.precision: this GPU does not support bf16; use 'fp16' or 'fp32'")
 
 
-def autocast(precision: str, device: torch.device) -> ContextManager:
+def autocast(precision: str, device: torch.device) -> AbstractContextManager:
     """Autocast context for the forward pass (a no-op for fp32)."""
     if precision == "fp32":
         return contextlib.nullcontext()

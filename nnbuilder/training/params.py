@@ -106,9 +106,7 @@ def _is_number(value: Any) -> bool:
 def _in_range(value: float, spec: Param) -> bool:
     if spec.lo is not None and (value <= spec.lo if spec.lo_open else value < spec.lo):
         return False
-    if spec.hi is not None and (value >= spec.hi if spec.hi_open else value > spec.hi):
-        return False
-    return True
+    return not (spec.hi is not None and (value >= spec.hi if spec.hi_open else value > spec.hi))
 
 
 def _range_text(spec: Param) -> str:

@@ -1,0 +1,217 @@
+"""GraphView: zoom, pan, rubber-band selection, shortcuts, drops from the palette, quick add."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from nnbuilder.app.canvas.node_item import NodeItem
+from nnbuilder.app.canvas.quick_add import QuickAddPopup
+from nnbuilder.app.canvas.scene import GraphScene
+from nnbuilder.layers import registry
+
+LAYER_MIME = "application/x-nnbuilder-layer"
+MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
+
+
+class GraphView(QGraphicsView):
+    """The editor canvas.  ``quickAddRequested(scene_pos)`` fires on Tab or a double-click on empty space;
+    unless ``builtin_quick_add`` is set to False the view answers it with a :class:`QuickAddPopup`."""
+
+    quickAddRequested = Signal(QPointF)
+
+    def __init__(self, scene: GraphScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.builtin_quick_add = True
+        self.popup: QuickAddPopup | None = None
+        self._pan_from: QPoint | None = None
+        self._space = False
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setAcceptDrops(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.quickAddRequested.connect(self._builtin_quick_add)
+
+    def graph_scene(self) -> GraphScene:
+        scene = self.scene()
+        assert isinstance(scene, GraphScene)
+        return scene
+
+    # ------------------------------------------------------------- zoom / frame
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        """Scale by ``factor`` around the cursor, clamped to [MIN_ZOOM, MAX_ZOOM]."""
+        target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom() * factor))
+        factor = target / self.zoom()
+        if abs(factor - 1.0) > 1e-9:
+            self.scale(factor, factor)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(1.15 ** steps)
+        event.accept()
+
+    def frame_all(self) -> None:
+        """Fit every node in the view (never zooming in past 1:1)."""
+        items = self.graph_scene().node_items()
+        if not items:
+            return
+        rect = self.graph_scene().itemsBoundingRect(items).adjusted(-40, -40, 40, 40)
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > 1.0:
+            self.zoom_by(1.0 / self.zoom())
+        elif self.zoom() < MIN_ZOOM:
+            self.zoom_by(MIN_ZOOM / self.zoom())
+        self.centerOn(rect.center())
+
+    # ------------------------------------------------------------- pan
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        middle = event.button() == Qt.MouseButton.MiddleButton
+        if middle or (self._space and event.button() == Qt.MouseButton.LeftButton):
+            self._pan_from = event.position().toPoint()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            pos = event.position().toPoint()
+            delta = pos - self._pan_from
+            self._pan_from = pos
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._node_at(event.position().toPoint()) is None:
+            self.quickAddRequested.emit(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def _node_at(self, pos: QPoint) -> NodeItem | None:
+        for item in self.items(pos):
+            while item is not None and not isinstance(item, NodeItem):
+                item = item.parentItem()
+            if item is not None:
+                return item
+        return None
+
+    # ------------------------------------------------------------- keys
+    def event(self, event) -> bool:
+        if event.type() == event.Type.KeyPress and event.key() == Qt.Key.Key_Tab:
+            self.quickAddRequested.emit(self._cursor_scene_pos())
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        scene = self.graph_scene()
+        key = event.key()
+        if key == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            scene.delete_selected()
+        elif key == Qt.Key.Key_F and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.frame_all()
+        elif event.matches(QKeySequence.StandardKey.Copy):
+            scene.copy_selected()
+        elif event.matches(QKeySequence.StandardKey.Paste):
+            scene.paste()
+        elif key == Qt.Key.Key_D and event.modifiers() == Qt.KeyboardModifier.ControlModifier:
+            scene.duplicate_selected()
+        elif key == Qt.Key.Key_Escape and scene.connector.active:
+            scene.connector.cancel()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self._pan_from = None
+        super().keyReleaseEvent(event)
+
+    def _cursor_scene_pos(self) -> QPointF:
+        pos = self.viewport().mapFromGlobal(self.cursor().pos())
+        if not self.viewport().rect().contains(pos):
+            pos = self.viewport().rect().center()
+        return self.mapToScene(pos)
+
+    # ------------------------------------------------------------- quick add
+    def _builtin_quick_add(self, scene_pos: QPointF) -> None:
+        if not self.builtin_quick_add:
+            return
+        self.show_quick_add(scene_pos)
+
+    def show_quick_add(self, scene_pos: QPointF) -> QuickAddPopup:
+        """Open the search popup at ``scene_pos``; the chosen type is added there."""
+        if self.popup is not None:
+            self.popup.close()
+            self.popup.deleteLater()
+        popup = QuickAddPopup(self)
+        popup.typeChosen.connect(lambda name: self.graph_scene().add_node_at(name, scene_pos))
+        popup.move(self.viewport().mapToGlobal(self.mapFromScene(scene_pos)))
+        popup.show()
+        popup.search.setFocus()
+        self.popup = popup
+        return popup
+
+    # ------------------------------------------------------------- drops
+    def _layer_type(self, event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> str | None:
+        mime = event.mimeData()
+        if not mime.hasFormat(LAYER_MIME):
+            return None
+        name = bytes(mime.data(LAYER_MIME)).decode("utf-8", "replace").strip()
+        return name if name in registry() else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._layer_type(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._layer_type(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        name = self._layer_type(event)
+        if name is None:
+            event.ignore()
+            return
+        self.graph_scene().add_node_at(name, self.mapToScene(event.position().toPoint()))
+        event.acceptProposedAction()
+        self.setFocus()

@@ -1,0 +1,124 @@
+"""Menus, actions and keyboard shortcuts of the main window, declared as one table.
+
+Canvas actions (Delete, copy/paste, F, Tab) are scoped to the canvas view so
+that typing in the inspector or the palette search never deletes or frames.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+if TYPE_CHECKING:
+    from nnbuilder.app.window.main_window import MainWindow
+
+StdKey = QKeySequence.StandardKey
+
+
+@dataclass(frozen=True)
+class ActionDef:
+    name: str
+    menu: str
+    text: str
+    keys: tuple[QKeySequence | StdKey | str, ...] = ()
+    slot: str = ""  # MainWindow method name
+    canvas: bool = False  # shortcut active only while the canvas has focus
+    separator_before: bool = False
+
+
+ACTIONS: tuple[ActionDef, ...] = (
+    ActionDef("new", "&File", "&New", (StdKey.New,), "new_document"),
+    ActionDef("open", "&File", "&Open…", (StdKey.Open,), "open_dialog"),
+    ActionDef("save", "&File", "&Save", (StdKey.Save,), "save"),
+    ActionDef("save_as", "&File", "Save &As…", ("Ctrl+Shift+S",), "save_as"),
+    ActionDef("export", "&File", "&Export Python…", ("Ctrl+E",), "export_python", separator_before=True),
+    ActionDef("quit", "&File", "&Quit", (StdKey.Quit,), "close", separator_before=True),
+    ActionDef("undo", "&Edit", "&Undo", (StdKey.Undo,), "undo"),
+    ActionDef("redo", "&Edit", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo"),
+    ActionDef("cut", "&Edit", "Cu&t", (StdKey.Cut,), "cut", canvas=True, separator_before=True),
+    ActionDef("copy", "&Edit", "&Copy", (StdKey.Copy,), "copy", canvas=True),
+    ActionDef("paste", "&Edit", "&Paste", (StdKey.Paste,), "paste", canvas=True),
+    ActionDef("duplicate", "&Edit", "&Duplicate", ("Ctrl+D",), "duplicate", canvas=True),
+    ActionDef("delete", "&Edit", "De&lete", ("Del", "Backspace"), "delete", canvas=True),
+    ActionDef("select_all", "&Edit", "Select &All", (StdKey.SelectAll,), "select_all", canvas=True),
+    ActionDef("quick_add", "&Edit", "&Quick Add Layer…", ("Tab",), "quick_add", canvas=True,
+              separator_before=True),
+    ActionDef("frame_all", "&View", "&Frame All", ("F",), "frame_all", canvas=True),
+    ActionDef("auto_layout", "&View", "Auto &Layout", ("Ctrl+L",), "auto_layout"),
+    ActionDef("shortcuts", "&Help", "&Keyboard Shortcuts", ("F1",), "show_shortcuts"),
+    ActionDef("about", "&Help", "&About nnbuilder", (), "show_about"),
+)
+
+EXTRA_SHORTCUTS = (
+    ("Drag a palette item onto the canvas", "add that layer"),
+    ("Double-click a palette item", "add it at the centre of the view"),
+    ("Drag from an output port to an input port", "connect two layers"),
+    ("Drop a .nnb file on the window", "open it"),
+)
+
+
+def key_text(keys: tuple[QKeySequence | StdKey | str, ...]) -> str:
+    texts = [s.toString(QKeySequence.SequenceFormat.NativeText) for s in sequences(keys)]
+    return " / ".join(dict.fromkeys(texts))
+
+
+def shortcuts_text() -> str:
+    """The Help > Keyboard Shortcuts listing."""
+    rows = [(d.text.replace("&", "").rstrip("…"), key_text(d.keys)) for d in ACTIONS if d.keys]
+    width = max(len(k) for _, k in rows) + 3
+    lines = [f"{keys:<{width}}{what}" for what, keys in rows]
+    lines.append("")
+    lines += [f"{how}: {what}" for how, what in EXTRA_SHORTCUTS]
+    return "\n".join(lines)
+
+
+def build_menus(window: MainWindow) -> dict[str, QAction]:
+    """Create every action and menu; returns actions by name."""
+    actions: dict[str, QAction] = {}
+    menus: dict[str, QMenu] = {}
+    bar = window.menuBar()
+    for d in ACTIONS:
+        menu = menus.get(d.menu) or menus.setdefault(d.menu, bar.addMenu(d.menu))
+        if d.separator_before:
+            menu.addSeparator()
+        action = QAction(d.text, window)
+        action.setShortcuts(sequences(d.keys))
+        action.setObjectName(d.name)
+        slot: Callable[[], object] = getattr(window, d.slot)
+        action.triggered.connect(lambda _checked=False, s=slot: s())
+        menu.addAction(action)
+        actions[d.name] = action
+        if d.name == "open":
+            window.recent_menu = menu.addMenu("Open &Recent")
+            window.examples_menu = menu.addMenu("E&xamples")
+        if d.name == "auto_layout":
+            window.theme_menu = _theme_menu(window, menu)
+            window.panels_menu = menu.addMenu("&Panels")
+    return actions
+
+
+def sequences(keys: tuple[QKeySequence | StdKey | str, ...]) -> list[QKeySequence]:
+    """Key sequences, expanding platform standard keys (Undo, Save...) to all their bindings."""
+    out: list[QKeySequence] = []
+    for key in keys:
+        out += QKeySequence.keyBindings(key) if isinstance(key, StdKey) else [QKeySequence(key)]
+    return [s for s in out if not s.isEmpty()]
+
+
+def _theme_menu(window: MainWindow, view_menu: QMenu) -> QMenu:
+    menu = view_menu.addMenu("&Theme")
+    group = QActionGroup(window)
+    for name in ("light", "dark"):
+        action = QAction(name.title(), window, checkable=True)
+        action.setObjectName(f"theme_{name}")
+        action.triggered.connect(lambda _checked=False, n=name: window.set_theme(n))
+        group.addAction(action)
+        menu.addAction(action)
+    return menu
+
+
+def canvas_action_names() -> list[str]:
+    return [d.name for d in ACTIONS if d.canvas]

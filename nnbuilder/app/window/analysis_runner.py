@@ -1,0 +1,66 @@
+"""Debounced re-analysis of the document after edits.
+
+``nnbuilder.analysis`` imports torch, which takes seconds; it is imported on
+the first run (scheduled after the window is shown), never at window import.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from nnbuilder.graph.document import DocEvent, GraphDocument
+
+DEBOUNCE_MS = 100
+_SHAPE_EVENTS = {"node_added", "node_removed", "node_renamed", "param_changed", "edge_added", "edge_removed",
+                 "reset"}
+
+
+class AnalysisRunner(QObject):
+    """Re-runs ``analyze`` on the document ~100 ms after its last change."""
+
+    analyzed = Signal(object)  # nnbuilder.analysis.Analysis
+    failed = Signal(str)
+
+    def __init__(self, doc: GraphDocument, parent: QObject | None = None, debounce_ms: int = DEBOUNCE_MS) -> None:
+        super().__init__(parent)
+        self._doc = doc
+        self.latest: Any = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(debounce_ms)
+        self._timer.timeout.connect(self.run_now)
+        doc.subscribe(self._on_event)
+
+    def set_document(self, doc: GraphDocument) -> None:
+        """Follow another document (a newly opened project)."""
+        self._doc.unsubscribe(self._on_event)
+        self._doc = doc
+        self.latest = None
+        doc.subscribe(self._on_event)
+        self.schedule()
+
+    def _on_event(self, event: DocEvent) -> None:
+        if event.kind in _SHAPE_EVENTS:
+            self.schedule()
+
+    def schedule(self) -> None:
+        self._timer.start()
+
+    @property
+    def pending(self) -> bool:
+        return self._timer.isActive()
+
+    def run_now(self) -> Any:
+        """Analyse immediately and emit ``analyzed``; returns the analysis (or None on failure)."""
+        self._timer.stop()
+        from nnbuilder.analysis import analyze  # lazy: imports torch
+
+        try:
+            result = analyze(self._doc)
+        except Exception as exc:  # noqa: BLE001 - a bug in analysis must not take the editor down
+            self.failed.emit(f"analysis failed: {type(exc).__name__}: {exc}")
+            return None
+        self.latest = result
+        self.analyzed.emit(result)
+        return result

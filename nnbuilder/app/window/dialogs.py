@@ -1,0 +1,116 @@
+"""Every dialog the main window shows, as plain functions.
+
+Keeping them here gives one place for their wording and lets tests replace a
+function (``monkeypatch.setattr(dialogs, "ask_unsaved", ...)``) instead of
+driving a modal dialog.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+PROJECT_FILTER = "nnbuilder projects (*.nnb);;All files (*)"
+PYTHON_FILTER = "Python files (*.py)"
+
+
+def ask_unsaved(parent: QWidget | None, name: str) -> str:
+    """Save / Discard / Cancel for a modified document called ``name``."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
+                      f"“{name}” has unsaved changes. Save them first?",
+                      QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                      | QMessageBox.StandardButton.Cancel, parent)
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    answer = box.exec()
+    return {QMessageBox.StandardButton.Save: SAVE,
+            QMessageBox.StandardButton.Discard: DISCARD}.get(QMessageBox.StandardButton(answer), CANCEL)
+
+
+def ask_restore(parent: QWidget | None, name: str, when: str) -> bool:
+    """Offer to restore an autosaved recovery copy."""
+    answer = QMessageBox.question(
+        parent, "Restore unsaved work?",
+        f"nnbuilder found unsaved changes to “{name}” from {when} (it did not close cleanly).\n"
+        "Restore them?", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def show_error(parent: QWidget | None, title: str, message: str,
+               problems: Sequence[tuple[str, str]] = ()) -> None:
+    """An error with an optional table of (where, what) problems."""
+    if not problems:
+        QMessageBox.critical(parent, title, message)
+        return
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    layout = QVBoxLayout(dialog)
+    label = QLabel(message)
+    label.setWordWrap(True)
+    layout.addWidget(label)
+    table = QTableWidget(len(problems), 2)
+    table.setHorizontalHeaderLabels(["Where", "Problem"])
+    for row, (where, what) in enumerate(problems):
+        table.setItem(row, 0, QTableWidgetItem(where))
+        table.setItem(row, 1, QTableWidgetItem(what))
+    table.resizeColumnsToContents()
+    table.horizontalHeader().setStretchLastSection(True)
+    table.verticalHeader().hide()
+    layout.addWidget(table)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    dialog.resize(720, 320)
+    dialog.exec()
+
+
+def get_open_path(parent: QWidget | None, folder: str = "") -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, "Open project", folder, PROJECT_FILTER)
+    return path
+
+
+def get_save_path(parent: QWidget | None, suggestion: str = "") -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, "Save project as", suggestion, PROJECT_FILTER)
+    if path and not path.lower().endswith(".nnb"):
+        path += ".nnb"
+    return path
+
+
+def get_export_path(parent: QWidget | None, suggestion: str = "") -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, "Export Python", suggestion, PYTHON_FILTER)
+    if path and not path.lower().endswith(".py"):
+        path += ".py"
+    return path
+
+
+def show_text(parent: QWidget | None, title: str, text: str) -> None:
+    """A read-only text dialog (keyboard shortcuts)."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    layout = QVBoxLayout(dialog)
+    view = QPlainTextEdit(text)
+    view.setReadOnly(True)
+    layout.addWidget(view)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    dialog.resize(460, 420)
+    dialog.exec()
+
+
+def show_about(parent: QWidget | None, version: str) -> None:
+    QMessageBox.about(parent, "About nnbuilder",
+                      f"<b>nnbuilder {version}</b><p>Build neural networks by drag and drop, "
+                      "watch them train, and export plain PyTorch.</p>")

@@ -1,0 +1,308 @@
+"""The editor's main window: canvas in the centre, palette/inspector/summary/problems docks.
+
+The window owns one undo stack and one project at a time.  Views observe the
+document; a debounced :class:`AnalysisRunner` feeds every panel after edits.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QCursor, QDragEnterEvent, QDropEvent, QShowEvent, QUndoStack
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+
+from nnbuilder import __version__
+from nnbuilder.app.canvas import GraphScene, GraphView, set_theme
+from nnbuilder.app.window import dialogs
+from nnbuilder.app.window.actions import build_menus, canvas_action_names, shortcuts_text
+from nnbuilder.app.window.analysis_runner import AnalysisRunner
+from nnbuilder.app.window.appearance import THEME_NAMES, apply_app_theme
+from nnbuilder.app.window.autosave import AFTER_EDIT_MS, INTERVAL_MS, RecoveryStore
+from nnbuilder.app.window.files import FileActions
+from nnbuilder.app.window.inspector import InspectorWidget
+from nnbuilder.app.window.palette import PaletteWidget
+from nnbuilder.app.window.problems import ProblemsPanel
+from nnbuilder.app.window.summary import SummaryTable
+from nnbuilder.graph.document import GraphDocument
+from nnbuilder.graph.project import Project
+
+
+class MainWindow(FileActions, QMainWindow):
+    """The nnbuilder editor window."""
+
+    def __init__(self, settings: QSettings | None = None, recovery_dir: str | Path | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings or QSettings("nnbuilder", "nnbuilder")
+        self.store = RecoveryStore(recovery_dir)
+        self.stack = QUndoStack(self)
+        self.project = Project("untitled", GraphDocument())
+        self.path: str | None = None
+        self.theme = str(self.settings.value("theme", "light"))
+        self.analysis: Any = None
+        self.scene: Any = None
+        self.view: Any = None
+        self.setAcceptDrops(True)
+        self.resize(1280, 760)
+        self._build_docks()
+        self.runner = AnalysisRunner(self.project.graph, self)
+        self.runner.analyzed.connect(self._on_analysis)
+        self.runner.failed.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+        self.menu_actions = build_menus(self)
+        for dock in (self.palette_dock, self.inspector_dock, self.summary_dock, self.problems_dock):
+            self.panels_menu.addAction(dock.toggleViewAction())
+        self._build_status_bar()
+        self._wire_stack()
+        self.rebuild_recent_menu()
+        self.rebuild_examples_menu()
+        self._autosave_timer = QTimer(self, interval=INTERVAL_MS, timeout=self.autosave_now)
+        self._autosave_timer.start()
+        self._edit_autosave = QTimer(self, singleShot=True, interval=AFTER_EDIT_MS, timeout=self.autosave_now)
+        self.stack.indexChanged.connect(self._on_index_changed)
+        self.install(self.project, None)
+        self.set_theme(self.theme if self.theme in THEME_NAMES else "light")
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+
+    # ------------------------------------------------------------------ layout
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.lower().replace(" ", "_"))
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.palette = PaletteWidget()
+        self.palette.addRequested.connect(self.add_at_center)
+        self.palette_dock = self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector = InspectorWidget(self.project.graph, self.stack)
+        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.summary = SummaryTable()
+        self.summary.nodeClicked.connect(self.select_node)
+        self.summary_dock = self._dock("Model summary", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.problems = ProblemsPanel()
+        self.problems.nodeRequested.connect(self.select_node)
+        self.problems_dock = self._dock("Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.summary_dock, self.problems_dock)
+        self.summary_dock.raise_()
+        self._docks_sized = False
+
+    def size_docks(self) -> None:
+        """Give the canvas most of the window: narrow side panels, a short bottom panel."""
+        width, height = max(self.width(), 800), max(self.height(), 500)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [min(220, width // 6), min(330, width // 4)],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.summary_dock], [min(200, height // 4)], Qt.Orientation.Vertical)
+
+    def _build_status_bar(self) -> None:
+        self.params_label = QLabel("")
+        self.validity_label = QLabel("analysing…")
+        self.statusBar().addPermanentWidget(self.params_label)
+        self.statusBar().addPermanentWidget(self.validity_label)
+
+    def _wire_stack(self) -> None:
+        self.stack.cleanChanged.connect(self._on_clean_changed)
+        undo, redo = self.menu_actions["undo"], self.menu_actions["redo"]
+        undo.setEnabled(False)
+        redo.setEnabled(False)
+        self.stack.canUndoChanged.connect(undo.setEnabled)
+        self.stack.canRedoChanged.connect(redo.setEnabled)
+        self.stack.undoTextChanged.connect(lambda t: undo.setText(f"&Undo {t}".strip()))
+        self.stack.redoTextChanged.connect(lambda t: redo.setText(f"&Redo {t}".strip()))
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.setWindowModified(not clean)
+
+    def _on_index_changed(self, _index: int) -> None:
+        self._edit_autosave.start()
+
+    # ------------------------------------------------------------------ documents
+    @property
+    def doc(self) -> GraphDocument:
+        return self.project.graph
+
+    def install(self, project: Project, path: str | None, modified: bool = False) -> None:
+        """Make ``project`` the edited document with a fresh scene and an empty undo history."""
+        self.stack.clear()
+        if self.scene is not None:
+            self.scene.dispose()
+            self.scene.deleteLater()
+        self.project, self.path, self.analysis = project, path, None
+        self.scene = GraphScene(project.graph, self.stack, self)
+        self.scene.selectionChangedIds.connect(self._on_selection)
+        self.scene.nodeActivated.connect(self._focus_inspector)
+        self.view = GraphView(self.scene)
+        for name in canvas_action_names():
+            action = self.menu_actions[name]
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.view.addAction(action)
+        self.setCentralWidget(self.view)
+        set_theme(self.scene, self.theme)
+        self.inspector.set_document(project.graph, self.stack)
+        self.runner.set_document(project.graph)
+        self.validity_label.setText("analysing…")
+        self.stack.setClean()
+        if modified:
+            self.stack.resetClean()
+        self.setWindowModified(modified)
+        self.update_title()
+        QTimer.singleShot(0, self.frame_all)
+
+    def update_title(self) -> None:
+        self.setWindowTitle(f"{self.display_name}[*] — nnbuilder")
+
+    # ------------------------------------------------------------------ analysis
+    def _on_analysis(self, analysis: Any) -> None:
+        self.analysis = analysis
+        self.scene.apply_analysis(analysis)
+        self.summary.apply_analysis(analysis, {n.id: n.type for n in self.doc.nodes})
+        self.problems.apply_analysis(analysis)
+        self.inspector.apply_analysis(analysis)
+        self.params_label.setText(f"{analysis.total_params:,} params · {analysis.trainable_params:,} trainable")
+        errors, warnings = len(analysis.errors), len(analysis.warnings)
+        if errors:
+            text = f"✖ {errors} error{'s' * (errors != 1)}"
+        else:
+            text = "✔ valid" + (f" ({warnings} warning{'s' * (warnings != 1)})" if warnings else "")
+        self.validity_label.setText(text)
+        self.problems_dock.setWindowTitle(f"Problems ({errors + warnings})" if errors + warnings else "Problems")
+
+    # ------------------------------------------------------------------ selection
+    def _on_selection(self, ids: list) -> None:
+        node_id = ids[0] if len(ids) == 1 else None
+        if node_id != self.inspector.node_id:
+            self.inspector.show_node(node_id)
+
+    def select_node(self, node_id: str) -> None:
+        if not self.doc.has_node(node_id):
+            return
+        self.scene.select_nodes([node_id])
+        self.inspector.show_node(node_id)
+        pos = self.doc.node(node_id).pos
+        if pos is not None:
+            self.view.ensureVisible(pos[0], pos[1], 160, 60)
+
+    def _focus_inspector(self, node_id: str) -> None:
+        self.select_node(node_id)
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+
+    # ------------------------------------------------------------------ edit actions
+    def undo(self) -> None:
+        self.stack.undo()
+
+    def redo(self) -> None:
+        self.stack.redo()
+
+    def copy(self) -> None:
+        self.scene.copy_selected()
+
+    def cut(self) -> None:
+        self.scene.copy_selected()
+        self.scene.delete_selected()
+
+    def paste(self) -> None:
+        self.scene.paste()
+
+    def duplicate(self) -> None:
+        self.scene.duplicate_selected()
+
+    def delete(self) -> None:
+        self.scene.delete_selected()
+
+    def select_all(self) -> None:
+        self.scene.select_nodes([n.id for n in self.doc.nodes])
+
+    def frame_all(self) -> None:
+        self.view.frame_all()
+
+    def auto_layout(self) -> None:
+        self.scene.auto_layout()
+        self.frame_all()
+
+    def view_center(self) -> QPointF:
+        return self.view.mapToScene(self.view.viewport().rect().center())
+
+    def add_at_center(self, type_name: str) -> None:
+        """Add a layer at the centre of the view, nudged down past nodes already there."""
+        pos = self.view_center()
+        taken = [n.pos for n in self.doc.nodes if n.pos is not None]
+        while any(abs(x - pos.x()) < 40 and abs(y - pos.y()) < 40 for x, y in taken):
+            pos += QPointF(0, 60)
+        self.scene.add_node_at(type_name, pos)
+
+    def quick_add(self) -> None:
+        """Open the canvas's layer search under the cursor (or at the view centre)."""
+        cursor = self.view.viewport().mapFromGlobal(QCursor.pos())
+        inside = self.view.viewport().rect().contains(cursor)
+        self.view.quickAddRequested.emit(self.view.mapToScene(cursor) if inside else self.view_center())
+
+    # ------------------------------------------------------------------ theme, help
+    def set_theme(self, name: str) -> None:
+        self.theme = name
+        apply_app_theme(name)
+        set_theme(self.scene, name)
+        self.settings.setValue("theme", name)
+        for theme_name in THEME_NAMES:
+            action = self.findChild(QAction, f"theme_{theme_name}")
+            if action is not None:
+                action.setChecked(theme_name == name)
+
+    def show_shortcuts(self) -> None:
+        dialogs.show_text(self, "Keyboard shortcuts", shortcuts_text())
+
+    def show_about(self) -> None:
+        dialogs.show_about(self, __version__)
+
+    # ------------------------------------------------------------------ window events
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _project_urls(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = _project_urls(event)
+        if paths:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.open_path(paths[0]))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._docks_sized:
+            self._docks_sized = True
+            QTimer.singleShot(0, self._restore_or_size_docks)
+
+    def _restore_or_size_docks(self) -> None:
+        state = self.settings.value("window_state")
+        if state is None or not self.restoreState(state):
+            self.size_docks()
+        else:
+            QTimer.singleShot(0, self._ensure_canvas_room)
+
+    def _ensure_canvas_room(self) -> None:
+        """A restored layout that squeezes the canvas (another screen size) falls back to the default."""
+        if self.view is not None and self.view.width() < self.width() // 3:
+            self.size_docks()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.store.remove(self.path)
+        self._autosave_timer.stop()
+        self._edit_autosave.stop()
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        event.accept()
+
+
+def _project_urls(event: QDragEnterEvent | QDropEvent) -> list[str]:
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return []
+    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile().lower().endswith(".nnb")]

@@ -1,0 +1,156 @@
+"""Command line: ``nnbuilder [PROJECT] | validate | export | train``.
+
+Exit codes: 0 success, 1 invalid input or graph, 2 usage error.  Users never
+see a raw traceback: every failure becomes a message naming what is wrong.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("validate", "export", "train")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 on usage errors: keep that, add a hint
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nnbuilder", description="Build, validate, export and train neural networks.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    v = sub.add_parser("validate", help="check a project: shapes, parameter counts, errors")
+    v.add_argument("project")
+    v.add_argument("--json", action="store_true", help="machine-readable output")
+    e = sub.add_parser("export", help="write the model as a standalone PyTorch file")
+    e.add_argument("project")
+    e.add_argument("-o", "--output", required=True, metavar="FILE.py")
+    t = sub.add_parser("train", help="train headless with a progress bar")
+    t.add_argument("project")
+    t.add_argument("--epochs", type=int, default=None)
+    t.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N or mps")
+    t.add_argument("--out", default=None, metavar="DIR", help="where weights and history go")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
+        return _open_app(args_list[0] if args_list else None)
+    args = build_parser().parse_args(args_list)
+    if args.command is None:
+        return _open_app(None)
+    try:
+        if args.command == "validate":
+            return cmd_validate(args.project, args.json)
+        if args.command == "export":
+            return cmd_export(args.project, args.output)
+        return cmd_train(args.project, args.epochs, args.device, args.out)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as exc:  # last line of defence: a message, never a traceback
+        print(f"nnbuilder: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+def _load(path: str):
+    from nnbuilder.graph.project import ProjectFileError, load_project
+
+    try:
+        return load_project(path)
+    except ProjectFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return None
+
+
+def cmd_validate(path: str, as_json: bool) -> int:
+    from nnbuilder.analysis import analyze
+
+    project = _load(path)
+    if project is None:
+        if as_json:
+            print(json.dumps({"valid": False, "errors": [{"node": None, "message": "cannot open the project"}],
+                              "nodes": {}, "total_params": 0, "trainable_params": 0}))
+        return EXIT_INVALID
+    analysis = analyze(project.graph)
+    if as_json:
+        print(json.dumps(analysis.to_json(), indent=2))
+    else:
+        print(format_summary(project.name, analysis))
+    return EXIT_OK if analysis.valid else EXIT_INVALID
+
+
+def format_summary(name: str, analysis) -> str:
+    """A plain-text table of nodes, shapes and parameter counts, then problems."""
+    rows = [("node", "type", "output shape", "params", "trainable")]
+    for node_id in analysis.order:
+        info = analysis.nodes.get(node_id)
+        spec = analysis.structure.specs.get(node_id)
+        if spec is None:
+            continue
+        shape = "?" if info is None or info.output_shape is None else str(list(info.output_shape))
+        rows.append((node_id, spec.type, shape, f"{info.param_count:,}" if info else "-",
+                     f"{info.trainable:,}" if info else "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = [f"project: {name}"]
+    for r in rows:
+        lines.append("  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    frozen = analysis.total_params - analysis.trainable_params
+    lines.append(f"total params: {analysis.total_params:,}  trainable: {analysis.trainable_params:,}  "
+                 f"frozen: {frozen:,}  MACs/sample: {analysis.total_macs:,}")
+    for issue in analysis.issues:
+        lines.append(f"{issue.severity}: {issue.text()}")
+    lines.append("valid" if analysis.valid else f"invalid: {len(analysis.errors)} error(s)")
+    return "\n".join(lines)
+
+
+def cmd_export(path: str, output: str) -> int:
+    from nnbuilder.analysis import GraphValidationError
+    from nnbuilder.compile import compile_graph, write_source
+
+    project = _load(path)
+    if project is None:
+        return EXIT_INVALID
+    try:
+        compiled = compile_graph(project.graph, project.name)
+    except GraphValidationError as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        write_source(compiled.source, output)
+    except OSError as exc:
+        print(f"cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"wrote {output} (class {compiled.class_name}, {compiled.analysis.total_params:,} parameters)")
+    return EXIT_OK
+
+
+def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None) -> int:
+    try:
+        from nnbuilder.training.run import train_project
+    except ImportError:
+        print("nnbuilder train: the training engine is not available in this build", file=sys.stderr)
+        return EXIT_INVALID
+    project = _load(path)
+    if project is None:
+        return EXIT_INVALID
+    return train_project(project, path, epochs=epochs, device=device, out=out)
+
+
+def _open_app(path: str | None) -> int:
+    try:
+        from nnbuilder.app.main import run_app
+    except ImportError as exc:
+        print(f"nnbuilder: cannot start the desktop app ({exc}). On minimal Linux install Qt's X11 libraries "
+              "(see README); headless commands: nnbuilder validate | export | train", file=sys.stderr)
+        return EXIT_INVALID
+    return run_app(path)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

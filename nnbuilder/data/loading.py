@@ -1,0 +1,111 @@
+"""``load_data``: a project's ``data`` section → a split, normalised :class:`DataBundle`."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from .augment import BatchAugment
+from .bundle import DataBundle, InputInfo, Split, TensorSplit
+from .errors import DataError
+from .info import RawData
+from .lazy import LazySplit
+from .normalize import feature_stats, standardize
+from .registry import DataConfig, parse_data_section
+from .splits import split_indices
+
+STATS_SAMPLE = 512  # images read from disk to estimate the statistics of a file-backed training split
+_PART_NAMES = ("training", "validation", "test")
+
+
+def load_data(section: dict[str, Any], seed: int = 0) -> DataBundle:
+    """Load, split (seeded, stratified for classes), normalise and set up augmentation.
+
+    Raises :class:`DataError` naming every problem of ``section`` (with JSON
+    paths) or what is missing to load the data set and how to get it.
+    """
+    config, problems = parse_data_section(section)
+    if config is None:
+        name = section.get("dataset", "?") if isinstance(section, dict) else "?"
+        lines = "\n".join(f"  {path}: {message}" for path, message in problems)
+        raise DataError(f"invalid data section for data set {name!r}:\n{lines}", problems)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise DataError(f"seed must be a non-negative integer, got {seed!r}")
+    raw = config.info.loader(config.params, np.random.default_rng([seed, 0]))
+    splits, test_source = _split(config, raw, np.random.default_rng([seed, 1]))
+    meta: dict[str, Any] = {**raw.meta, "kind": config.info.kind, "params": dict(config.params), "seed": seed,
+                            "batch_size": config.batch_size, "test_source": test_source,
+                            "split_sizes": [0 if s is None else len(s) for s in splits]}
+    if config.normalize:
+        splits, meta["normalization"] = _normalize(splits, raw.input_info)
+    augment = None
+    if config.augment:
+        stats = meta.get("normalization", {}).get(raw.input_info[0].name)
+        mean, std = (torch.tensor(stats["mean"]), torch.tensor(stats["std"])) if stats else (None, None)
+        augment = BatchAugment(config.augment, raw.input_info[0].shape, mean, std)
+    binary_or_classes = raw.task in ("classification", "binary")
+    return DataBundle(
+        name=config.info.name, task=raw.task, inputs=list(raw.input_info), train=splits[0], val=splits[1],
+        test=splits[2], num_classes=len(raw.class_names) if binary_or_classes and raw.class_names else None,
+        class_names=raw.class_names, target_shape=(1,) if raw.task == "binary" else raw.target_shape,
+        description=config.info.doc, meta=meta, augment=augment)
+
+
+def _split(config: DataConfig, raw: RawData, rng: np.random.Generator) -> tuple[list[Split | None], str | None]:
+    """Train/val/test splits; an official test set replaces the third ratio."""
+    ratios = list(config.split)
+    official = raw.test is not None and len(ratios) == 3
+    if official:
+        ratios = [ratios[0] / (ratios[0] + ratios[1]), ratios[1] / (ratios[0] + ratios[1])]
+    n = int(raw.targets.shape[0])
+    labels = raw.targets if raw.task in ("classification", "binary") else None
+    parts = split_indices(n, ratios, rng, labels)
+    splits: list[Split | None] = []
+    for i, (ratio, index) in enumerate(zip(ratios, parts)):
+        if ratio == 0:
+            splits.append(None)
+            continue
+        if len(index) == 0:
+            raise DataError(f"data set '{config.info.name}': the {_PART_NAMES[i]} split is empty ({n} samples × "
+                            f"{ratio:g}); use more samples or a larger ratio in data.split")
+        if raw.dataset is not None:
+            splits.append(LazySplit(raw.dataset, index.tolist()))
+        else:
+            take = torch.from_numpy(index)
+            splits.append(TensorSplit(tuple(t[take] for t in raw.inputs), raw.targets[take]))
+    if official:
+        splits.append(TensorSplit(*raw.test))
+        return splits, "official"
+    splits += [None] * (3 - len(splits))
+    return splits, ("split" if splits[2] is not None else None)
+
+
+def _normalize(splits: list[Split | None], info: list[InputInfo]) -> tuple[list[Split | None], dict[str, Any]]:
+    """Standardise every float input with statistics of the training split only."""
+    train = splits[0]
+    stats: dict[str, Any] = {}
+    if isinstance(train, LazySplit):
+        count = min(len(train), STATS_SAMPLE)
+        sample = torch.stack([train.raw(i) for i in range(0, len(train), max(1, len(train) // count))[:count]])
+        mean, std = feature_stats(sample)
+        stats[info[0].name] = {"mean": mean.tolist(), "std": std.tolist()}
+        return [None if s is None else s.normalized(mean, std) for s in splits], stats
+    assert isinstance(train, TensorSplit)
+    per_input: list[tuple[torch.Tensor, torch.Tensor] | None] = []
+    for spec, tensor in zip(info, train.inputs):
+        if spec.dtype.startswith("float"):
+            mean, std = feature_stats(tensor)
+            stats[spec.name] = {"mean": mean.tolist(), "std": std.tolist()}
+            per_input.append((mean, std))
+        else:
+            per_input.append(None)
+
+    def apply(split: Split | None) -> Split | None:
+        if split is None:
+            return None
+        assert isinstance(split, TensorSplit)
+        inputs = tuple(t if s is None else standardize(t, *s) for t, s in zip(split.inputs, per_input))
+        return TensorSplit(inputs, split.targets)
+
+    return [apply(s) for s in splits], stats

@@ -1,0 +1,116 @@
+"""The data set registry: what can be picked, and checking a project's ``data`` section."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from . import csv_table, image_folder, regression, sequences, shapes28, synthetic2d, tabular, vision
+from .augment import check_augment
+from .errors import DataError
+from .info import IMAGES, DatasetInfo
+from .params import check_params, suggest
+
+DEFAULT_SPLIT = (0.7, 0.15, 0.15)
+DEFAULT_BATCH_SIZE = 32
+
+_REGISTRY: dict[str, DatasetInfo] = {}
+
+
+def register(info: DatasetInfo) -> None:
+    """Add a data set; a second entry with the same name is refused."""
+    if info.name in _REGISTRY:
+        raise ValueError(f"data set {info.name!r} is already registered")
+    _REGISTRY[info.name] = info
+
+
+for _family in (synthetic2d, regression, sequences, tabular, shapes28, vision, image_folder, csv_table):
+    for _info in _family.DATASETS:
+        register(_info)
+
+
+def list_datasets() -> list[DatasetInfo]:
+    """Every registered data set, in registration order (for the GUI picker)."""
+    return list(_REGISTRY.values())
+
+
+def get_dataset(name: str) -> DatasetInfo:
+    """The registry entry called ``name``; :class:`DataError` with close names when unknown."""
+    try:
+        return _REGISTRY[name]
+    except (KeyError, TypeError):
+        raise DataError(f"unknown data set {name!r}{suggest(name, _REGISTRY)}; "
+                        f"known: {', '.join(_REGISTRY)}") from None
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """A checked ``data`` section with defaults filled in."""
+
+    info: DatasetInfo
+    params: dict[str, Any]
+    split: tuple[float, ...]
+    batch_size: int
+    normalize: bool
+    augment: list[tuple[str, dict[str, Any]]]
+
+
+def _check_split(split: Any) -> list[tuple[str, str]]:
+    path = "data.split"
+    if not isinstance(split, (list, tuple)) or len(split) not in (2, 3):
+        return [(path, f"expected [train, val] or [train, val, test] ratios, got {split!r}")]
+    problems = []
+    for i, ratio in enumerate(split):
+        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not math.isfinite(ratio):
+            problems.append((f"{path}[{i}]", f"expected a number, got {ratio!r}"))
+        elif not 0.0 <= ratio <= 1.0:
+            problems.append((f"{path}[{i}]", f"must be between 0 and 1, got {ratio!r}"))
+    if problems:
+        return problems
+    if split[0] <= 0:
+        problems.append((f"{path}[0]", "the training ratio must be greater than 0"))
+    if abs(sum(split) - 1.0) > 1e-6:
+        problems.append((path, f"ratios must sum to 1, they sum to {sum(split):g}"))
+    return problems
+
+
+def parse_data_section(section: Any) -> tuple[DataConfig | None, list[tuple[str, str]]]:
+    """Check ``section``; return the config (None when unusable) and every problem with its JSON path."""
+    if not isinstance(section, dict):
+        return None, [("data", f"expected an object, got {type(section).__name__}")]
+    problems: list[tuple[str, str]] = []
+    name = section.get("dataset")
+    info = None
+    if name is None:
+        problems.append(("data.dataset", f"required; one of: {', '.join(_REGISTRY)}"))
+    elif not isinstance(name, str) or name not in _REGISTRY:
+        problems.append(("data.dataset", (f"unknown data set {name!r}{suggest(name, _REGISTRY)}; "
+                                         f"known: {', '.join(_REGISTRY)}")))
+    else:
+        info = _REGISTRY[name]
+    params: dict[str, Any] = {}
+    if info is not None:
+        params, found = check_params(info.params, section.get("params"), "data.params")
+        problems += found
+    split = section.get("split", list(DEFAULT_SPLIT))
+    problems += _check_split(split)
+    batch_size = section.get("batch_size", DEFAULT_BATCH_SIZE)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        problems.append(("data.batch_size", f"expected a positive integer, got {batch_size!r}"))
+    normalize = section.get("normalize", True)
+    if not isinstance(normalize, bool):
+        problems.append(("data.normalize", f"expected true or false, got {normalize!r}"))
+    augment, found = check_augment(section.get("augment"))
+    problems += found
+    if augment and info is not None and info.kind != IMAGES:
+        problems.append(("data.augment", (f"augmentation applies to image data sets only; '{info.name}' holds "
+                                         f"{info.kind}, remove the augment list")))
+    if problems or info is None:
+        return None, problems
+    config = DataConfig(info, params, tuple(float(r) for r in split), batch_size, normalize, augment)
+    return config, []
+
+
+def validate_data_section(section: Any) -> list[tuple[str, str]]:
+    """Every problem of a project's ``data`` section as ``(json_path, message)``; empty when valid."""
+    return parse_data_section(section)[1]

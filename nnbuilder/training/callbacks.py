@@ -1,0 +1,99 @@
+"""Training events: a :class:`Callback` base of empty hooks (Lightning style) and a text progress bar."""
+from __future__ import annotations
+
+import sys
+import time
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from nnbuilder.training.engine import Trainer
+    from nnbuilder.training.probes import Probe
+    from nnbuilder.training.result import RunPlan, TrainResult
+
+
+class Callback:
+    """Override the hooks you need; every hook runs on the training thread and must return quickly."""
+
+    def on_run_start(self, trainer: Trainer, plan: RunPlan) -> None:
+        """Called once before the first step, with the resolved plan (device, steps, epochs...)."""
+
+    def on_batch_end(self, trainer: Trainer, step: int, epoch: int, loss: float | None) -> None:
+        """Called after every optimizer step; ``loss`` is a float only on read-back steps, else None."""
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, metrics: dict[str, Any]) -> None:
+        """Called after validation with the epoch's metrics (loss, val_loss, accuracy/mae/r2, lr...)."""
+
+    def on_lr(self, trainer: Trainer, step: int, lrs: list[float]) -> None:
+        """Called at the first step and whenever a learning rate changes, with one LR per group."""
+
+    def on_probe(self, trainer: Trainer, step: int, probe: Probe) -> None:
+        """Called every ``probe_every`` steps with activation, gradient and weight statistics."""
+
+    def on_lr_reduced(self, trainer: Trainer, epoch: int, old: list[float], new: list[float]) -> None:
+        """Called when reduce-on-plateau lowers the learning rate."""
+
+    def on_early_stop(self, trainer: Trainer, epoch: int, best_epoch: int) -> None:
+        """Called when early stopping ends the run (before the best weights are restored)."""
+
+    def on_run_end(self, trainer: Trainer, result: TrainResult) -> None:
+        """Called once when the run ends, whatever the reason."""
+
+
+class CallbackList(Callback):
+    """Fans every hook out to a list of callbacks, in order."""
+
+    def __init__(self, callbacks: list[Callback]) -> None:
+        for cb in callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(f"callbacks: expected Callback instances, got {type(cb).__name__}")
+        self.callbacks = list(callbacks)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name.startswith("on_"):
+            callbacks = object.__getattribute__(self, "callbacks")
+
+            def fan_out(*args: Any) -> None:
+                for cb in callbacks:
+                    getattr(cb, name)(*args)
+            return fan_out
+        return object.__getattribute__(self, name)
+
+
+class ProgressBar(Callback):
+    """One line per epoch (epoch, loss, val metrics, ETA) for the command line."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stdout
+        self._start = 0.0
+        self._epochs = 0
+        self._first_epoch = 0
+
+    def on_run_start(self, trainer: Trainer, plan: RunPlan) -> None:
+        self._start = time.perf_counter()
+        self._epochs = plan.epochs
+        self._first_epoch = plan.start_epoch
+        self.stream.write(f"training {plan.epochs} epochs × {plan.steps_per_epoch} steps on {plan.device} "
+                          f"({plan.precision})\n")
+        self.stream.flush()
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, metrics: dict[str, Any]) -> None:
+        done = epoch + 1 - self._first_epoch
+        elapsed = time.perf_counter() - self._start
+        eta = elapsed / max(1, done) * (self._epochs - epoch - 1)
+        width = len(str(self._epochs))
+        shown = "  ".join(f"{k} {v:.4g}" for k, v in metrics.items() if isinstance(v, float) and k != "time")
+        self.stream.write(f"epoch {epoch + 1:>{width}}/{self._epochs}  {shown}  ETA {_duration(eta)}\n")
+        self.stream.flush()
+
+    def on_run_end(self, trainer: Trainer, result: TrainResult) -> None:
+        best = f", best epoch {result.best_epoch + 1}" if result.best_epoch is not None else ""
+        self.stream.write(f"stopped: {result.stop_reason}{best} in {_duration(result.seconds)}\n")
+        if result.message:
+            self.stream.write(result.message + "\n")
+        self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"

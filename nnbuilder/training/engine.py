@@ -1,0 +1,322 @@
+"""The training engine: a plain object with events, cooperative stop/pause and checkpoints."""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from nnbuilder.data.bundle import DataBundle
+from nnbuilder.training import checkpoint
+from nnbuilder.training.batching import BatchSource
+from nnbuilder.training.callbacks import Callback, CallbackList
+from nnbuilder.training.config import TrainingConfig
+from nnbuilder.training.device import autocast, check_precision, make_scaler, resolve_device, seed_everything
+from nnbuilder.training.errors import DataError
+from nnbuilder.training.guards import EarlyStopping, LastGoodWeights
+from nnbuilder.training.metrics import LossFunction, MetricAccumulator, metric_kind
+from nnbuilder.training.optim import build_optimizer, current_lrs, penalized_weights, regularization_penalty
+from nnbuilder.training.probes import ProbeRecorder
+from nnbuilder.training.result import RunPlan, TrainResult
+from nnbuilder.training.schedulers import build_scheduler, scheduler_interval
+from nnbuilder.training.weight_init import apply_init
+
+DEFAULT_BATCH_SIZE = 32
+
+
+class Trainer:
+    """Trains ``model`` on ``bundle`` as ``config`` says; :meth:`run` returns a :class:`TrainResult`.
+
+    :meth:`stop`, :meth:`pause` and :meth:`resume` (without a checkpoint) may be called from any
+    thread; the loop answers them between batches. On CPU the loss is read every step (it costs
+    no device sync there); on accelerators every ``config.log_every`` steps.
+    """
+
+    def __init__(self, model: nn.Module, bundle: DataBundle, config: TrainingConfig,
+                 callbacks: Sequence[Callback] = (), *, batch_size: int | None = None,
+                 probe_every: int | None = None, checkpoint_dir: str | Path | None = None,
+                 num_workers: int = 0) -> None:
+        self.model = model
+        self.bundle = bundle
+        self.config = config
+        self.callbacks = CallbackList(list(callbacks))
+        self.batch_size = config.batch_size or batch_size or DEFAULT_BATCH_SIZE
+        self.probe_every = probe_every
+        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
+        self.num_workers = num_workers
+        self._stop = threading.Event()
+        self._unpaused = threading.Event()
+        self._unpaused.set()
+        self._ready = False
+        self._fresh = True  # False once weights come from a checkpoint
+        self.epoch = 0  # next epoch to run
+        self.step = 0  # optimizer steps done
+        self.result = TrainResult()
+
+    # -- controls (thread-safe) ---------------------------------------------------------------
+    def stop(self) -> None:
+        """Ask the run to end after the current batch (also wakes a paused run)."""
+        self._stop.set()
+        self._unpaused.set()
+
+    def pause(self) -> None:
+        """Hold the run before its next batch until :meth:`resume` or :meth:`stop`."""
+        self._unpaused.clear()
+
+    def resume(self, checkpoint_dir: str | Path | None = None) -> TrainResult | None:
+        """Without an argument: continue a paused run. With a checkpoint directory: load it and run to the end."""
+        if checkpoint_dir is None:
+            self._unpaused.set()
+            return None
+        self.load_checkpoint(checkpoint_dir)
+        return self.run()
+
+    @property
+    def paused(self) -> bool:
+        return not self._unpaused.is_set()
+
+    # -- setup ----------------------------------------------------------------------------------
+    def setup(self) -> None:
+        """Resolve the device, seed, initialise weights and build optimizer, scheduler and data sources."""
+        if self._ready:
+            return
+        cfg = self.config
+        self.device = resolve_device(cfg.device)
+        check_precision(cfg.precision, self.device)
+        seed = cfg.seed if cfg.seed is not None else int(torch.seed() % 2**31)
+        if self._fresh:
+            seed_everything(seed)
+            apply_init(self.model, cfg.init)
+        self.model.to(self.device)
+        self.generator = torch.Generator().manual_seed(seed)
+        b = self.bundle
+        self.train_source = BatchSource(b.train, "train", self.device, self.batch_size, True, self.generator,
+                                        self.num_workers, b.augment)
+        self.val_source = self._eval_source(b.val, "val")
+        self.test_source = self._eval_source(b.test, "test")
+        self.loss_fn = LossFunction(cfg.loss, self.device)
+        self.kind = metric_kind(cfg.loss)
+        self.optimizer = build_optimizer(self.model, cfg)
+        self.steps_per_epoch = len(self.train_source)
+        self.scheduler = build_scheduler(self.optimizer, cfg.scheduler, self.steps_per_epoch, cfg.epochs)
+        self.interval = scheduler_interval(cfg.scheduler)
+        self.scaler = make_scaler(cfg.precision, self.device)
+        self.penalized = penalized_weights(self.model)
+        self.early = EarlyStopping(cfg.early_stopping)
+        self.plateau_monitor = cfg.scheduler.params["monitor"] if self.interval == "plateau" else None
+        for path, monitor in (("training.early_stopping.monitor", self.early.monitor if cfg.early_stopping else None),
+                              ("training.scheduler.monitor", self.plateau_monitor)):
+            self._check_monitor(path, monitor)
+        self.last_good = LastGoodWeights(self.model)
+        self.probes = None
+        if self.probe_every:
+            probe_source = self.val_source or self.train_source
+            self.probes = ProbeRecorder(self.model, probe_source.first_batch(64)[0])
+        self.read_every = 1 if self.device.type == "cpu" else cfg.log_every
+        self._ready = True
+
+    def _eval_source(self, split: object, name: str) -> BatchSource | None:
+        if split is None:
+            return None
+        return BatchSource(split, name, self.device, self.batch_size, False, num_workers=self.num_workers)
+
+    def _check_monitor(self, path: str, monitor: str | None) -> None:
+        if monitor is None:
+            return
+        if monitor.startswith("val_") and self.val_source is None:
+            raise DataError(f"{path}: {monitor!r} needs a validation split, but data set "
+                            f"{self.bundle.name!r} has none; monitor a training metric or add a split")
+        wanted = {"accuracy": ("classification", "binary"), "mae": ("regression",), "r2": ("regression",)}
+        kinds = wanted.get(monitor.removeprefix("val_"))
+        if kinds and self.kind not in kinds:
+            raise DataError(f"{path}: {monitor!r} is not computed for {self.config.loss.type} ({self.kind})")
+
+    def load_checkpoint(self, directory: str | Path) -> dict:
+        """Restore weights, optimizer, scheduler, RNG and history so that :meth:`run` continues exactly."""
+        self._fresh = False
+        self.setup()
+        meta = checkpoint.load_checkpoint(directory, self)
+        self.epoch, self.step = meta["epoch"] + 1, meta["step"]
+        self.result = TrainResult(history=meta["history"], lr_changes=[tuple(c) for c in meta["lr_changes"]],
+                                  epochs_run=meta["epoch"] + 1, steps=meta["step"])
+        return meta
+
+    # -- the loop -------------------------------------------------------------------------------
+    def run(self) -> TrainResult:
+        """Train until the epochs are done, early stopping, :meth:`stop`, a NaN loss or out-of-memory."""
+        self.setup()
+        self._stop.clear()
+        start = time.perf_counter()
+        result = self.result
+        result.stop_reason, result.message = "completed", ""
+        self.callbacks.on_run_start(self, self._plan())
+        try:
+            while self.epoch < self.config.epochs and not self._stop.is_set():
+                reason = self._train_epoch(self.epoch)
+                if reason is not None:
+                    result.stop_reason = reason
+                    break
+                self.epoch += 1
+        except torch.OutOfMemoryError:
+            result.stop_reason = "oom"
+            result.message = (f"out of memory on {self.device} at epoch {self.epoch + 1} with batch size "
+                              f"{self.batch_size}; try a smaller batch size (e.g. {max(1, self.batch_size // 2)}), "
+                              "precision 'bf16', or a smaller model")
+            if self.device.type == "cuda":
+                torch.cuda.empty_cache()
+        if self._stop.is_set() and result.stop_reason == "completed":
+            result.stop_reason = "stopped"
+        if result.stop_reason in ("completed", "early_stopping"):
+            if self.config.early_stopping and self.config.early_stopping.restore_best:
+                self.early.restore_best(self.model)
+            if self.test_source is not None:
+                result.test_metrics = self.evaluate(self.test_source, "test_")
+        result.best_epoch, result.best_metric = self.early.best_epoch, self.early.best
+        result.steps = self.step
+        result.seconds += time.perf_counter() - start
+        self.callbacks.on_run_end(self, result)
+        return result
+
+    def _plan(self) -> RunPlan:
+        def size(source: BatchSource | None) -> int:
+            return source.num_samples if source is not None else 0
+        return RunPlan(self.config.epochs, self.epoch, self.steps_per_epoch, self.batch_size, str(self.device),
+                       self.config.precision, [g["name"] for g in self.optimizer.param_groups],
+                       size(self.train_source), size(self.val_source), size(self.test_source))
+
+    def _wait_if_paused(self) -> bool:
+        """Block while paused; return True when the run must stop."""
+        while not self._unpaused.wait(0.05):
+            pass
+        return self._stop.is_set()
+
+    def _train_epoch(self, epoch: int) -> str | None:
+        """One epoch of steps, then validation and epoch-end bookkeeping; return a stop reason or None."""
+        model, cfg, result = self.model, self.config, self.result
+        model.train()
+        train = MetricAccumulator(self.kind, self.device)
+        started = time.perf_counter()
+        window = torch.zeros((), device=self.device)
+        window_steps = 0
+        snapshot_every = cfg.log_every
+        for inputs, targets in self.train_source:
+            if self._wait_if_paused():
+                return "stopped"
+            lrs = current_lrs(self.optimizer)
+            if not result.lr_changes or result.lr_changes[-1][1] != lrs:
+                result.lr_changes.append((self.step, lrs))
+                self.callbacks.on_lr(self, self.step, lrs)
+            with autocast(cfg.precision, self.device):
+                output = model(*inputs)
+                aligned = self.loss_fn.align(output, targets)
+                loss = self.loss_fn.fn(output, aligned)
+            total = loss
+            penalty = regularization_penalty(self.penalized, cfg.regularization)
+            if penalty is not None:
+                total = loss + penalty
+            train.add(loss, output, targets, aligned)
+            window = window + total.detach().float()
+            window_steps += 1
+            value = None
+            if window_steps >= self.read_every:
+                value = window.item() / window_steps
+                window.zero_()
+                window_steps = 0
+                if not math.isfinite(value):
+                    return self._stop_for_nan(epoch, value)
+                if self.last_good.step is None or self.step - self.last_good.step >= snapshot_every:
+                    self.last_good.snapshot(self.step)
+            self._optimizer_step(total)
+            self.step += 1
+            self.callbacks.on_batch_end(self, self.step, epoch, value)
+            if self.probes is not None and self.step % self.probe_every == 0:
+                self.callbacks.on_probe(self, self.step, self.probes.capture(self.step, epoch))
+        if window_steps and not math.isfinite(window.item()):
+            return self._stop_for_nan(epoch, window.item())
+        return self._end_epoch(epoch, train, started)
+
+    def _optimizer_step(self, total: torch.Tensor) -> None:
+        clip = self.config.grad_clip
+        self.optimizer.zero_grad(set_to_none=True)
+        if self.scaler is not None:
+            self.scaler.scale(total).backward()
+            if clip is not None:
+                self.scaler.unscale_(self.optimizer)
+                self._clip(clip)
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            total.backward()
+            if clip is not None:
+                self._clip(clip)
+            self.optimizer.step()
+        if self.interval == "step":
+            self.scheduler.step()
+
+    def _clip(self, clip: object) -> None:
+        params = [p for g in self.optimizer.param_groups for p in g["params"]]
+        if clip.value is not None:
+            torch.nn.utils.clip_grad_value_(params, clip.value)
+        if clip.max_norm is not None:
+            torch.nn.utils.clip_grad_norm_(params, clip.max_norm)
+
+    def _stop_for_nan(self, epoch: int, value: float) -> str:
+        restored = self.last_good.restore()
+        where = f"step {self.last_good.step}" if restored else "the start"
+        self.result.message = (f"loss became {value} at epoch {epoch + 1} (step {self.step}); weights restored "
+                               f"to {where}. Lower the learning rate or set grad_clip.")
+        return "nan"
+
+    def _end_epoch(self, epoch: int, train: MetricAccumulator, started: float) -> str | None:
+        metrics: dict = {"epoch": epoch, **train.result()}
+        if self.val_source is not None:
+            val = self.evaluate(self.val_source, "val_")
+            if self._stop.is_set():
+                return "stopped"
+            metrics.update(val)
+        metrics["lr"] = current_lrs(self.optimizer)
+        metrics["time"] = time.perf_counter() - started
+        self._step_epoch_scheduler(epoch, metrics)
+        stop_early = self.early.update(epoch, metrics, self.model)
+        self.result.history.append(metrics)
+        self.result.epochs_run = epoch + 1
+        self.result.steps = self.step
+        if self.checkpoint_dir is not None:
+            checkpoint.save_checkpoint(self.checkpoint_dir, self, epoch)
+        self.callbacks.on_epoch_end(self, epoch, metrics)
+        if stop_early:
+            self.callbacks.on_early_stop(self, epoch, self.early.best_epoch)
+            return "early_stopping"
+        return None
+
+    def _step_epoch_scheduler(self, epoch: int, metrics: dict) -> None:
+        if self.interval == "epoch":
+            self.scheduler.step()
+        elif self.interval == "plateau":
+            old = current_lrs(self.optimizer)
+            self.scheduler.step(metrics[self.plateau_monitor])
+            new = current_lrs(self.optimizer)
+            if new != old:
+                self.callbacks.on_lr_reduced(self, epoch, old, new)
+
+    def evaluate(self, source: BatchSource, prefix: str = "") -> dict[str, float]:
+        """Loss and metrics of ``model`` on ``source`` in eval mode (aborts early, returning {}, on stop)."""
+        self.setup()
+        was_training = self.model.training
+        self.model.eval()
+        acc = MetricAccumulator(self.kind, self.device)
+        try:
+            with torch.no_grad(), autocast(self.config.precision, self.device):
+                for inputs, targets in source:
+                    if self._stop.is_set():
+                        return {}
+                    output = self.model(*inputs)
+                    aligned = self.loss_fn.align(output, targets)
+                    acc.add(self.loss_fn.fn(output, aligned), output, targets, aligned)
+        finally:
+            self.model.train(was_training)
+        return acc.result(prefix)

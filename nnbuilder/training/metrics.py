@@ -1,0 +1,96 @@
+"""The loss with target alignment, and metrics accumulated on the device (read back once per epoch)."""
+from __future__ import annotations
+
+import torch
+
+from nnbuilder.training.config import LossConfig
+from nnbuilder.training.errors import DataError
+from nnbuilder.training.registry import LOSSES, build_loss
+
+
+def metric_kind(loss: LossConfig) -> str:
+    """"classification" (class-index targets), "binary" (logits vs 0/1) or "regression"."""
+    if LOSSES[loss.type].target == "index":
+        return "classification"
+    return "binary" if loss.type == "BCEWithLogitsLoss" else "regression"
+
+
+class LossFunction:
+    """The configured loss; aligns targets to the output (shape, dtype) and names mismatches."""
+
+    def __init__(self, config: LossConfig, device: torch.device) -> None:
+        self.name = config.type
+        self.target_kind = LOSSES[config.type].target
+        self.fn = build_loss(config.type, config.params).to(device)
+
+    def __call__(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return self.fn(output, self.align(output, target))
+
+    def align(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Reshape/cast ``target`` for this loss (metadata only, no device sync)."""
+        if not isinstance(output, torch.Tensor):
+            raise DataError(f"{self.name}: the model returned {type(output).__name__}; a single tensor is needed")
+        if self.target_kind == "index":
+            if target.is_floating_point():
+                raise DataError(f"{self.name}: targets must be integer class indices, got dtype {target.dtype}")
+            if target.dim() == output.dim() and target.shape[1:2] == (1,):
+                target = target.squeeze(1)
+            if target.shape[0] != output.shape[0] or target.dim() != output.dim() - 1:
+                raise DataError(f"{self.name}: model output {tuple(output.shape)} needs targets of shape "
+                                f"{(output.shape[0], *output.shape[2:])}, got {tuple(target.shape)}")
+            return target.long() if target.dtype != torch.long else target
+        if not target.is_floating_point():
+            target = target.float()
+        if target.shape != output.shape:
+            if target.numel() != output.numel():
+                raise DataError(f"{self.name}: model output shape {tuple(output.shape)} does not match target "
+                                f"shape {tuple(target.shape)} (check the last layer's size)")
+            target = target.reshape(output.shape)
+        return target
+
+
+class MetricAccumulator:
+    """Sums loss and task metrics over batches on the device; :meth:`result` reads them back once."""
+
+    def __init__(self, kind: str, device: torch.device) -> None:
+        self.kind = kind
+        dtype = torch.float32 if device.type == "mps" else torch.float64
+        self._sums = torch.zeros(6, dtype=dtype, device=device)  # loss, correct, |e|, e², y, y²
+        self.samples = 0
+        self.elements = 0
+
+    def add(self, loss: torch.Tensor, output: torch.Tensor, target: torch.Tensor, aligned: torch.Tensor) -> None:
+        """Add one batch: ``loss`` is the batch mean, ``aligned`` the target as the loss saw it."""
+        n = output.shape[0]
+        with torch.no_grad():
+            out = output.detach()
+            parts = [loss.detach().to(self._sums.dtype) * n]
+            if self.kind == "classification":
+                parts.append((out.argmax(dim=1) == aligned).sum().to(self._sums.dtype))
+                self.elements += aligned.numel()
+            elif self.kind == "binary":
+                parts.append(((out > 0) == (aligned > 0.5)).sum().to(self._sums.dtype))
+                self.elements += aligned.numel()
+            else:
+                err = (out.float() - aligned.float()).to(self._sums.dtype)
+                y = aligned.to(self._sums.dtype)
+                parts += [torch.zeros((), dtype=self._sums.dtype, device=out.device), err.abs().sum(),
+                          err.pow(2).sum(), y.sum(), y.pow(2).sum()]
+                self.elements += aligned.numel()
+            self._sums[: len(parts)] += torch.stack(parts)
+        self.samples += n
+
+    def result(self, prefix: str = "") -> dict[str, float]:
+        """Mean loss and accuracy (classification/binary) or MAE and R² (regression)."""
+        if self.samples == 0:
+            return {}
+        loss, correct, abs_err, sq_err, y_sum, y_sq = self._sums.tolist()
+        metrics = {f"{prefix}loss": loss / self.samples}
+        if self.kind in ("classification", "binary"):
+            metrics[f"{prefix}accuracy"] = correct / max(1, self.elements)
+        else:
+            n = max(1, self.elements)
+            total = y_sq - y_sum * y_sum / n
+            metrics[f"{prefix}mae"] = abs_err / n
+            metrics[f"{prefix}r2"] = 1.0 - sq_err / total if total > 0 else float("nan")
+        return metrics

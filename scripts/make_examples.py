@@ -1,0 +1,204 @@
+"""Regenerate examples/*.nnb: one project per concept of the course catalogue.
+
+Run ``python scripts/make_examples.py``.  Each project is built through the
+same document API the editor uses, laid out left to right, and saved with a
+``description`` of the concept it teaches.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nnbuilder.graph.document import Edge, GraphDocument, Node
+from nnbuilder.graph.project import Project, save_project
+
+ROOT = Path(__file__).resolve().parents[1] / "examples"
+
+
+class Builder:
+    """Tiny helper: chain layers and wire merges, auto-positioning nodes."""
+
+    def __init__(self) -> None:
+        self.nodes: list[Node] = []
+        self.edges: list[Edge] = []
+        self.column: dict[str, int] = {}
+        self.rows: dict[int, int] = {}
+
+    def add(self, node_id: str, type_name: str, after: str | list[str] | None = None, row: int | None = None,
+            **params: Any) -> str:
+        sources = [after] if isinstance(after, str) else list(after or [])
+        col = 1 + max((self.column[s] for s in sources), default=-1)
+        r = row if row is not None else self.rows.get(col, 0)
+        self.rows[col] = r + 1
+        self.column[node_id] = col
+        self.nodes.append(Node(node_id, type_name, params, (col * 200.0, r * 140.0)))
+        for port, src in enumerate(sources):
+            self.edges.append(Edge(src, node_id, 0, port))
+        return node_id
+
+    def chain(self, start: str, *layers: tuple[str, str, dict[str, Any]]) -> str:
+        last = start
+        for node_id, type_name, params in layers:
+            last = self.add(node_id, type_name, last, **params)
+        return last
+
+    def doc(self) -> GraphDocument:
+        return GraphDocument(self.nodes, self.edges)
+
+
+def L(node_id: str, type_name: str, **params: Any) -> tuple[str, str, dict[str, Any]]:  # noqa: N802
+    return node_id, type_name, params
+
+
+def classification(lr: float = 1e-3, epochs: int = 10, optimizer: str = "Adam", **extra: Any) -> dict[str, Any]:
+    return {"loss": "CrossEntropyLoss", "optimizer": {"type": optimizer, "lr": lr}, "epochs": epochs, **extra}
+
+
+def regression(lr: float = 1e-3, epochs: int = 30, optimizer: str = "Adam", **extra: Any) -> dict[str, Any]:
+    return {"loss": "MSELoss", "optimizer": {"type": optimizer, "lr": lr}, "epochs": epochs, **extra}
+
+
+def data(name: str, batch_size: int = 32, split: tuple[float, ...] = (0.7, 0.15, 0.15), **params: Any) -> dict:
+    return {"dataset": name, "params": params, "split": list(split), "batch_size": batch_size}
+
+
+def seed_regression() -> Project:
+    b = Builder()
+    b.chain(b.add("in", "Input", shape=[2]), L("fc1", "Linear", out_features=20), L("act1", "ReLU"),
+            L("fc2", "Linear", out_features=10), L("act2", "ReLU"), L("fc3", "Linear", out_features=1),
+            L("out", "Output"))
+    return Project("seed regression", b.doc(), data("seed_regression", 32, (0.7, 0.3)),
+                   {"loss": "MSELoss", "optimizer": {"type": "SGD", "lr": 0.01}, "epochs": 100},
+                   {"description": "The course's first network: a 2→20→10→1 MLP with ReLU fitting "
+                                   "y = 2·x0³ + 0.5·x1² + noise with MSE and plain SGD (lr 0.01, batch 32)."})
+
+
+def mnist_mlp() -> Project:
+    b = Builder()
+    b.chain(b.add("image", "Input", shape=[1, 28, 28]), L("flatten", "Flatten"),
+            L("hidden", "Linear", out_features=1000), L("relu", "ReLU"), L("logits", "Linear", out_features=10),
+            L("out", "Output"))
+    return Project("MNIST MLP", b.doc(), data("shapes28", 64), classification(1e-3, 5),
+                   {"description": "784→1000→10 dense network: 785,000 + 10,010 = 795,010 parameters. "
+                                   "Trains offline on the embedded 28×28 shapes; switch the data set to "
+                                   "'mnist' when you have the files or a network."})
+
+
+def lenet() -> Project:
+    b = Builder()
+    b.chain(b.add("image", "Input", shape=[1, 28, 28]),
+            L("conv1", "Conv2d", out_channels=6, kernel_size=5, padding=2), L("bn1", "BatchNorm2d"),
+            L("relu1", "ReLU"), L("pool1", "MaxPool2d", kernel_size=2),
+            L("conv2", "Conv2d", out_channels=16, kernel_size=5), L("bn2", "BatchNorm2d"), L("relu2", "ReLU"),
+            L("pool2", "MaxPool2d", kernel_size=2), L("flatten", "Flatten"),
+            L("fc1", "Linear", out_features=120), L("relu3", "ReLU"), L("drop", "Dropout", p=0.3),
+            L("fc2", "Linear", out_features=84), L("relu4", "ReLU"), L("logits", "Linear", out_features=10),
+            L("out", "Output"))
+    return Project("LeNet CNN", b.doc(), data("shapes28", 64), classification(1e-3, 5),
+                   {"description": "LeNet-style CNN: convolutions learn local features, BatchNorm steadies "
+                                   "training, max pooling shrinks the maps, Dropout regularises the dense head."})
+
+
+def residual() -> Project:
+    b = Builder()
+    stem = b.chain(b.add("image", "Input", shape=[1, 28, 28]),
+                   L("stem", "Conv2d", out_channels=16, kernel_size=3, padding=1), L("stem_bn", "BatchNorm2d"),
+                   L("stem_relu", "ReLU"))
+    branch = b.chain(stem, L("conv_a", "Conv2d", out_channels=16, kernel_size=3, padding=1),
+                     L("bn_a", "BatchNorm2d"), L("relu_a", "ReLU"),
+                     L("conv_b", "Conv2d", out_channels=16, kernel_size=3, padding=1), L("bn_b", "BatchNorm2d"))
+    add = b.add("residual", "Add", [branch, stem], row=1)
+    b.chain(add, L("relu_out", "ReLU"), L("pool", "AdaptiveAvgPool2d", output_size=1), L("flatten", "Flatten"),
+            L("logits", "Linear", out_features=10), L("out", "Output"))
+    return Project("residual block", b.doc(), data("shapes28", 64), classification(1e-3, 3),
+                   {"description": "A ResNet basic block: the Add node sums the block's output with its input "
+                                   "(x + F(x)), so gradients flow through the shortcut unchanged."})
+
+
+def lstm() -> Project:
+    b = Builder()
+    b.chain(b.add("series", "Input", shape=[20, 1]), L("lstm", "LSTM", hidden_size=32, output="last"),
+            L("head", "Linear", out_features=1), L("out", "Output"))
+    return Project("LSTM forecast", b.doc(), data("sine_forecast", 32), regression(1e-2, 15),
+                   {"description": "An LSTM reads a window of 20 sine values; its last output predicts the next "
+                                   "value. Set LSTM.output to 'sequence' to see every step or 'hidden' for h_n."})
+
+
+def attention() -> Project:
+    b = Builder()
+    embed = b.chain(b.add("sequence", "Input", shape=[50, 1]), L("embed", "Linear", out_features=32))
+    attn = b.add("attention", "MultiheadAttention", embed, num_heads=4)
+    add = b.add("residual", "Add", [attn, embed], row=1)
+    b.chain(add, L("norm", "LayerNorm"),
+            L("encoder", "TransformerEncoderLayer", nhead=4, dim_feedforward=64, dropout=0.1),
+            L("pool", "Transpose", dim0=1, dim1=2), L("avg", "AdaptiveAvgPool1d", output_size=1),
+            L("flatten", "Flatten"), L("logits", "Linear", out_features=3), L("out", "Output"))
+    return Project("attention classifier", b.doc(), data("sequence_classification", 32), classification(2e-3, 10),
+                   {"description": "Self-attention: each of the 50 steps attends to all others (query = key = "
+                                   "value), a residual Add and LayerNorm follow, then a transformer encoder layer; "
+                                   "average pooling over time feeds the classifier."})
+
+
+def tabular() -> Project:
+    b = Builder()
+    numeric = b.add("numeric", "Input", shape=[3])
+    codes = b.add("categorical", "Input", shape=[3], dtype="int64", row=1)
+    parts = [b.add("numeric_norm", "BatchNorm1d", numeric)]
+    for i, (name, card) in enumerate((("city", 8), ("plan", 4), ("weekday", 7))):
+        col = b.add(f"{name}_col", "Slice", codes, dim=1, start=i, length=1)
+        emb = b.add(f"{name}_emb", "Embedding", col, num_embeddings=card, embedding_dim=min(4, (card + 1) // 2))
+        parts.append(b.add(f"{name}_flat", "Flatten", emb))
+    joined = b.add("features", "Concat", parts, inputs=len(parts), dim=1)
+    b.chain(joined, L("fc1", "Linear", out_features=32), L("relu", "ReLU"), L("drop", "Dropout", p=0.2),
+            L("logits", "Linear", out_features=3), L("out", "Output"))
+    return Project("tabular entity embeddings", b.doc(), data("tabular", 64), classification(3e-3, 15),
+                   {"description": "Entity embeddings: each categorical column (city, plan, weekday) gets its own "
+                                   "Embedding table; the vectors are concatenated with the numeric columns."})
+
+
+def ratings() -> Project:
+    b = Builder()
+    user = b.add("user", "Input", shape=[1], dtype="int64")
+    item = b.add("item", "Input", shape=[1], dtype="int64", row=1)
+    u = b.chain(user, L("user_emb", "Embedding", num_embeddings=200, embedding_dim=8), L("user_vec", "Flatten"))
+    v = b.chain(item, L("item_emb", "Embedding", num_embeddings=100, embedding_dim=8), L("item_vec", "Flatten"))
+    b.chain(b.add("interaction", "Multiply", [u, v]), L("score", "Linear", out_features=1), L("out", "Output"))
+    return Project("collaborative filtering", b.doc(), data("ratings", 64), regression(1e-2, 20),
+                   {"description": "Matrix factorisation: user and item embeddings multiplied element-wise and "
+                                   "summed by a Linear layer predict the rating."})
+
+
+def spirals(nonlinear: bool) -> Project:
+    b = Builder()
+    act = [L("act1", "ReLU")] if nonlinear else []
+    act2 = [L("act2", "ReLU")] if nonlinear else []
+    b.chain(b.add("point", "Input", shape=[2]), L("fc1", "Linear", out_features=64), *act,
+            L("fc2", "Linear", out_features=64), *act2, L("logits", "Linear", out_features=2), L("out", "Output"))
+    if nonlinear:
+        return Project("spirals MLP", b.doc(), data("spirals", 32, n_samples=1000),
+                       classification(1e-2, 60),
+                       {"description": "Two interleaved spirals: with ReLU between the layers the network bends "
+                                       "its decision boundary around the arms (> 95 % validation accuracy)."})
+    return Project("spirals without activations", b.doc(), data("spirals", 32, n_samples=1000),
+                   classification(1e-2, 60),
+                   {"description": "The same layers without activations collapse into one linear map: the "
+                                   "decision boundary stays a straight line and accuracy stays near chance."})
+
+
+EXAMPLES = {
+    "seed_regression": seed_regression, "mnist_mlp": mnist_mlp, "lenet_cnn": lenet, "residual_block": residual,
+    "lstm_forecast": lstm, "attention_classifier": attention, "tabular_embeddings": tabular,
+    "collaborative_filtering": ratings, "spirals_mlp": lambda: spirals(True),
+    "spirals_linear": lambda: spirals(False),
+}
+
+
+def main() -> None:
+    ROOT.mkdir(exist_ok=True)
+    for name, make in EXAMPLES.items():
+        save_project(make(), ROOT / f"{name}.nnb")
+        print(f"wrote examples/{name}.nnb")
+
+
+if __name__ == "__main__":
+    main()
