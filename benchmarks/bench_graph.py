@@ -14,12 +14,14 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from graphs import HandWritten, residual_mlp  # noqa: E402
+from graphs import HandWritten, residual_mlp
 
-import nnbuilder.analysis.shapes as shapes  # noqa: E402
-from nnbuilder.analysis import analyze  # noqa: E402
-from nnbuilder.compile import compile_graph  # noqa: E402
-from nnbuilder.compile.codegen import generate  # noqa: E402
+from nnbuilder.analysis import (
+    analyze,
+    shapes,
+)
+from nnbuilder.compile import compile_graph
+from nnbuilder.compile.codegen import generate
 
 
 def timed(fn, repeat: int, setup=None) -> float:
@@ -68,11 +70,11 @@ def main() -> None:
     figures = {}
     for n in (30, 300):
         doc = residual_mlp(n)
-        cold = timed(lambda: analyze(doc), 15, setup=shapes._CACHE.clear)
-        warm = timed(lambda: analyze(doc), 15)
         analysis = analyze(doc)
-        gen = timed(lambda: generate(doc, analysis, "bench"), 15)
-        comp = timed(lambda: compile_graph(doc, "bench"), 15, setup=shapes._CACHE.clear)
+        cold = timed(lambda d=doc: analyze(d), 15, setup=shapes._CACHE.clear)
+        warm = timed(lambda d=doc: analyze(d), 15)
+        gen = timed(lambda d=doc, a=analysis: generate(d, a, "bench"), 15)
+        comp = timed(lambda d=doc: compile_graph(d, "bench"), 15, setup=shapes._CACHE.clear)
         print(f"{len(doc):4d} nodes: validate+infer {cold:6.2f} ms (fresh cache) {warm:6.2f} ms (warm cache); "
               f"codegen {gen:6.2f} ms; full compile (validate+infer+codegen+exec) {comp:6.2f} ms")
         figures[n] = (cold, warm, comp)

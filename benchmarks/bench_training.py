@@ -89,35 +89,41 @@ def final_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: nn.M
         return loss_fn(model(x), y).item()
 
 
-def best_of(repeats: int, run: Callable[[], tuple[float, nn.Module]]) -> tuple[float, nn.Module]:
-    results = [run() for _ in range(repeats)]
-    return min(results, key=lambda r: r[0])
+def race(repeats: int, *runs: Callable[[], tuple[float, nn.Module]]) -> list[tuple[float, nn.Module]]:
+    """Best time of each run over ``repeats`` rounds, the runs interleaved so load spikes hit all of them."""
+    results: list[list[tuple[float, nn.Module]]] = [[] for _ in runs]
+    for _ in range(repeats):
+        for run, bucket in zip(runs, results):
+            bucket.append(run())
+    return [min(bucket, key=lambda r: r[0]) for bucket in results]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--wide-epochs", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (both loops)")
     args = parser.parse_args()
     mse, ce = nn.MSELoss(), nn.CrossEntropyLoss()
-    torch.set_num_threads(max(1, torch.get_num_threads()))
+    torch.set_num_threads(args.threads)
     engine(SimpleMLP, *seed_data(), "MSELoss", 1, 32)  # warm-up: lazy torch imports, allocator
 
     x, y = seed_data()
-    t_hand, m_hand = best_of(args.repeats, lambda: hand_written(SimpleMLP, x, y, mse, 100, 32))
-    t_eng, m_eng = best_of(args.repeats, lambda: engine(SimpleMLP, x, y, "MSELoss", 100, 32))
+    (t_hand, m_hand), (t_eng, m_eng) = race(args.repeats, lambda: hand_written(SimpleMLP, x, y, mse, 100, 32),
+                                            lambda: engine(SimpleMLP, x, y, "MSELoss", 100, 32))
     print(f"seed MLP 2-20-10-1, 100 samples, 100 epochs: hand-written {t_hand:.3f} s, engine {t_eng:.3f} s, "
           f"ratio {t_eng / t_hand:.2f}; final MSE hand {final_loss(m_hand, x, y, mse):.4f} "
           f"engine {final_loss(m_eng, x, y, mse):.4f}")
 
     x, y = wide_data()
     e = args.wide_epochs
-    t_hand, m_hand = best_of(args.repeats, lambda: hand_written(WideMLP, x, y, ce, e, 32))
-    t_eng, m_eng = best_of(args.repeats, lambda: engine(WideMLP, x, y, "CrossEntropyLoss", e, 32))
+    (t_hand, m_hand), (t_eng, m_eng), (t_probe, _) = race(
+        args.repeats, lambda: hand_written(WideMLP, x, y, ce, e, 32),
+        lambda: engine(WideMLP, x, y, "CrossEntropyLoss", e, 32),
+        lambda: engine(WideMLP, x, y, "CrossEntropyLoss", e, 32, probe_every=50))
     print(f"784-1000-10 MLP, 20,000 samples, {e} epoch(s), batch 32: hand-written {t_hand:.3f} s, engine "
           f"{t_eng:.3f} s, ratio {t_eng / t_hand:.2f}; final CE hand {final_loss(m_hand, x, y, ce):.4f} "
           f"engine {final_loss(m_eng, x, y, ce):.4f}")
-    t_probe, _ = best_of(args.repeats, lambda: engine(WideMLP, x, y, "CrossEntropyLoss", e, 32, probe_every=50))
     print(f"probes every 50 steps on 784-1000-10: off {t_eng:.3f} s, on {t_probe:.3f} s, "
           f"ratio {t_probe / t_eng:.3f}")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("validate", "export", "train")
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INVALID
-    except Exception as exc:  # last line of defence: a message, never a traceback
+    except Exception as exc:  # noqa: BLE001 - last line of defence: a message, never a traceback
         print(f"nnbuilder: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_INVALID
 

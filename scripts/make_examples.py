@@ -46,7 +46,7 @@ class Builder:
         return GraphDocument(self.nodes, self.edges)
 
 
-def L(node_id: str, type_name: str, **params: Any) -> tuple[str, str, dict[str, Any]]:  # noqa: N802
+def L(node_id: str, type_name: str, **params: Any) -> tuple[str, str, dict[str, Any]]:
     return node_id, type_name, params
 
 

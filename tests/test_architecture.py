@@ -25,5 +25,5 @@ def test_core_never_imports_qt() -> None:
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'shiboken6'))\n"
             "print(bad)\n"
             "sys.exit(1 if bad else 0)\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = subprocess.run(check=False, args=[sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

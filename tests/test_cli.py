@@ -47,7 +47,7 @@ def test_bad_files_exit_1_without_traceback(tmp_path: Path, content: bytes) -> N
     path = tmp_path / "p.nnb"
     path.write_bytes(content)
     for args in (["validate", str(path)], ["export", str(path), "-o", str(tmp_path / "m.py")]):
-        result = subprocess.run([sys.executable, "-m", "nnbuilder", *args], capture_output=True, text=True)
+        result = subprocess.run(check=False, args=[sys.executable, "-m", "nnbuilder", *args], capture_output=True, text=True)
         assert result.returncode == 1
         assert "Traceback" not in result.stderr + result.stdout
         assert "p.nnb" in result.stderr
@@ -69,5 +69,5 @@ def test_export_writes_the_compiled_source(tmp_path: Path) -> None:
     assert main(["export", str(SEED), "-o", str(out)]) == 0
     text = out.read_text()
     assert "class SeedRegression(nn.Module):" in text
-    result = subprocess.run([sys.executable, str(out)], capture_output=True, text=True)
+    result = subprocess.run(check=False, args=[sys.executable, str(out)], capture_output=True, text=True)
     assert result.returncode == 0 and "torch.Size([4, 1])" in result.stdout

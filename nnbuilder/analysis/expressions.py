@@ -5,7 +5,8 @@ what the exported module runs.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from nnbuilder.layers import LayerSpec
 

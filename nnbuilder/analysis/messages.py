@@ -28,7 +28,7 @@ def explain_failure(node_id: str, spec: LayerSpec, params: dict[str, Any],
         want = _LAYOUT[_RANK[t]]
         message = f"{t} expects {want} per sample, got {list(shape)}"
         if len(shape) == 1 and _RANK[t] == 3:
-            side = int(round(shape[0] ** 0.5))
+            side = round(shape[0] ** 0.5)
             guess = f"[1, {side}, {side}]" if side * side == shape[0] else "[C, H, W]"
             hint = f"insert Reshape (shape {guess}) or Unflatten before it"
         elif len(shape) == 2 and _RANK[t] == 3:

@@ -23,13 +23,13 @@ class DocCommand(QUndoCommand):
     def undo(self) -> None:
         self.command.undo(self.doc)
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         key = self.command.merge_key
         if key is None:
             return -1
         return _MERGE_IDS.setdefault(key, len(_MERGE_IDS) + 1)
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+    def mergeWith(self, other: QUndoCommand) -> bool:
         return isinstance(other, DocCommand) and self.command.merge(other.command)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import linecache
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from torch import nn
 
 from nnbuilder.analysis import Analysis, analyze
 from nnbuilder.compile.codegen import GeneratedCode, generate
+from nnbuilder.fileio import atomic_write_text
 from nnbuilder.graph.document import GraphDocument
 
 
@@ -59,17 +59,7 @@ def exec_source(source: str, class_name: str) -> tuple[type[nn.Module], str]:
 
 
 def write_source(source: str, path: str | os.PathLike[str]) -> Path:
-    """Write ``source`` atomically (temp file, fsync, rename) to ``path``."""
+    """Write ``source`` atomically to ``path`` (creating its folder)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(source)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write_text(target, source)

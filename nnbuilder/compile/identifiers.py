@@ -12,7 +12,7 @@ _RESERVED = {"self", "torch", "nn", "torchvision", "model", "example", "super"}
 
 
 def _module_attributes() -> set[str]:
-    import torch.nn as nn
+    from torch import nn
 
     return set(dir(nn.Module))
 

@@ -6,7 +6,8 @@ code can use :class:`History`.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from nnbuilder.graph.document import Edge, GraphDocument, GraphError, Node
 
@@ -25,7 +26,7 @@ class Command:
     def undo(self, doc: GraphDocument) -> None:
         raise NotImplementedError
 
-    def merge(self, other: "Command") -> bool:
+    def merge(self, other: Command) -> bool:
         """Absorb ``other`` (a later command with the same merge_key); return success."""
         return False
 
@@ -196,9 +197,9 @@ class History:
     def push(self, cmd: Command) -> None:
         cmd.do(self.doc)
         self._undone.clear()
-        if self._done and cmd.merge_key is not None and self._done[-1].merge_key == cmd.merge_key:
-            if self._done[-1].merge(cmd):
-                return
+        last = self._done[-1] if self._done else None
+        if last is not None and cmd.merge_key is not None and last.merge_key == cmd.merge_key and last.merge(cmd):
+            return
         self._done.append(cmd)
 
     def undo(self) -> bool:

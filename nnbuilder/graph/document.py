@@ -7,8 +7,9 @@ that views (the Qt scene, the summary panel) subscribe to.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 
 @dataclass
@@ -21,7 +22,7 @@ class Node:
     pos: tuple[float, float] | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # unknown JSON keys, kept on save
 
-    def clone(self) -> "Node":
+    def clone(self) -> Node:
         return Node(self.id, self.type, copy.deepcopy(self.params), self.pos, copy.deepcopy(self.extra))
 
 
@@ -39,7 +40,7 @@ class Edge:
     def key(self) -> tuple[str, int, str, int]:
         return (self.source, self.source_port, self.target, self.target_port)
 
-    def clone(self) -> "Edge":
+    def clone(self) -> Edge:
         return Edge(self.source, self.target, self.source_port, self.target_port, copy.deepcopy(self.extra))
 
 
@@ -137,7 +138,7 @@ class GraphDocument:
         """Deep copies of nodes and edges (for comparing documents in tests and undo)."""
         return [n.clone() for n in self._nodes.values()], [e.clone() for e in self._edges]
 
-    def copy(self) -> "GraphDocument":
+    def copy(self) -> GraphDocument:
         nodes, edges = self.snapshot()
         return GraphDocument(nodes, edges, copy.deepcopy(self.extra))
 

@@ -1,7 +1,8 @@
 """Project-file migrations: each step upgrades a JSON dict by one version."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 CURRENT_VERSION = 1
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nnbuilder.fileio import atomic_write_text
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.migrations import CURRENT_VERSION, MigrationError, migrate
 
@@ -96,18 +96,7 @@ def dumps_project(project: Project) -> str:
 def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
     """Write atomically: a temp file in the same folder, fsync, then rename over ``path``."""
     text = dumps_project(project)  # serialise first: a failure here leaves the old file untouched
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write_text(path, text)
 
 
 def load_project(path: str | os.PathLike[str]) -> Project:
@@ -116,8 +105,8 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     try:
         size = os.path.getsize(path)
         if size > MAX_FILE_BYTES:
-            raise ProjectFileError(where, [("$", f"file is {size:,} bytes; project files are at most "
-                                                 f"{MAX_FILE_BYTES:,} (weights belong in checkpoints)")])
+            raise ProjectFileError(where, [("$", (f"file is {size:,} bytes; project files are at most "
+                                                 f"{MAX_FILE_BYTES:,} (weights belong in checkpoints)"))])
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise ProjectFileError(where, [("$", f"cannot read the file: {exc.strerror or exc}")]) from None
@@ -152,8 +141,8 @@ def project_from_json(data: Any, where: str = "<memory>") -> Project:
         raise ProjectFileError(where, [("$", f"expected a JSON object, got {type(data).__name__}")])
     _check_values(data, problems)
     if data.get("format") != FORMAT:
-        problems.append(("$.format", f"expected \"{FORMAT}\", got {_short(data.get('format'))}; "
-                                     "this is not an nnbuilder project"))
+        problems.append(("$.format", (f"expected \"{FORMAT}\", got {_short(data.get('format'))}; "
+                                     "this is not an nnbuilder project")))
         raise ProjectFileError(where, problems)
     try:
         data = migrate(data)

@@ -1,7 +1,8 @@
 """Multi-head attention and the transformer encoder layer (batch first)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from nnbuilder.layers.registry import REGISTRY
 from nnbuilder.layers.spec import BOOL, CHOICE, FLOAT, INT, LayerSpec, ParamSpec, PortSpec

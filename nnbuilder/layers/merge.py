@@ -1,7 +1,8 @@
 """Operations that merge several tensors: Add (residual), Multiply, Concat."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from nnbuilder.layers.registry import REGISTRY
 from nnbuilder.layers.spec import INT, LayerSpec, ParamSpec, PortSpec

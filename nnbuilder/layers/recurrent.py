@@ -1,7 +1,8 @@
 """Recurrent layers (RNN, LSTM, GRU) over (L, features) sequences, batch first."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from nnbuilder.layers.registry import REGISTRY
 from nnbuilder.layers.spec import BOOL, CHOICE, FLOAT, INT, LayerSpec, ParamSpec

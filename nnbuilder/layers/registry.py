@@ -5,7 +5,7 @@ Types only ever reach generated code through this registry, never through
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from nnbuilder.layers.spec import LayerSpec
 

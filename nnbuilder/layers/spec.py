@@ -9,8 +9,9 @@ inspector, validation, shape inference, compiler and exporter all read it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 Shape = tuple[int, ...]
 

@@ -198,7 +198,7 @@ class Trainer:
         """One epoch of steps, then validation and epoch-end bookkeeping; return a stop reason or None."""
         model, cfg, result = self.model, self.config, self.result
         model.train()
-        train = MetricAccumulator(self.kind, self.device)
+        train = MetricAccumulator(self.kind, self.device, full=False)
         started = time.perf_counter()
         window = torch.zeros((), device=self.device)
         window_steps = 0
@@ -218,18 +218,23 @@ class Trainer:
             penalty = regularization_penalty(self.penalized, cfg.regularization)
             if penalty is not None:
                 total = loss + penalty
-            train.add(loss, output, targets, aligned)
-            window = window + total.detach().float()
-            window_steps += 1
             value = None
-            if window_steps >= self.read_every:
-                value = window.item() / window_steps
-                window.zero_()
-                window_steps = 0
+            if self.read_every == 1:  # host device: reading the loss costs no sync
+                value = total.item()
+                train.add(loss, output, aligned, value if penalty is None else loss.item())
                 if not math.isfinite(value):
                     return self._stop_for_nan(epoch, value)
-                if self.last_good.step is None or self.step - self.last_good.step >= snapshot_every:
-                    self.last_good.snapshot(self.step)
+            else:
+                train.add(loss, output, aligned)
+                window = window + total.detach().float()
+                window_steps += 1
+                if window_steps >= self.read_every:
+                    value = window.item() / window_steps
+                    window, window_steps = torch.zeros((), device=self.device), 0
+                    if not math.isfinite(value):
+                        return self._stop_for_nan(epoch, value)
+            if value is not None and (self.last_good.step is None or self.step - self.last_good.step >= snapshot_every):
+                self.last_good.snapshot(self.step)
             self._optimizer_step(total)
             self.step += 1
             self.callbacks.on_batch_end(self, self.step, epoch, value)
@@ -316,7 +321,7 @@ class Trainer:
                         return {}
                     output = self.model(*inputs)
                     aligned = self.loss_fn.align(output, targets)
-                    acc.add(self.loss_fn.fn(output, aligned), output, targets, aligned)
+                    acc.add(self.loss_fn.fn(output, aligned), output, aligned)
         finally:
             self.model.train(was_training)
         return acc.result(prefix)

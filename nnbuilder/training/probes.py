@@ -15,6 +15,7 @@ from torch.nn import functional
 BINS = 30
 MAX_CHANNELS = 16
 MAX_MAP_SIDE = 32
+MAX_HIST_VALUES = 65_536  # larger weight tensors are histogrammed on an evenly strided sample
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Probe:
     activations: dict[str, ActivationStats] = field(default_factory=dict)
     feature_maps: dict[str, torch.Tensor] = field(default_factory=dict)  # (≤16, ≤32, ≤32) of sample 0
     grad_norms: dict[str, float] = field(default_factory=dict)  # module → ‖grad‖ of its own parameters
-    weights: dict[str, Histogram] = field(default_factory=dict)  # "module.param" → histogram
+    weights: dict[str, Histogram] = field(default_factory=dict)  # "module.param" → histogram (≤ 65,536 values)
 
 
 class ProbeRecorder:
@@ -114,7 +115,10 @@ class ProbeRecorder:
             for name, module in self.owners:
                 for pname, param in module.named_parameters(recurse=False):
                     if pname.startswith("weight") and param.numel() > 1:
-                        w = param.detach().float()
+                        w = param.detach().flatten()
+                        if w.numel() > MAX_HIST_VALUES:
+                            w = w[:: -(-w.numel() // MAX_HIST_VALUES)]
+                        w = w.float()
                         low, high = torch.aminmax(w)
                         key = f"{name}.{pname}" if name else pname
                         hists[key] = (torch.histc(w, bins=BINS, min=0, max=0), low, high)

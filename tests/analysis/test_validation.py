@@ -1,12 +1,14 @@
 """Structural validation and shape errors: typed, naming nodes, suggesting fixes."""
 from __future__ import annotations
 
+import itertools
+
 from nnbuilder.analysis import analyze
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 
 
 def chain(*nodes: Node, extra_edges: tuple[Edge, ...] = ()) -> GraphDocument:
-    edges = [Edge(a.id, b.id) for a, b in zip(nodes, nodes[1:])]
+    edges = [Edge(a.id, b.id) for a, b in itertools.pairwise(nodes)]
     return GraphDocument(nodes, edges + list(extra_edges))
 
 

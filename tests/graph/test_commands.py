@@ -3,8 +3,18 @@ from __future__ import annotations
 
 import pytest
 
-from nnbuilder.graph.commands import (AddNode, Connect, Disconnect, History, Macro, MoveNodes, RemoveNodes,
-                                      RenameNode, SetParam, new_node)
+from nnbuilder.graph.commands import (
+    AddNode,
+    Connect,
+    Disconnect,
+    History,
+    Macro,
+    MoveNodes,
+    RemoveNodes,
+    RenameNode,
+    SetParam,
+    new_node,
+)
 from nnbuilder.graph.document import Edge, GraphDocument, GraphError, Node
 from nnbuilder.graph.project import graph_to_json
 

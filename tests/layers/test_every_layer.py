@@ -120,7 +120,7 @@ def test_exported_files_only_import_torch_compile_and_pass_ruff(tmp_path: Path) 
         imports = [line for line in compiled.source.splitlines() if line.startswith(("import ", "from "))]
         assert imports == ["import torch", "from torch import nn"], imports
         paths.append(str(path))
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated", *paths],
+    result = subprocess.run(check=False, args=[sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated", *paths],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -128,5 +128,5 @@ def test_exported_files_only_import_torch_compile_and_pass_ruff(tmp_path: Path) 
 def test_every_type_has_doc_category_and_valid_defaults() -> None:
     for spec in registry():
         assert spec.doc and spec.category, spec.type
-        clean, errors = spec.normalize(spec.defaults())
+        _clean, errors = spec.normalize(spec.defaults())
         assert not errors, (spec.type, errors)
