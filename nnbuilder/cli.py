@@ -131,15 +131,46 @@ def cmd_export(path: str, output: str) -> int:
 
 
 def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None) -> int:
-    try:
-        from nnbuilder.training.run import train_project
-    except ImportError:
-        print("nnbuilder train: the training engine is not available in this build", file=sys.stderr)
-        return EXIT_INVALID
+    """Headless training with a progress bar; weights, source and history go into ``out``."""
+    import time
+    from pathlib import Path
+
+    from nnbuilder.pipeline import PipelineError, prepare, save_run
+    from nnbuilder.training import ProgressBar, Trainer, TrainingError
+
     project = _load(path)
     if project is None:
         return EXIT_INVALID
-    return train_project(project, path, epochs=epochs, device=device, out=out)
+    if epochs is not None and epochs < 1:
+        print("nnbuilder train: --epochs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        prepared = prepare(project, epochs=epochs, device=device)
+    except PipelineError as exc:
+        print(f"{path}: cannot train:", file=sys.stderr)
+        for where, message in exc.problems:
+            print(f"  {where}: {message}", file=sys.stderr)
+        return EXIT_INVALID
+    for note in prepared.notes:
+        print(f"note: {note}", file=sys.stderr)
+    out_dir = Path(out) if out else Path("runs") / f"{Path(path).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    trainer = Trainer(prepared.model, prepared.bundle, prepared.config, [ProgressBar(sys.stderr)],
+                      batch_size=prepared.batch_size)
+    try:
+        result = trainer.run()
+    except TrainingError as exc:
+        print(f"{path}: training failed: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    save_run(prepared, result, out_dir)
+    final = result.history[-1] if result.history else {}
+    shown = ", ".join(f"{k} {v:.4g}" for k, v in {**final, **result.test_metrics}.items()
+                      if isinstance(v, float) and k != "epoch")
+    print(f"{result.stop_reason}: {result.epochs_run} epoch(s), {shown}")
+    print(f"wrote {out_dir}/weights.safetensors, model.py, history.json, run.json")
+    if result.stop_reason in ("nan", "oom"):
+        print(f"{path}: {result.message}", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
 
 
 def _open_app(path: str | None) -> int:

@@ -9,6 +9,7 @@ torchvision and torch are imported lazily so that importing this module stays ch
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -182,22 +183,62 @@ def check_module_class(name: object) -> str:
 
 def check_op(kind: str, target: object) -> str:
     """``target`` if it is an allowed operation of ``kind`` ("function", "method", "operator")."""
-    import torch
 
     ok = False
     if isinstance(target, str):
         module, _, name = target.rpartition(".")
         public = name.isidentifier() and not name.startswith("_")
         if kind == "function" and module in FUNCTION_MODULES and public:
-            owner = torch if module == "torch" else torch.nn.functional
-            ok = callable(getattr(owner, name, None))
+            ok = name in _allowed_functions(module)
         elif kind == "method" and not module and public:
-            ok = callable(getattr(torch.Tensor, name, None))
+            ok = name in _allowed_methods()
         elif kind == "operator":
             ok = target in BINARY_OPS or target in UNARY_OPS or target in ("getitem", "getattr")
     if not ok:
         raise ParamError(f"{target!r} is not an allowed {kind} for an imported operation")
     return target
+
+
+# Names that touch files, global state, devices, hooks or raw memory: never allowed in an imported op,
+# because analysis evaluates imported ops while a (possibly hostile) project is only being opened.
+_UNSAFE = re.compile(r"file|save|load|seed|set_|manual|use_|compile|jit|hub|storage|share_memory|pin_memory|"
+                     r"register|record|numpy|tolist|backward|retain|requires_grad|detach_|resize|apply_|map_|"
+                     r"data_ptr|dlpack|cuda|cpu|mps|module_load|torch_function|dispatch|fork|wait|vmap|import|parse")
+# Pure tensor functions of ``torch`` that are not also Tensor methods.
+_TORCH_EXTRA = frozenset({
+    "cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack", "row_stack", "einsum",
+    "tensordot", "cdist", "cosine_similarity", "pairwise_distance", "meshgrid", "broadcast_tensors", "atleast_1d",
+    "atleast_2d", "atleast_3d", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "empty_like",
+    "rand_like", "randn_like", "arange", "linspace", "logspace", "eye", "scalar_tensor", "block_diag",
+    "cartesian_prod", "combinations", "searchsorted", "bucketize", "isin", "std_mean", "var_mean", "dropout",
+    "layer_norm", "group_norm", "batch_norm", "instance_norm", "embedding", "conv1d", "conv2d", "max_pool1d",
+    "max_pool2d", "adaptive_avg_pool1d", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "threshold",
+    "selu", "celu", "rrelu", "rsub", "softmax", "log_softmax", "flatten", "squeeze", "unsqueeze",
+})
+
+
+@functools.cache
+def _allowed_methods() -> frozenset[str]:
+    import torch
+
+    return frozenset(n for n in dir(torch.Tensor) if not n.startswith("_") and not _UNSAFE.search(n)
+                     and callable(getattr(torch.Tensor, n, None)))
+
+
+@functools.cache
+def _allowed_functions(module: str) -> frozenset[str]:
+    """Public pure tensor functions of ``torch`` or ``torch.nn.functional`` (an allow-list, not a deny-list)."""
+    import inspect
+
+    import torch
+
+    if module == "torch":
+        names = (_allowed_methods() | _TORCH_EXTRA) & set(dir(torch))
+        return frozenset(n for n in names if callable(getattr(torch, n)) and not isinstance(getattr(torch, n), type))
+    functional = torch.nn.functional
+    return frozenset(n for n in dir(functional) if not n.startswith("_") and not _UNSAFE.search(n)
+                     and (inspect.isfunction(getattr(functional, n)) or inspect.isbuiltin(getattr(functional, n)))
+                     and getattr(getattr(functional, n), "__module__", "").startswith("torch"))
 
 
 def _ports(params: dict[str, Any]) -> tuple[PortSpec, ...]:

@@ -117,6 +117,8 @@ class Trainer:
             probe_source = self.val_source or self.train_source
             self.probes = ProbeRecorder(self.model, probe_source.first_batch(64)[0])
         self.read_every = 1 if self.device.type == "cpu" else cfg.log_every
+        self._window: torch.Tensor | None = None  # loss sum since the last read-back (accelerators)
+        self._window_steps = 0
         self._ready = True
 
     def _eval_source(self, split: object, name: str) -> BatchSource | None:
@@ -200,8 +202,6 @@ class Trainer:
         model.train()
         train = MetricAccumulator(self.kind, self.device, full=False)
         started = time.perf_counter()
-        window = torch.zeros((), device=self.device)
-        window_steps = 0
         snapshot_every = cfg.log_every
         for inputs, targets in self.train_source:
             if self._wait_if_paused():
@@ -224,13 +224,13 @@ class Trainer:
                 train.add(loss, output, aligned, value if penalty is None else loss.item())
                 if not math.isfinite(value):
                     return self._stop_for_nan(epoch, value)
-            else:
+            else:  # accelerators: sum on the device, read back every read_every global steps
                 train.add(loss, output, aligned)
-                window = window + total.detach().float()
-                window_steps += 1
-                if window_steps >= self.read_every:
-                    value = window.item() / window_steps
-                    window, window_steps = torch.zeros((), device=self.device), 0
+                self._window = total.detach().float() if self._window is None else self._window + total.detach()
+                self._window_steps += 1
+                if (self.step + 1) % self.read_every == 0:
+                    value = self._window.item() / self._window_steps
+                    self._window, self._window_steps = None, 0
                     if not math.isfinite(value):
                         return self._stop_for_nan(epoch, value)
             if value is not None and (self.last_good.step is None or self.step - self.last_good.step >= snapshot_every):
@@ -240,8 +240,8 @@ class Trainer:
             self.callbacks.on_batch_end(self, self.step, epoch, value)
             if self.probes is not None and self.step % self.probe_every == 0:
                 self.callbacks.on_probe(self, self.step, self.probes.capture(self.step, epoch))
-        if window_steps and not math.isfinite(window.item()):
-            return self._stop_for_nan(epoch, window.item())
+        if self._window is not None and not math.isfinite(pending := self._window.item()):  # epoch end syncs anyway
+            return self._stop_for_nan(epoch, pending)
         return self._end_epoch(epoch, train, started)
 
     def _optimizer_step(self, total: torch.Tensor) -> None:

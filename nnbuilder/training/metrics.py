@@ -50,53 +50,55 @@ class LossFunction:
 
 
 class MetricAccumulator:
-    """Sums loss and task metrics over batches on the device; :meth:`result` reads them back once."""
+    """Sums loss and task metrics over batches on the device; :meth:`result` reads them back once.
+
+    ``full=False`` (training) keeps the loss, and accuracy for classification, but skips MAE/R².
+    """
 
     def __init__(self, kind: str, device: torch.device, full: bool = True) -> None:
         self.kind = kind
-        self.full = full  # False (training): loss, plus accuracy for classification; no MAE/R²
+        self.full = full
         dtype = torch.float32 if device.type == "mps" else torch.float64
-        self._sums = torch.zeros(6, dtype=dtype, device=device)  # loss, correct, |e|, e², y, y²
+        self._loss = torch.zeros((), dtype=dtype, device=device)
+        self._correct = torch.zeros((), dtype=torch.int64 if device.type != "mps" else torch.int32, device=device)
+        self._regression = torch.zeros(4, dtype=dtype, device=device)  # |e|, e², y, y²
+        self._host_loss = 0.0
         self.samples = 0
         self.elements = 0
-        self._host_loss = 0.0
 
     def add(self, loss: torch.Tensor, output: torch.Tensor, aligned: torch.Tensor,
             loss_value: float | None = None) -> None:
         """Add one batch: ``loss`` is the batch mean (``loss_value`` if already read back), ``aligned`` the target."""
         n = output.shape[0]
         self.samples += n
-        if loss_value is not None:
-            self._host_loss += loss_value * n
-            if not self.full and self.kind == "regression":
-                return
         with torch.no_grad():
+            if loss_value is None:
+                self._loss += loss.detach().to(self._loss.dtype) * n
+            else:
+                self._host_loss += loss_value * n
             out = output.detach()
-            zero = torch.zeros((), dtype=self._sums.dtype, device=out.device)
-            parts = [zero if loss_value is not None else loss.detach().to(self._sums.dtype) * n]
             if self.kind == "classification":
-                parts.append((out.argmax(dim=1) == aligned).sum().to(self._sums.dtype))
-                self.elements += aligned.numel()
+                self._correct += (out.argmax(dim=1) == aligned).sum()
             elif self.kind == "binary":
-                parts.append(((out > 0) == (aligned > 0.5)).sum().to(self._sums.dtype))
-                self.elements += aligned.numel()
+                self._correct += ((out > 0) == (aligned > 0.5)).sum()
             elif self.full:
-                err = (out.float() - aligned.float()).to(self._sums.dtype)
-                y = aligned.to(self._sums.dtype)
-                parts += [zero, err.abs().sum(), err.pow(2).sum(), y.sum(), y.pow(2).sum()]
-                self.elements += aligned.numel()
-            self._sums[: len(parts)] += torch.stack(parts)
+                err = (out.float() - aligned.float()).to(self._regression.dtype)
+                y = aligned.to(self._regression.dtype)
+                self._regression += torch.stack([err.abs().sum(), err.pow(2).sum(), y.sum(), y.pow(2).sum()])
+            else:
+                return
+            self.elements += aligned.numel()
 
     def result(self, prefix: str = "") -> dict[str, float]:
         """Mean loss and accuracy (classification/binary) or MAE and R² (regression)."""
         if self.samples == 0:
             return {}
-        loss, correct, abs_err, sq_err, y_sum, y_sq = self._sums.tolist()
-        metrics = {f"{prefix}loss": (loss + self._host_loss) / self.samples}
+        metrics = {f"{prefix}loss": (self._loss.item() + self._host_loss) / self.samples}
+        n = max(1, self.elements)
         if self.kind in ("classification", "binary"):
-            metrics[f"{prefix}accuracy"] = correct / max(1, self.elements)
+            metrics[f"{prefix}accuracy"] = self._correct.item() / n
         elif self.full:
-            n = max(1, self.elements)
+            abs_err, sq_err, y_sum, y_sq = self._regression.tolist()
             total = y_sq - y_sum * y_sum / n
             metrics[f"{prefix}mae"] = abs_err / n
             metrics[f"{prefix}r2"] = 1.0 - sq_err / total if total > 0 else float("nan")

@@ -268,19 +268,24 @@ OPAQUE_SCRIPT = textwrap.dedent("""
     import nnbuilder.layers.backbone  # registers OpaqueOp, as a model import does
     from nnbuilder.analysis import analyze
     from nnbuilder.graph.document import Edge, GraphDocument, Node
-    marker = sys.argv[1]
-    op = Node("op", "OpaqueOp", {"kind": "function", "target": "torch.save", "args": [{"input": 0}, marker]})
+    marker, kind, target = sys.argv[1:4]
+    args = [{"input": 0}, marker] if kind == "function" else [{"input": 0}, marker]
+    op = Node("op", "OpaqueOp", {"kind": kind, "target": target, "args": args})
     doc = GraphDocument([Node("in", "Input", {"shape": [2]}), op, Node("out", "Output")],
                         [Edge("in", "op"), Edge("op", "out")])
     analyze(doc)
 """)
 
 
-@pytest.mark.xfail(strict=True, reason="nnbuilder/layers/backbone.py check_op allows any public torch function, "
-                                       "e.g. torch.save: validating a project writes a file (owner: backbones)")
-def test_opaque_op_cannot_write_files(tmp_path):
+@pytest.mark.parametrize(("kind", "target"), [("function", "torch.save"), ("function", "torch.from_file"),
+                                              ("function", "torch.load"), ("function", "torch.manual_seed"),
+                                              ("function", "torch.set_default_dtype"),
+                                              ("function", "torch.nn.functional.handle_torch_function"),
+                                              ("method", "numpy"), ("method", "share_memory_")])
+def test_opaque_op_cannot_write_files_or_touch_global_state(tmp_path, kind, target):
     marker = tmp_path / "PWNED"
-    done = subprocess.run([sys.executable, "-c", OPAQUE_SCRIPT, str(marker)], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", OPAQUE_SCRIPT, str(marker), kind, target], capture_output=True,
+                          text=True,
                           timeout=120, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert not marker.exists()

@@ -1,0 +1,62 @@
+"""A thread-safe mailbox between the training thread and the GUI (Qt-free, torch-free).
+
+The training thread appends small records; the GUI drains everything new in one
+call from a timer, so the GUI redraws at its own pace however fast steps come.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Drained:
+    """Everything that arrived since the previous :meth:`EventBuffer.drain`."""
+
+    plan: Any = None
+    losses: list[tuple[int, float]] = field(default_factory=list)  # (step, loss)
+    epochs: list[dict[str, Any]] = field(default_factory=list)
+    lrs: list[tuple[int, list[float]]] = field(default_factory=list)
+    probes: list[Any] = field(default_factory=list)
+    markers: list[tuple[str, int, str]] = field(default_factory=list)  # (kind, epoch, text)
+    boundary: Any = None  # latest decision-boundary grid
+    outcome: Any = None  # end-of-run evaluation (confusion matrix / predicted vs true)
+    lr_finder: Any = None
+    progress: tuple[int, int] | None = None  # (step, epoch) of the latest step
+    result: Any = None
+    error: str | None = None
+    ended: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.plan or self.losses or self.epochs or self.lrs or self.probes or self.markers
+                    or self.boundary is not None or self.outcome is not None or self.lr_finder is not None
+                    or self.progress or self.ended)
+
+
+class EventBuffer:
+    """Collects training events under a lock; :meth:`drain` hands them over and starts afresh."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._box = Drained()
+
+    def put(self, name: str, value: Any) -> None:
+        """Append to a list field or replace a single-value field of the pending :class:`Drained`."""
+        with self._lock:
+            current = getattr(self._box, name)
+            if isinstance(current, list):
+                current.append(value)
+            else:
+                setattr(self._box, name, value)
+
+    def finish(self, result: Any = None, error: str | None = None) -> None:
+        """Mark the job as ended (with its result or an error message)."""
+        with self._lock:
+            self._box.result, self._box.error, self._box.ended = result, error, True
+
+    def drain(self) -> Drained:
+        with self._lock:
+            box, self._box = self._box, Drained()
+        return box

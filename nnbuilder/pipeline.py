@@ -1,0 +1,178 @@
+"""Project → data bundle → compiled model → trainer: the glue the CLI and the GUI share.
+
+:func:`prepare` checks that the graph, the data set and the training section fit
+together (inputs, output size, task) and reports every mismatch with a fix;
+:func:`save_run` writes what a run produced so that the exported class loads it.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nnbuilder.graph.project import Project
+
+DEFAULT_LOSS = {"classification": "CrossEntropyLoss", "binary": "BCEWithLogitsLoss", "regression": "MSELoss"}
+
+
+class PipelineError(ValueError):
+    """The project cannot be trained; ``problems`` are (where, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(f"{where}: {message}" for where, message in problems))
+
+
+@dataclass
+class Prepared:
+    """Everything a training run needs, checked to fit together."""
+
+    project: Project
+    compiled: Any  # nnbuilder.compile.CompiledModel
+    model: Any  # torch.nn.Module
+    bundle: Any  # nnbuilder.data.DataBundle
+    config: Any  # nnbuilder.training.TrainingConfig
+    batch_size: int
+    notes: list[str] = field(default_factory=list)
+
+
+def training_section(project: Project, task: str, epochs: int | None = None,
+                     device: str | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The project's training section with CLI overrides; defaults (announced in notes) when absent."""
+    notes: list[str] = []
+    section = copy.deepcopy(project.training) if project.training is not None else None
+    if section is None:
+        section = {"loss": DEFAULT_LOSS[task], "optimizer": {"type": "Adam", "lr": 1e-3}, "epochs": 10}
+        notes.append(f"the project has no training section: using {section['loss']}, Adam (lr 0.001), 10 epochs")
+    if epochs is not None:
+        section["epochs"] = epochs
+    if device is not None:
+        section["device"] = device
+    return section, notes
+
+
+def prepare(project: Project, *, epochs: int | None = None, device: str | None = None) -> Prepared:
+    """Load the data, compile the graph, build the config; raise PipelineError with every problem."""
+    from nnbuilder.analysis import GraphValidationError
+    from nnbuilder.compile import compile_graph
+    from nnbuilder.data import DataError, load_data, validate_data_section
+    from nnbuilder.training import ConfigError, TrainingConfig
+
+    if project.data is None:
+        raise PipelineError([("data", ("the project has no data section; choose a data set "
+                                      "(e.g. {\"dataset\": \"spirals\"}) in the run setup or the project file"))])
+    problems = [(path, msg) for path, msg in validate_data_section(project.data)]
+    if problems:
+        raise PipelineError(problems)
+    try:
+        compiled = compile_graph(project.graph, project.name)
+    except GraphValidationError as exc:
+        raise PipelineError([(f"graph: {i.node}" if i.node else "graph", i.message + (f" — {i.hint}" if i.hint else ""))
+                             for i in exc.issues]) from None
+    seed = (project.training or {}).get("seed", 0)
+    try:
+        bundle = load_data(project.data, seed=seed if isinstance(seed, int) else 0)
+    except DataError as exc:
+        raise PipelineError([("data", str(exc))]) from None
+    section, notes = training_section(project, bundle.task, epochs, device)
+    try:
+        config = TrainingConfig.from_dict(section)
+    except ConfigError as exc:
+        raise PipelineError(list(exc.problems)) from None
+    problems = check_fit(compiled, bundle, config)
+    if problems:
+        raise PipelineError(problems)
+    import torch
+
+    torch.manual_seed(config.seed if config.seed is not None else 0)
+    model = compiled.build()
+    _apply_backbone_weights(project, compiled, model)
+    batch = int(project.data.get("batch_size", 32)) if isinstance(project.data.get("batch_size", 32), int) else 32
+    return Prepared(project, compiled, model, bundle, config, batch, notes)
+
+
+def check_fit(compiled: Any, bundle: Any, config: Any) -> list[tuple[str, str]]:
+    """Mismatches between the model's inputs/output and the data set, each with a fix."""
+    analysis = compiled.analysis
+    st = analysis.structure
+    inputs = [n for n in st.order if st.specs[n].type == "Input"]
+    outputs = [n for n in st.order if st.specs[n].type == "Output"]
+    doc_order = list(st.specs)
+    inputs.sort(key=doc_order.index)
+    problems: list[tuple[str, str]] = []
+    name = bundle.name
+    if len(inputs) != len(bundle.inputs):
+        wanted = ", ".join(f"{i.name} {list(i.shape)} {i.dtype}" for i in bundle.inputs)
+        problems.append(("graph", (f"the model has {len(inputs)} Input node(s) but '{name}' provides "
+                                  f"{len(bundle.inputs)} input(s): {wanted}")))
+        return problems
+    for node_id, info in zip(inputs, bundle.inputs):
+        shape, dtype = analysis.nodes[node_id].output_shape, analysis.nodes[node_id].dtype
+        if tuple(shape) != tuple(info.shape) or dtype != info.dtype:
+            problems.append((f"graph: {node_id}", (f"Input '{node_id}' is {list(shape)} {dtype} but '{name}' gives "
+                                                  f"'{info.name}' as {list(info.shape)} {info.dtype} — set its shape "
+                                                  f"to {list(info.shape)} and dtype to {info.dtype}")))
+    if len(outputs) != 1:
+        problems.append(("graph", f"training needs exactly one Output node, the graph has {len(outputs)}"))
+        return problems
+    out = tuple(analysis.nodes[outputs[0]].output_shape or ())
+    loss = config.loss.type
+    if bundle.task == "classification" and loss in ("CrossEntropyLoss", "NLLLoss"):
+        if out != (bundle.num_classes,):
+            problems.append(("graph: output", (f"the model outputs {list(out)} per sample but '{name}' has "
+                                              f"{bundle.num_classes} classes — set the last layer's out_features "
+                                              f"to {bundle.num_classes}")))
+    elif bundle.task == "binary" and loss == "CrossEntropyLoss":
+        problems.append(("training.loss", (f"'{name}' is a binary task with 0/1 targets — use BCEWithLogitsLoss "
+                                          "with one output unit")))
+    elif bundle.task == "classification":
+        problems.append(("training.loss", (f"'{name}' has class labels — use CrossEntropyLoss (or NLLLoss after "
+                                          f"LogSoftmax), not {loss}")))
+    else:
+        target = tuple(bundle.target_shape) or (1,)
+        if out != target:
+            problems.append(("graph: output", (f"the model outputs {list(out)} per sample but the targets of "
+                                              f"'{name}' are {list(target)} — set the last layer's out_features "
+                                              f"to {math.prod(target)}")))
+    return problems
+
+
+def _apply_backbone_weights(project: Project, compiled: Any, model: Any) -> None:
+    for node in project.graph.nodes:
+        if node.type == "Backbone" and node.params.get("weights"):
+            from nnbuilder.backbones import apply_backbone_weights
+
+            apply_backbone_weights(getattr(model, compiled.code.attr_of[node.id]), node.params)
+
+
+def save_run(prepared: Prepared, result: Any, out: str | Path) -> Path:
+    """Write weights.safetensors, model.py (the trained source), history.json and run.json into ``out``."""
+    from safetensors.torch import save_file
+
+    from nnbuilder.compile import write_source
+    from nnbuilder.fileio import atomic_write_text
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().contiguous() for k, v in prepared.model.state_dict().items()}
+    save_file(state, str(out / "weights.safetensors"),
+              metadata={"class": prepared.compiled.class_name, "project": prepared.project.name})
+    write_source(prepared.compiled.source, out / "model.py")
+    atomic_write_text(out / "history.json", json.dumps(result.to_dict(), indent=2, default=_plain) + "\n")
+    run = {"project": prepared.project.name, "class": prepared.compiled.class_name, "dataset": prepared.bundle.name,
+           "task": prepared.bundle.task, "stop_reason": result.stop_reason, "message": result.message,
+           "best_epoch": result.best_epoch, "test_metrics": result.test_metrics,
+           "load": f"from model import {prepared.compiled.class_name}; m = {prepared.compiled.class_name}(); "
+                   "m.load_state_dict(safetensors.torch.load_file('weights.safetensors'), strict=True)"}
+    atomic_write_text(out / "run.json", json.dumps(run, indent=2, default=_plain) + "\n")
+    return out
+
+
+def _plain(value: Any) -> Any:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)
