@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,8 +90,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_SCALAR_ARRAY = re.compile(r"\[\s*\n[^\[\]{}\"]*?\n\s*\]")
+
+
 def dumps_project(project: Project) -> str:
-    return json.dumps(project.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """Indented JSON with arrays of numbers (shapes, positions) kept on one line."""
+    text = json.dumps(project.to_json(), indent=2, ensure_ascii=False, allow_nan=False)
+    return _SCALAR_ARRAY.sub(lambda m: re.sub(r"\s*\n\s*", " ", m.group(0)).replace("[ ", "[").replace(" ]", "]"),
+                             text) + "\n"
 
 
 def save_project(project: Project, path: str | os.PathLike[str]) -> Path:

@@ -149,9 +149,13 @@ class Trainer:
 
     # -- the loop -------------------------------------------------------------------------------
     def run(self) -> TrainResult:
-        """Train until the epochs are done, early stopping, :meth:`stop`, a NaN loss or out-of-memory."""
+        """Train until the epochs are done, early stopping, :meth:`stop`, a NaN loss or out-of-memory.
+
+        After "completed" or "early_stopping" the best epoch's weights are restored (when
+        ``early_stopping.restore_best``) and the test split is evaluated; a stop request made before
+        ``run`` starts is honoured, and cleared when ``run`` returns.
+        """
         self.setup()
-        self._stop.clear()
         start = time.perf_counter()
         result = self.result
         result.stop_reason, result.message = "completed", ""
@@ -180,6 +184,7 @@ class Trainer:
         result.best_epoch, result.best_metric = self.early.best_epoch, self.early.best
         result.steps = self.step
         result.seconds += time.perf_counter() - start
+        self._stop.clear()
         self.callbacks.on_run_end(self, result)
         return result
 
@@ -200,7 +205,7 @@ class Trainer:
         """One epoch of steps, then validation and epoch-end bookkeeping; return a stop reason or None."""
         model, cfg, result = self.model, self.config, self.result
         model.train()
-        train = MetricAccumulator(self.kind, self.device, full=False)
+        train = MetricAccumulator(self.kind, self.device)
         started = time.perf_counter()
         snapshot_every = cfg.log_every
         for inputs, targets in self.train_source:

@@ -37,7 +37,7 @@ def find_lr(model: nn.Module, bundle: DataBundle, config: TrainingConfig, *, sta
 
     The model's weights and buffers, ``optimizer``'s state (when one is given) and the global RNGs
     are restored exactly afterwards. ``method``: "steepest" (fastest loss descent) or "min_div10"
-    (the LR of the lowest loss divided by 10).
+    (the LR of the lowest loss divided by 10). ``batch_size`` overrides the config's for the sweep.
     """
     if not 0 < start_lr < end_lr:
         raise ValueError(f"find_lr: need 0 < start_lr < end_lr, got start_lr={start_lr}, end_lr={end_lr}")

@@ -52,12 +52,16 @@ class LossFunction:
 class MetricAccumulator:
     """Sums loss and task metrics over batches on the device; :meth:`result` reads them back once.
 
-    ``full=False`` (training) keeps the loss, and accuracy for classification, but skips MAE/R².
+    Regression outputs are kept (detached) and reduced in bulk, folding every ``FOLD`` elements,
+    so a training step pays no extra kernels for MAE and R².
     """
 
-    def __init__(self, kind: str, device: torch.device, full: bool = True) -> None:
+    FOLD = 1 << 22
+
+    def __init__(self, kind: str, device: torch.device) -> None:
         self.kind = kind
-        self.full = full
+        self._pending: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self._pending_elements = 0
         dtype = torch.float32 if device.type == "mps" else torch.float64
         self._loss = torch.zeros((), dtype=dtype, device=device)
         self._correct = torch.zeros((), dtype=torch.int64 if device.type != "mps" else torch.int32, device=device)
@@ -81,13 +85,21 @@ class MetricAccumulator:
                 self._correct += (out.argmax(dim=1) == aligned).sum()
             elif self.kind == "binary":
                 self._correct += ((out > 0) == (aligned > 0.5)).sum()
-            elif self.full:
-                err = (out.float() - aligned.float()).to(self._regression.dtype)
-                y = aligned.to(self._regression.dtype)
-                self._regression += torch.stack([err.abs().sum(), err.pow(2).sum(), y.sum(), y.pow(2).sum()])
             else:
-                return
+                self._pending.append((out, aligned.detach()))
+                self._pending_elements += aligned.numel()
+                if self._pending_elements >= self.FOLD:
+                    self._fold()
             self.elements += aligned.numel()
+
+    def _fold(self) -> None:
+        if not self._pending:
+            return
+        out = torch.cat([o.reshape(-1) for o, _ in self._pending]).to(self._regression.dtype)
+        y = torch.cat([t.reshape(-1) for _, t in self._pending]).to(self._regression.dtype)
+        err = out - y
+        self._regression += torch.stack([err.abs().sum(), err.dot(err), y.sum(), y.dot(y)])
+        self._pending, self._pending_elements = [], 0
 
     def result(self, prefix: str = "") -> dict[str, float]:
         """Mean loss and accuracy (classification/binary) or MAE and R² (regression)."""
@@ -97,7 +109,8 @@ class MetricAccumulator:
         n = max(1, self.elements)
         if self.kind in ("classification", "binary"):
             metrics[f"{prefix}accuracy"] = self._correct.item() / n
-        elif self.full:
+        else:
+            self._fold()
             abs_err, sq_err, y_sum, y_sq = self._regression.tolist()
             total = y_sq - y_sum * y_sum / n
             metrics[f"{prefix}mae"] = abs_err / n

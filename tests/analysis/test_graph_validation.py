@@ -126,3 +126,22 @@ def test_kernel_larger_than_input() -> None:
                 Node("y", "Output"))
     (issue,) = analyze(doc).errors
     assert issue.node == "c" and "kernel_size" in issue.hint
+
+
+def test_parameter_counts_equal_hand_written_pytorch() -> None:
+    from pathlib import Path
+
+    from torch import nn
+
+    from nnbuilder.graph.project import load_project
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    lenet = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(6, 16, 5), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(400, 120), nn.ReLU(), nn.Dropout(0.3), nn.Linear(120, 84), nn.ReLU(),
+                          nn.Linear(84, 10))
+    mlp = nn.Sequential(nn.Flatten(), nn.Linear(784, 1000), nn.ReLU(), nn.Linear(1000, 10))
+    lstm = nn.ModuleList([nn.LSTM(1, 32, batch_first=True), nn.Linear(32, 1)])
+    for name, reference in (("lenet_cnn", lenet), ("mnist_mlp", mlp), ("lstm_forecast", lstm)):
+        analysis = analyze(load_project(root / f"{name}.nnb").graph)
+        assert analysis.total_params == sum(p.numel() for p in reference.parameters()), name

@@ -171,7 +171,7 @@ def test_events_arrive_in_order_with_the_plan_and_metrics() -> None:
             log.append(("end", result.stop_reason))
     Trainer(TwoPart(), regression_bundle(), config(epochs=2, scheduler={"type": "StepLR", "step_size": 1}),
             [Log()]).run()
-    keys = ["epoch", "loss", "lr", "time", "val_loss", "val_mae", "val_r2"]
+    keys = ["epoch", "loss", "lr", "mae", "r2", "time", "val_loss", "val_mae", "val_r2"]
     assert log == [("start", 2, 8, "cpu", ["default"]), ("lr", 0, [0.05]), ("epoch", 0, keys),
                    ("lr", 8, [pytest.approx(0.005)]), ("epoch", 1, keys), ("end", "completed")]
 
@@ -232,3 +232,26 @@ def test_mixed_precision_trains_on_cuda(precision: str) -> None:
     result = Trainer(mlp(1), regression_bundle(), cfg).run()
     assert result.stop_reason == "completed"
     assert result.history[-1]["val_loss"] < 0.7 * result.history[0]["val_loss"]
+
+
+def test_a_stop_requested_before_run_starts_is_honoured() -> None:
+    trainer = Trainer(mlp(1), regression_bundle(), config(epochs=5))
+    trainer.stop()
+    result = trainer.run()
+    assert result.stop_reason == "stopped" and result.steps == 0
+    assert trainer.run().stop_reason == "completed"  # the request is cleared when run returns
+
+
+def test_regression_metrics_match_a_direct_computation() -> None:
+    bundle = regression_bundle()
+    model = mlp(1)
+    trainer = Trainer(model, bundle, config(epochs=3, batch_size=10))
+    trainer.run()
+    metrics = trainer.evaluate(trainer.val_source)
+    x, y = bundle.val.inputs[0], bundle.val.targets
+    with torch.no_grad():
+        pred = model(x)
+    assert metrics["mae"] == pytest.approx((pred - y).abs().mean().item(), rel=1e-5)
+    assert metrics["r2"] == pytest.approx(1 - ((pred - y) ** 2).sum().item() / ((y - y.mean()) ** 2).sum().item(),
+                                          rel=1e-5)
+    assert metrics["loss"] == pytest.approx(((pred - y) ** 2).mean().item(), rel=1e-5)

@@ -23,6 +23,7 @@ class Drained:
     boundary: Any = None  # latest decision-boundary grid
     outcome: Any = None  # end-of-run evaluation (confusion matrix / predicted vs true)
     lr_finder: Any = None
+    pinned: Any = None  # the probe batch's sample 0 (numpy), shown next to feature maps
     progress: tuple[int, int] | None = None  # (step, epoch) of the latest step
     result: Any = None
     error: str | None = None

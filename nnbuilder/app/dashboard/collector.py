@@ -6,6 +6,7 @@ GUI never races the optimizer on the same module.
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -73,14 +74,19 @@ def class_probabilities(output: torch.Tensor, task: str) -> torch.Tensor:
 class DashboardCallback(Callback):
     """Forwards engine events into ``buffer``; computes boundary and outcome on the training thread."""
 
-    def __init__(self, buffer: EventBuffer, bundle: Any) -> None:
+    def __init__(self, buffer: EventBuffer, bundle: Any, stop_requested: threading.Event | None = None) -> None:
         self.buffer = buffer
         self.bundle = bundle
+        self.stop_requested = stop_requested or threading.Event()
         self.grid = boundary_grid(bundle)
         self._last_boundary = 0.0
 
     def on_run_start(self, trainer: Any, plan: Any) -> None:
         self.buffer.put("plan", plan)
+        if trainer.probes is not None:
+            self.buffer.put("pinned", trainer.probes.inputs[0][0].detach().float().cpu().numpy())
+        if self.stop_requested.is_set():  # a stop that came before run() started
+            trainer.stop()
         self._boundary(trainer)
 
     def on_batch_end(self, trainer: Any, step: int, epoch: int, loss: float | None) -> None:

@@ -111,11 +111,9 @@ class TrainingJob:
         p = self.prepared
         steps = max(1, -(-len(p.bundle.train) // (p.config.batch_size or p.batch_size))) * p.config.epochs
         probe_every = max(1, steps // MAX_PROBES) if self.options.probes else None
-        self.trainer = Trainer(p.model, p.bundle, p.config, [DashboardCallback(self.buffer, p.bundle)],
+        self.trainer = Trainer(p.model, p.bundle, p.config, [DashboardCallback(self.buffer, p.bundle, self._stop_requested)],
                                batch_size=p.batch_size, probe_every=probe_every,
                                checkpoint_dir=self.options.checkpoint_dir)
-        if self._stop_requested.is_set():
-            self.trainer.stop()
         return self.trainer.run()
 
     def _find_lr(self) -> Any:

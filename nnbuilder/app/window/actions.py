@@ -48,6 +48,11 @@ ACTIONS: tuple[ActionDef, ...] = (
               separator_before=True),
     ActionDef("frame_all", "&View", "&Frame All", ("F",), "frame_all", canvas=True),
     ActionDef("auto_layout", "&View", "Auto &Layout", ("Ctrl+L",), "auto_layout"),
+    ActionDef("dashboard", "&Train", "Training &Dashboard", ("Ctrl+T",), "show_dashboard"),
+    ActionDef("train_start", "&Train", "&Start Training", ("F5",), "start_training", separator_before=True),
+    ActionDef("train_pause", "&Train", "&Pause / Resume", ("F6",), "pause_training"),
+    ActionDef("train_stop", "&Train", "S&top", ("Shift+F5",), "stop_training"),
+    ActionDef("find_lr", "&Train", "Find &Learning Rate", (), "find_learning_rate", separator_before=True),
     ActionDef("shortcuts", "&Help", "&Keyboard Shortcuts", ("F1",), "show_shortcuts"),
     ActionDef("about", "&Help", "&About nnbuilder", (), "show_about"),
 )

@@ -50,7 +50,8 @@ class MainWindow(FileActions, QMainWindow):
         self.runner.analyzed.connect(self._on_analysis)
         self.runner.failed.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
         self.menu_actions = build_menus(self)
-        for dock in (self.palette_dock, self.inspector_dock, self.summary_dock, self.problems_dock):
+        for dock in (self.palette_dock, self.inspector_dock, self.summary_dock, self.problems_dock,
+                     self.training_dock):
             self.panels_menu.addAction(dock.toggleViewAction())
         self._build_status_bar()
         self._wire_stack()
@@ -89,6 +90,12 @@ class MainWindow(FileActions, QMainWindow):
         self.problems_dock = self._dock("Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.summary_dock, self.problems_dock)
         self.summary_dock.raise_()
+        self.dashboard: Any = None  # built on first use: it loads torch and the data registry
+        self.training_dock = self._dock("Training", QLabel("Loading the training dashboard…"),
+                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.training_dock.hide()
+        self.training_dock.visibilityChanged.connect(
+            lambda visible: visible and QTimer.singleShot(0, self.ensure_dashboard))
         self._docks_sized = False
 
     def size_docks(self) -> None:
@@ -145,6 +152,8 @@ class MainWindow(FileActions, QMainWindow):
         self.inspector.set_document(project.graph, self.stack)
         self.runner.set_document(project.graph)
         self.validity_label.setText("analysing…")
+        if self.dashboard is not None:
+            self.dashboard.set_project(project, path)
         self.stack.setClean()
         if modified:
             self.stack.resetClean()
@@ -176,6 +185,8 @@ class MainWindow(FileActions, QMainWindow):
         node_id = ids[0] if len(ids) == 1 else None
         if node_id != self.inspector.node_id:
             self.inspector.show_node(node_id)
+        if self.dashboard is not None:
+            self.dashboard.show_node(node_id)
 
     def select_node(self, node_id: str) -> None:
         if not self.doc.has_node(node_id):
@@ -241,6 +252,39 @@ class MainWindow(FileActions, QMainWindow):
         inside = self.view.viewport().rect().contains(cursor)
         self.view.quickAddRequested.emit(self.view.mapToScene(cursor) if inside else self.view_center())
 
+    # ------------------------------------------------------------------ training
+    def ensure_dashboard(self) -> Any:
+        """The training dashboard, built on first use (it imports torch)."""
+        if self.dashboard is None:
+            from nnbuilder.app.dashboard import Dashboard
+
+            self.dashboard = Dashboard(self.stack, self)
+            self.dashboard.set_project(self.project, self.path)
+            self.training_dock.setWidget(self.dashboard)
+        return self.dashboard
+
+    def show_dashboard(self) -> Any:
+        dashboard = self.ensure_dashboard()
+        dashboard.project_path = self.path
+        if not self.training_dock.isVisible():
+            self.training_dock.show()
+            self.resizeDocks([self.training_dock], [int(self.height() * 0.62)], Qt.Orientation.Vertical)
+        self.training_dock.raise_()
+        return dashboard
+
+    def start_training(self) -> None:
+        self.show_dashboard().start()
+
+    def pause_training(self) -> None:
+        self.show_dashboard().toggle_pause()
+
+    def stop_training(self) -> None:
+        if self.dashboard is not None:
+            self.dashboard.stop()
+
+    def find_learning_rate(self) -> None:
+        self.show_dashboard().find_lr()
+
     # ------------------------------------------------------------------ theme, help
     def set_theme(self, name: str) -> None:
         self.theme = name
@@ -294,6 +338,8 @@ class MainWindow(FileActions, QMainWindow):
             event.ignore()
             return
         self.store.remove(self.path)
+        if self.dashboard is not None:
+            self.dashboard.shutdown()
         self._autosave_timer.stop()
         self._edit_autosave.stop()
         self.settings.setValue("geometry", self.saveGeometry())

@@ -1,0 +1,283 @@
+"""Editor speed: open + auto-layout of a 300-node project, drag frame time (500 vs 50 nodes), launch time.
+
+Goals: open + layout of 300 nodes < 1 s (analysis reported apart); dragging a node: p95 frame < 16.7 ms and
+p50(500 nodes) / p50(50 nodes) <= 2; ``python -m nnbuilder`` shows its window within 1.3x the time a bare
+PySide6 window takes, without importing torch first.
+
+Run (no display needed): QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_editor.py [--quick]
+The last line holds every figure as key=value pairs.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QSettings, Qt  # noqa: E402
+from PySide6.QtGui import QUndoStack  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from editor_graphs import branched_mlp  # noqa: E402
+from graphs import residual_mlp  # noqa: E402
+
+import nnbuilder.analysis  # noqa: E402
+from nnbuilder.app.canvas import GraphScene, GraphView  # noqa: E402
+from nnbuilder.app.window import MainWindow, dialogs  # noqa: E402
+from nnbuilder.graph.project import Project, save_project  # noqa: E402
+
+LEFT = Qt.MouseButton.LeftButton
+NOMOD = Qt.KeyboardModifier.NoModifier
+FRAME_MS = 1000 / 60
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000.0
+
+
+def pct(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+def pump(app: QApplication, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+# --------------------------------------------------------------------------- 1. open + auto-layout
+def bench_open(app: QApplication, tmp: Path, repeat: int) -> dict[str, float]:
+    """Open a 300-node project file into the main window, auto-lay it out, paint, then analyse."""
+    doc = residual_mlp(303)
+    path = tmp / "big300.nnb"
+    save_project(Project("big300", doc), path)
+    dialogs.ask_unsaved = lambda *_a, **_k: dialogs.DISCARD  # never block on "save changes?"
+    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, recovery_dir=tmp / "recovery")
+    window.resize(1366, 768)
+    window.show()
+    pump(app)
+
+    analyze_time: list[float] = []
+    real_analyze = nnbuilder.analysis.analyze
+
+    def timed_analyze(d):  # the window imports analyze lazily from the module: time it there
+        t0 = time.perf_counter()
+        try:
+            return real_analyze(d)
+        finally:
+            analyze_time.append(time.perf_counter() - t0)
+
+    nnbuilder.analysis.analyze = timed_analyze
+    runs: list[dict[str, float]] = []
+    try:
+        for _ in range(repeat + 1):  # the first run is a warm-up (first paint of every glyph, caches)
+            window.stack.setClean()
+            t0 = time.perf_counter()
+            assert window.open_path(str(path)), "could not open the benchmark project"
+            t1 = time.perf_counter()
+            window.auto_layout()
+            t2 = time.perf_counter()
+            pump(app)  # the queued frame_all, the scene's dirty-item processing
+            window.view.viewport().repaint()
+            t3 = time.perf_counter()
+            analyze_time.clear()
+            assert window.runner.run_now() is not None, "analysis failed"
+            t4 = time.perf_counter()
+            pump(app)
+            window.view.viewport().repaint()
+            t5 = time.perf_counter()
+            runs.append({"load": t1 - t0, "layout": t2 - t1, "paint": t3 - t2, "analyze": analyze_time[0],
+                         "apply": (t4 - t3) - analyze_time[0] + (t5 - t4), "editor": t3 - t0, "total": t5 - t0})
+    finally:
+        nnbuilder.analysis.analyze = real_analyze
+    assert len(window.doc) == len(doc)
+    window.stack.setClean()
+    window.close()
+    window.deleteLater()
+    pump(app)
+    med = {k: ms(statistics.median(r[k] for r in runs[1:])) for k in runs[0]}
+    med["first_total"] = ms(runs[0]["total"])
+    print(f"[1] open {len(doc)}-node project + auto-layout (median of {repeat}, after 1 warm-up):")
+    print(f"    load+build scene {med['load']:.0f} ms, auto-layout {med['layout']:.0f} ms, "
+          f"first paint {med['paint']:.0f} ms  => editor {med['editor']:.0f} ms (goal < 1000)")
+    print(f"    analysis: analyze() {med['analyze']:.0f} ms + showing it in scene/panels {med['apply']:.0f} ms"
+          f"  => everything {med['total']:.0f} ms (first, cold run {med['first_total']:.0f} ms)")
+    return med
+
+
+# --------------------------------------------------------------------------- 2. drag frame time
+class PaintCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints = 0
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def drag_frames(app: QApplication, n_nodes: int, moves: int, zoomed_out: bool,
+                full_repaint: bool) -> tuple[list[float], float, int]:
+    """Per-move ms (move event + repaint) while dragging a middle node; also paints per move and item count."""
+    doc = branched_mlp(n_nodes)
+    scene = GraphScene(doc, QUndoStack())
+    scene.auto_layout()
+    scene.apply_analysis(nnbuilder.analysis.analyze(doc))  # shape labels on edges, as in the editor
+    view = GraphView(scene)
+    view.resize(1100, 700)
+    view.show()
+    QTest.qWaitForWindowExposed(view)
+    middle = doc.nodes[1 + (len(doc) - 4) // 2]  # a chain node half way along the first branch
+    item = scene.node_item(middle.id)
+    before = middle.pos
+    grab = item.scenePos() + QPointF(90, 12)  # on the title, away from the ports
+    if zoomed_out:
+        view.frame_all()
+    view.centerOn(grab)
+    pump(app)
+    view.viewport().repaint()
+    counter = PaintCounter()
+    vp = view.viewport()
+    vp.installEventFilter(counter)
+    start = view.mapFromScene(grab)
+    QTest.mousePress(vp, LEFT, NOMOD, start)
+    pump(app)
+    counter.paints = 0
+    times = []
+    for i in range(1, moves + 1):
+        p = start + QPoint(2 * i, i % 25)  # right with a wiggle, staying inside the view
+        t0 = time.perf_counter()
+        QTest.mouseMove(vp, p)
+        app.processEvents()
+        if full_repaint:
+            vp.repaint()
+        times.append(ms(time.perf_counter() - t0))
+    QTest.mouseRelease(vp, LEFT, NOMOD, p)
+    pump(app)
+    paints = counter.paints / moves
+    moved = doc.node(middle.id).pos != before and doc.node(middle.id).pos == (item.pos().x(), item.pos().y())
+    assert moved, "the drag did not move the node"
+    count = len(scene.items())
+    vp.removeEventFilter(counter)
+    view.close()
+    scene.dispose()
+    view.deleteLater()
+    scene.deleteLater()
+    pump(app)
+    return times, paints, count
+
+
+def bench_drag(app: QApplication, moves: int, rounds: int) -> dict[str, float]:
+    out: dict[str, float] = {}
+    print(f"[2] dragging one node, {moves} mouse moves; each move timed with its repaint "
+          f"(median of {rounds} interleaved rounds' p50/p95):")
+    for label, zoomed_out, full in (("1:1 zoom", False, False), ("1:1 zoom, full-viewport repaint", False, True),
+                                    ("zoomed out (frame all)", True, False)):
+        per: dict[int, list[tuple[float, float]]] = {50: [], 500: []}
+        paints: dict[int, float] = {}
+        items: dict[int, int] = {}
+        drag_frames(app, 50, 10, zoomed_out, full)  # warm-up
+        for _ in range(rounds):
+            for n in (50, 500):
+                times, paints[n], items[n] = drag_frames(app, n, moves, zoomed_out, full)
+                per[n].append((statistics.median(times), pct(times, 95)))
+        p50 = {n: statistics.median(a for a, _ in per[n]) for n in per}
+        p95 = {n: statistics.median(b for _, b in per[n]) for n in per}
+        ratio = p50[500] / p50[50]
+        print(f"    {label}: 50 nodes p50 {p50[50]:.2f} / p95 {p95[50]:.2f} ms; 500 nodes p50 {p50[500]:.2f} / "
+              f"p95 {p95[500]:.2f} ms; ratio 500/50 {ratio:.2f} (goals: <= 2, p95 < {FRAME_MS:.1f}); "
+              f"paints/move {paints[50]:.2f}/{paints[500]:.2f}; scene items {items[50]}/{items[500]}")
+        key = {"1:1 zoom": "drag", "1:1 zoom, full-viewport repaint": "drag_full"}.get(label, "drag_zoomout")
+        out.update({f"{key}50_p50_ms": p50[50], f"{key}50_p95_ms": p95[50], f"{key}500_p50_ms": p50[500],
+                    f"{key}500_p95_ms": p95[500], f"{key}_ratio": ratio})
+    return out
+
+
+# --------------------------------------------------------------------------- 3. launch time
+BARE = """
+import sys
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+w = QMainWindow()
+w.resize(1280, 760)
+w.show()
+print("window shown; torch imported:", "torch" in sys.modules, file=sys.stderr, flush=True)
+"""
+
+
+def launch_once(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
+    """Seconds from spawning ``cmd`` until it writes its 'window shown' line; that line."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if "window shown" in line:
+                return time.perf_counter() - t0, line.strip()
+        raise RuntimeError(f"{cmd} exited ({proc.wait()}) without showing a window")
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def bench_launch(tmp: Path, runs: int) -> dict[str, float]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NNBUILDER_STARTUP_TIMING="1",
+               XDG_CONFIG_HOME=str(tmp / "config"), XDG_DATA_HOME=str(tmp / "data"), PYTHONUNBUFFERED="1")
+    app_cmd = [sys.executable, "-m", "nnbuilder"]
+    bare_cmd = [sys.executable, "-c", BARE]
+    launch_once(app_cmd, env), launch_once(bare_cmd, env)  # warm the disk cache
+    app_t, bare_t, lines = [], [], set()
+    for _ in range(runs):  # interleaved so load changes hit both alike
+        t, _line = launch_once(bare_cmd, env)
+        bare_t.append(t)
+        t, line = launch_once(app_cmd, env)
+        app_t.append(t)
+        lines.add(line.split(";")[-1].strip())
+    a, b = ms(statistics.median(app_t)), ms(statistics.median(bare_t))
+    torch_before = any("torch imported: True" in s for s in lines)
+    print(f"[3] launch to window shown (median of {runs}, interleaved): python -m nnbuilder {a:.0f} ms "
+          f"[{min(map(ms, app_t)):.0f}..{max(map(ms, app_t)):.0f}], bare PySide6 QMainWindow {b:.0f} ms "
+          f"[{min(map(ms, bare_t)):.0f}..{max(map(ms, bare_t)):.0f}]; ratio {a / b:.2f} (goal <= 1.3); "
+          f"torch imported before the window was shown: {'YES' if torch_before else 'no'}")
+    return {"launch_app_ms": a, "launch_bare_ms": b, "launch_ratio": a / b, "torch_before_window": int(torch_before)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
+    args = parser.parse_args()
+    repeat, rounds, runs = (2, 1, 2) if args.quick else (5, 3, 5)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setStyle("Fusion")
+    nnbuilder.analysis.analyze(branched_mlp(50))  # torch + meta kernels, as the editor does right after start
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cpu(s), load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, python {platform.python_version()}, "
+          f"Qt platform {app.platformName()}")
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        med = bench_open(app, Path(tmp), repeat)
+        figures.update({f"open300_{k}_ms": v for k, v in med.items()})
+        figures.update(bench_drag(app, 100, rounds))
+        figures.update(bench_launch(Path(tmp), runs))
+    figures["load_avg_1m"] = os.getloadavg()[0]
+    print(" ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Loss, metric and learning-rate curves: per step (smoothed), per epoch, with markers and past runs."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QGridLayout, QWidget
+
+from nnbuilder.app.dashboard.series import Series
+
+TRAIN, VAL, RAW = "#1f77b4", "#ff7f0e", (31, 119, 180, 60)
+MARKER_PENS = {"plateau": "#9467bd", "best": "#2ca02c", "early_stop": "#d62728"}
+OVERLAY_PENS = ["#7f7f7f", "#bcbd22", "#17becf", "#e377c2", "#8c564b"]
+METRICS = {"classification": ("accuracy", "val_accuracy"), "binary": ("accuracy", "val_accuracy"),
+           "regression": ("r2", "val_r2")}
+
+
+def make_plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
+    """A plot set up for live data: auto downsampling, clip to view, legend."""
+    plot = pg.PlotWidget(title=title)
+    plot.setBackground("w")
+    item = plot.getPlotItem()
+    item.setDownsampling(auto=True, mode="peak")
+    item.setClipToView(True)
+    item.showGrid(x=True, y=True, alpha=0.2)
+    item.setLabel("bottom", x_label)
+    item.setLabel("left", y_label)
+    item.addLegend(offset=(-10, 10), labelTextSize="8pt")
+    return plot
+
+
+def curve(plot: pg.PlotWidget, pen: Any, name: str | None = None, **kw: Any) -> pg.PlotDataItem:
+    return plot.plot([], [], pen=pg.mkPen(pen, width=kw.pop("width", 2), style=kw.pop("style", None) or 1),
+                     name=name, skipFiniteCheck=True, **kw)
+
+
+class CurvesView(QWidget):
+    """Three live plots: loss (steps), metric (epochs) and learning rate (steps, with the preview)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.loss_plot = make_plot("Loss", "step", "loss")
+        self.metric_plot = make_plot("Metric", "epoch", "")
+        self.lr_plot = make_plot("Learning rate", "step", "lr")
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.loss_plot, 0, 0, 1, 2)
+        layout.addWidget(self.metric_plot, 1, 0)
+        layout.addWidget(self.lr_plot, 1, 1)
+        self.raw = curve(self.loss_plot, RAW, None, width=1)
+        self.smooth = curve(self.loss_plot, TRAIN, "train (smoothed)")
+        self.epoch_train = curve(self.loss_plot, TRAIN, "train / epoch", width=1, symbol="o", symbolSize=6,
+                                 symbolBrush=TRAIN)
+        self.epoch_val = curve(self.loss_plot, VAL, "validation / epoch", symbol="o", symbolSize=6, symbolBrush=VAL)
+        self.metric_train = curve(self.metric_plot, TRAIN, "train", symbol="o", symbolSize=5, symbolBrush=TRAIN)
+        self.metric_val = curve(self.metric_plot, VAL, "validation", symbol="o", symbolSize=5, symbolBrush=VAL)
+        self.lr_preview = curve(self.lr_plot, "#999999", "planned", style=pg.QtCore.Qt.PenStyle.DashLine)
+        self.lr_actual = curve(self.lr_plot, "#d62728", "actual")
+        self.lr_now = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#d62728", width=1))
+        self.lr_plot.addItem(self.lr_now)
+        self.overlays: list[pg.PlotDataItem] = []
+        self.reset("classification")
+
+    # ------------------------------------------------------------------ state
+    def reset(self, task: str, steps_per_epoch: int = 1) -> None:
+        """Forget the current run's data (the LR preview and past-run overlays stay)."""
+        self.steps_per_epoch = max(1, steps_per_epoch)
+        self.losses = Series(beta=0.95)
+        self.epoch_losses, self.val_losses = Series(), Series()
+        self.metric_names = METRICS.get(task, ("r2", "val_r2"))
+        self.metric_plot.setTitle(f"Metric: {self.metric_names[0]}")
+        self.metric_plot.getPlotItem().setLabel("left", self.metric_names[0])
+        self.metric_values, self.val_metric_values = Series(), Series()
+        self.lr_x: list[float] = []
+        self.lr_y: list[float] = []
+        self.step = 0
+        for plot in (self.loss_plot, self.metric_plot, self.lr_plot):
+            for item in [i for i in plot.getPlotItem().items if getattr(i, "marker", False)]:
+                plot.removeItem(item)
+        for item in (self.raw, self.smooth, self.epoch_train, self.epoch_val, self.metric_train, self.metric_val,
+                     self.lr_actual):
+            item.setData([], [])
+        self.lr_now.setValue(0)
+
+    def set_preview(self, lrs: list[float], note: str = "") -> None:
+        """Draw the planned LR per step (from ``preview_schedule``) before the run starts."""
+        self.lr_preview.setData(np.arange(len(lrs), dtype=float), np.asarray(lrs, dtype=float))
+        self.lr_plot.setTitle("Learning rate" + (f" — {note}" if note else ""))
+
+    def set_overlays(self, runs: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
+        """Smoothed loss curves of earlier runs, drawn faintly behind the current one."""
+        for item in self.overlays:
+            self.loss_plot.removeItem(item)
+        self.overlays = []
+        for i, (label, x, y) in enumerate(runs):
+            item = curve(self.loss_plot, OVERLAY_PENS[i % len(OVERLAY_PENS)], label, width=1,
+                         style=pg.QtCore.Qt.PenStyle.DotLine)
+            item.setData(x, y)
+            item.setZValue(-1)
+            self.overlays.append(item)
+
+    # ------------------------------------------------------------------ live data
+    def add(self, box: Any) -> None:
+        """Append what the buffer delivered and redraw the changed curves once."""
+        if box.losses:
+            self.losses.extend(box.losses)
+            self.raw.setData(self.losses.x, self.losses.y)
+            self.smooth.setData(self.losses.x, self.losses.smoothed)
+        for step, lrs in box.lrs:
+            if self.lr_y:
+                self.lr_x.append(step)
+                self.lr_y.append(self.lr_y[-1])
+            self.lr_x.append(step)
+            self.lr_y.append(lrs[0])
+        if box.progress:
+            self.step = box.progress[0]
+        if self.lr_y and (box.lrs or box.progress):
+            self.lr_actual.setData(np.array(self.lr_x + [self.step]), np.array(self.lr_y + [self.lr_y[-1]]))
+            self.lr_now.setValue(self.step)
+        if box.epochs:
+            self._add_epochs(box.epochs)
+        for kind, epoch, text in box.markers:
+            self.mark(kind, epoch, text)
+
+    def _add_epochs(self, epochs: list[dict[str, Any]]) -> None:
+        train_key, val_key = self.metric_names
+        for m in epochs:
+            x = (m["epoch"] + 1) * self.steps_per_epoch
+            self.epoch_losses.append(x, m.get("loss", np.nan))
+            if "val_loss" in m:
+                self.val_losses.append(x, m["val_loss"])
+            if train_key in m:
+                self.metric_values.append(m["epoch"] + 1, m[train_key])
+            if val_key in m:
+                self.val_metric_values.append(m["epoch"] + 1, m[val_key])
+        for item, series in ((self.epoch_train, self.epoch_losses), (self.epoch_val, self.val_losses),
+                             (self.metric_train, self.metric_values), (self.metric_val, self.val_metric_values)):
+            item.setData(series.x, series.y)
+
+    def mark(self, kind: str, epoch: int, text: str) -> None:
+        """A labelled vertical line at the end of ``epoch`` on the loss, metric and LR plots."""
+        pen = pg.mkPen(MARKER_PENS.get(kind, "#555555"), width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+        for plot, x in ((self.loss_plot, (epoch + 1) * self.steps_per_epoch), (self.metric_plot, epoch + 1),
+                        (self.lr_plot, (epoch + 1) * self.steps_per_epoch)):
+            line = pg.InfiniteLine(x, angle=90, pen=pen, label=text if plot is self.loss_plot else None,
+                                   labelOpts={"position": 0.9, "color": MARKER_PENS.get(kind, "#555555")})
+            line.marker = True
+            plot.addItem(line)

@@ -1,0 +1,353 @@
+"""The live training dashboard: setup on the left, live views on the right, controls on top.
+
+A :class:`~nnbuilder.app.dashboard.worker.TrainingJob` runs on its own thread and fills an
+event buffer; one QTimer (≤ 30 Hz) drains it and redraws — never one Qt signal per step.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnbuilder.app.dashboard.commands import SetSections
+from nnbuilder.app.dashboard.curves import CurvesView
+from nnbuilder.app.dashboard.data_view import DataView
+from nnbuilder.app.dashboard.history import RunHistory, default_run_folder, save_record
+from nnbuilder.app.dashboard.inside import InsideView
+from nnbuilder.app.dashboard.lr_view import LRFinderView
+from nnbuilder.app.dashboard.results import ResultsView
+from nnbuilder.app.dashboard.setup_panel import SetupPanel
+from nnbuilder.app.dashboard.status import describe_result, progress_text
+from nnbuilder.app.dashboard.worker import RunOptions, TrainingJob
+from nnbuilder.graph.project import Project
+
+REDRAW_MS = 33  # ≈ 30 redraws per second at most
+
+
+class Dashboard(QWidget):
+    """Train the edited project and watch it learn."""
+
+    runFinished = Signal(object)  # TrainResult (also after stop / NaN)
+    runFailed = Signal(str)  # the message shown in the panel
+    lrFound = Signal(object)  # LRFinderResult
+
+    def __init__(self, stack: QUndoStack, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stack = stack
+        self.project = Project()
+        self.project_path: str | None = None
+        self.job: TrainingJob | None = None
+        self.history = RunHistory()
+        self.updates = 0  # timer ticks that delivered data (for the benchmark)
+        self._ckpt_root = Path(tempfile.mkdtemp(prefix="nnbuilder-checkpoints-"))
+        self.checkpoint_dir: Path | None = None
+        self._pending_layer: str | None = None
+        self._started = 0.0
+        self.timer = QTimer(self, interval=REDRAW_MS, timeout=self._tick)
+        self._build()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.start_button = QPushButton("▶ Start")
+        self.pause_button = QPushButton("⏸ Pause")
+        self.stop_button = QPushButton("■ Stop")
+        self.save_button = QPushButton("Save run…")
+        self.overlay_box = QCheckBox("overlay earlier runs")
+        self.overlay_box.setChecked(True)
+        self.probes_box = QCheckBox("probes")
+        self.probes_box.setChecked(True)
+        self.probes_box.setToolTip("Record activations, gradients, weights and feature maps while training")
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop)
+        self.save_button.clicked.connect(self.save_run_dialog)
+        self.overlay_box.toggled.connect(lambda _c: self._show_overlays())
+        self.progress = QProgressBar()
+        self.progress.setFormat("%p%")
+        self.status = QLabel("Ready.")
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setStyleSheet("color: #b00020;")
+        bar = QHBoxLayout()
+        for w in (self.start_button, self.pause_button, self.stop_button, self.save_button, self.probes_box,
+                  self.overlay_box):
+            bar.addWidget(w)
+        bar.addWidget(self.progress, 1)
+        self.setup = SetupPanel()
+        self.setup.edited.connect(self._on_edited)
+        scroll = QScrollArea()
+        scroll.setWidget(self.setup)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(250)
+        self.curves, self.results, self.inside = CurvesView(), ResultsView(), InsideView()
+        self.lr_view, self.data_view = LRFinderView(), DataView()
+        self.lr_view.runRequested.connect(self.find_lr)
+        self.lr_view.applyRequested.connect(self.apply_lr)
+        self.data_view.loaded.connect(self._on_data_loaded)
+        self.tabs = QTabWidget()
+        for widget, title in ((self.curves, "Curves"), (self.results, "Boundary && results"),
+                              (self.inside, "Inside the network"), (self.lr_view, "LR finder"),
+                              (self.data_view, "Data")):
+            self.tabs.addTab(widget, title)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.status)
+        layout.addWidget(self.message)
+        layout.addWidget(splitter, 1)
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        running = self.running
+        self.start_button.setEnabled(not running)
+        self.lr_view.run_button.setEnabled(not running)
+        self.pause_button.setEnabled(running and self.job is not None and self.job.kind == "train")
+        self.stop_button.setEnabled(running)
+        self.save_button.setEnabled(not running and self.history.last is not None)
+        self.pause_button.setText("▶ Resume" if running and self.job.paused else "⏸ Pause")
+
+    # ------------------------------------------------------------------ project
+    def set_project(self, project: Project, path: str | None = None) -> None:
+        """Show ``project``'s data and training sections (a running job of another project is stopped)."""
+        if self.running and project is not self.project:
+            self.shutdown(remove_checkpoints=False)
+        self.project, self.project_path = project, path
+        self.setup.load(project.data, project.training)
+        self.data_view.request(self.setup.data, self._seed())
+        self._update_lr_preview()
+
+    def _seed(self) -> int:
+        seed = (self.project.training or {}).get("seed", 0)
+        return seed if isinstance(seed, int) else 0
+
+    def _on_edited(self, data: dict, training: dict, what: str) -> None:
+        data_changed = data != self.project.data
+        self.stack.push(SetSections(self.project, (data, training), f"Change {what}", self._refresh))
+        if data_changed:
+            self.data_view.request(data, self._seed())
+        self._update_lr_preview()
+
+    def _refresh(self) -> None:
+        """After undo/redo: show the project's sections unless the panel already shows them."""
+        if (self.setup.data, self.setup.training) != (self.project.data, self.project.training):
+            data_changed = self.setup.data != self.project.data
+            self.setup.load(self.project.data, self.project.training)
+            if data_changed:
+                self.data_view.request(self.setup.data, self._seed())
+            self._update_lr_preview()
+
+    def _on_data_loaded(self, result: dict) -> None:
+        self.results.set_points(result.get("preview"))
+        self._update_lr_preview()
+
+    def _update_lr_preview(self) -> None:
+        """Plan the LR schedule for the current setup (needs the data set's size); show problems as a message."""
+        from nnbuilder.training import ConfigError, TrainingConfig, preview_schedule
+
+        loaded = self.data_view.result or {}
+        if "error" in loaded:
+            self.message.setText(loaded["error"])
+            return
+        try:
+            config = TrainingConfig.from_dict(self.setup.training)
+        except ConfigError as exc:
+            self.message.setText("\n".join(f"{where}: {message}" for where, message in exc.problems))
+            return
+        if not self.running:
+            self.message.setText("")
+        if "train_size" in loaded:
+            batch = config.batch_size or int(self.setup.data.get("batch_size") or 32)
+            planned = preview_schedule(config, max(1, -(-loaded["train_size"] // batch)))
+            self.curves.set_preview(list(planned), planned.note)
+
+    # ------------------------------------------------------------------ controls
+    @property
+    def running(self) -> bool:
+        return self.job is not None and self.job.is_alive()
+
+    def start(self, kind: str = "train") -> bool:
+        """Start training (or the LR range test) on a snapshot of the project; False if a job runs."""
+        if self.running:
+            return False
+        self.message.setText("")
+        options = RunOptions(probes=self.probes_box.isChecked())
+        if kind == "train":
+            self.checkpoint_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self._ckpt_root))
+            options.checkpoint_dir = self.checkpoint_dir
+            self.curves.reset("classification")
+            self.inside.reset()
+            self.results.reset()
+            self._update_lr_preview()
+            self._show_overlays()
+            self.tabs.setCurrentWidget(self.curves) if self.tabs.currentWidget() is self.lr_view else None
+        self.job = TrainingJob(self.project, kind, options)
+        self.job.start()
+        self._started = time.perf_counter()
+        self.progress.setValue(0)
+        self.status.setText("Preparing (loading data, compiling the model)…" if kind == "train"
+                            else "Running the learning-rate range test…")
+        self.timer.start()
+        self._sync_buttons()
+        return True
+
+    def find_lr(self) -> bool:
+        self.tabs.setCurrentWidget(self.lr_view)
+        return self.start("lr_finder")
+
+    def apply_lr(self, lr: float) -> None:
+        """Put ``lr`` into the training section (undoable)."""
+        self.setup.lr.setValue(lr)
+
+    def toggle_pause(self) -> None:
+        if not self.running:
+            return
+        if self.job.paused:
+            self.job.resume()
+        else:
+            self.job.pause()
+            self.status.setText(self.status.text() + " — paused")
+        self._sync_buttons()
+
+    def stop(self) -> None:
+        if self.job is not None:
+            self.job.stop()
+
+    def shutdown(self, timeout: float = 5.0, remove_checkpoints: bool = True) -> bool:
+        """Stop any job and wait for its thread (window closing); True when no thread is left."""
+        ended = True
+        if self.job is not None:
+            self.job.stop()
+            ended = self.job.join(timeout)
+            self._tick()
+        self.timer.stop()
+        self.data_view.join(timeout)
+        if remove_checkpoints:
+            shutil.rmtree(self._ckpt_root, ignore_errors=True)
+        return ended
+
+    # ------------------------------------------------------------------ layer selection
+    def show_node(self, node_id: str | None) -> None:
+        """Show the editor's selected node in the probe views (now, or once probes exist)."""
+        if not node_id:
+            return
+        prepared = self.job.prepared if self.job is not None else None
+        name = prepared.compiled.code.attr_of.get(node_id, node_id) if prepared is not None else node_id
+        if not self.inside.select_layer(name):
+            self._pending_layer = name
+
+    # ------------------------------------------------------------------ draining
+    def _tick(self) -> None:
+        job = self.job
+        if job is None:
+            self.timer.stop()
+            return
+        box = job.buffer.drain()
+        if box.empty and not box.ended:
+            return
+        self.updates += 1
+        if box.plan is not None:
+            self._on_plan(job, box.plan)
+        self.curves.add(box)
+        if box.probes:
+            self.inside.add_probes(box.probes)
+            if self._pending_layer and self.inside.select_layer(self._pending_layer):
+                self._pending_layer = None
+        if box.pinned is not None:
+            self.inside.set_pinned(box.pinned)
+        if box.boundary is not None:
+            self.results.set_boundary(box.boundary)
+        if box.outcome is not None:
+            self.results.set_outcome(box.outcome)
+        if box.lr_finder is not None:
+            self.lr_view.set_result(box.lr_finder)
+        if box.progress and self.progress.maximum() > 0:
+            self.progress.setValue(box.progress[0])
+            self.status.setText(progress_text(box.progress, self.progress.maximum(), self._plan,
+                                              time.perf_counter() - self._started, job.paused))
+        if box.ended:
+            self._on_end(job, box)
+
+    def _on_plan(self, job: TrainingJob, plan: Any) -> None:
+        self._plan = plan
+        bundle = job.prepared.bundle
+        self.curves.reset(bundle.task, plan.steps_per_epoch)
+        types = {job.prepared.compiled.code.attr_of.get(n.id, n.id): n.type for n in job.project.graph.nodes}
+        self.inside.reset(types)
+        self.progress.setRange(0, plan.total_steps)
+        self._started = time.perf_counter()
+        from nnbuilder.training import preview_schedule
+
+        planned = preview_schedule(job.prepared.config, plan.steps_per_epoch)
+        self.curves.set_preview(list(planned), planned.note)
+
+    def _on_end(self, job: TrainingJob, box: Any) -> None:
+        self.timer.stop()
+        self._sync_buttons()
+        if box.error:
+            self.message.setText(box.error)
+            self.status.setText("Could not train: see the message below." if job.kind == "train" else
+                                "The LR range test could not run.")
+            self.runFailed.emit(box.error)
+            return
+        if job.kind == "lr_finder":
+            self.status.setText("LR range test done.")
+            self.lrFound.emit(box.result)
+            return
+        result = box.result
+        self.history.add(self.project.name, self.curves.losses.x, self.curves.losses.smoothed, result, job.prepared)
+        self.progress.setValue(self.progress.maximum() if result.stop_reason == "completed" else self.progress.value())
+        self.status.setText(describe_result(result))
+        if result.message:
+            self.message.setText(result.message)
+        self._sync_buttons()
+        self.runFinished.emit(result)
+
+    def _show_overlays(self) -> None:
+        runs = self.history.of_project(self.project.name) if self.overlay_box.isChecked() else []
+        self.curves.set_overlays([(r.label, r.x, r.smoothed) for r in runs])
+
+    # ------------------------------------------------------------------ saving
+    def save_run(self, folder: str | Path | None = None) -> Path | None:
+        """Save the last finished run (weights, model.py, history, run.json); the folder is returned."""
+        record = self.history.last
+        if record is None:
+            self.message.setText("Nothing to save yet: train the model first.")
+            return None
+        target = Path(folder) if folder else default_run_folder(self.project_path, self.project.name)
+        try:
+            out = save_record(record, target)
+        except OSError as exc:
+            self.message.setText(f"Could not save the run into {target}: {exc.strerror or exc}")
+            return None
+        self.status.setText(f"Saved {record.label} to {out}")
+        return out
+
+    def save_run_dialog(self) -> None:
+        suggestion = default_run_folder(self.project_path, self.project.name)
+        folder = QFileDialog.getExistingDirectory(self, "Save the run into a folder", str(suggestion.parent))
+        if folder:
+            self.save_run(Path(folder) / suggestion.name)

@@ -1,0 +1,258 @@
+"""Run setup: data set, split, batch size and every training option, read from and written to the project.
+
+The panel never owns the sections: :meth:`SetupPanel.load` shows them and every edit emits
+``edited(data, training, what)`` with whole new sections (unknown keys kept), which the
+dashboard turns into an undoable command.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnbuilder.app.dashboard.fields import Field, SciSpinBox, make_field
+
+NO_SCHEDULER = "none"
+DEFAULT_INIT = "(layer defaults)"
+DEFAULT_DATA = {"dataset": "spirals", "params": {}, "split": [0.7, 0.15, 0.15], "batch_size": 32}
+DEFAULT_TRAINING = {"loss": "CrossEntropyLoss", "optimizer": {"type": "Adam", "lr": 0.001}, "epochs": 10}
+
+
+def _type_of(value: Any) -> str | None:
+    return value.get("type") if isinstance(value, dict) else value if isinstance(value, str) else None
+
+
+class SetupPanel(QWidget):
+    """Editors for the project's ``data`` and ``training`` sections."""
+
+    edited = Signal(object, object, str)  # data, training, what changed
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from nnbuilder.app.dashboard.devices import detect_devices
+        from nnbuilder.data import list_datasets
+        from nnbuilder.training.config import PRECISIONS
+        from nnbuilder.training.registry import LOSSES, OPTIMIZERS
+        from nnbuilder.training.schedulers import SCHEDULERS
+        from nnbuilder.training.weight_init import INIT_SCHEMES
+
+        self.datasets = {info.name: info for info in list_datasets()}
+        self.optimizers, self.schedulers = OPTIMIZERS, SCHEDULERS
+        self.data: dict[str, Any] = copy.deepcopy(DEFAULT_DATA)
+        self.training: dict[str, Any] = copy.deepcopy(DEFAULT_TRAINING)
+        self._loading = False
+        self.param_fields: dict[str, Field] = {}
+        self.sched_fields: dict[str, Field] = {}
+
+        self.dataset = self._combo([(n, n) for n in self.datasets], "dataset")
+        for i, info in enumerate(self.datasets.values()):
+            self.dataset.setItemData(i, f"{info.doc} ({info.task})", 3)  # tooltip role
+        self.params_form = QFormLayout()
+        self.split = [self._spin(QDoubleSpinBox(), 0.0, 1.0, "split", step=0.05) for _ in range(3)]
+        self.batch = self._spin(QSpinBox(), 1, 65536, "batch size")
+        self.loss = self._combo([(n, n) for n in LOSSES], "loss")
+        self.optimizer = self._combo([(n, n) for n in OPTIMIZERS], "optimizer")
+        self.lr = SciSpinBox()
+        self.lr.valueChanged.connect(lambda _v: self._emit("learning rate"))
+        self.momentum = self._spin(QDoubleSpinBox(), 0.0, 0.999, "momentum", step=0.05)
+        self.weight_decay = self._spin(QDoubleSpinBox(), 0.0, 1.0, "weight decay", step=1e-4, decimals=5)
+        self.scheduler = self._combo([(NO_SCHEDULER, NO_SCHEDULER)] + [(n, n) for n in SCHEDULERS], "scheduler")
+        self.sched_form = QFormLayout()
+        self.epochs = self._spin(QSpinBox(), 1, 100000, "epochs")
+        self.patience = self._spin(QSpinBox(), 0, 10000, "early stopping")
+        self.patience.setSpecialValueText("off")
+        self.init = self._combo([(DEFAULT_INIT, None)] + [(n, n) for n in INIT_SCHEMES if n != "default"], "init")
+        self.device = self._combo([(label, value) for value, label in detect_devices()], "device")
+        self.precision = self._combo([(p, p) for p in PRECISIONS], "precision")
+        self._layout()
+
+    # ------------------------------------------------------------------ building
+    def _combo(self, items: list[tuple[str, Any]], what: str) -> QComboBox:
+        box = QComboBox()
+        for label, value in items:
+            box.addItem(label, value)
+        box.currentIndexChanged.connect(lambda _i: self._emit(what))
+        return box
+
+    def _spin(self, spin: Any, low: float, high: float, what: str, step: float = 1, decimals: int = 2) -> Any:
+        if isinstance(spin, QDoubleSpinBox):
+            spin.setDecimals(decimals)
+            spin.setSingleStep(step)
+        spin.setRange(low, high)
+        spin.setKeyboardTracking(False)
+        spin.valueChanged.connect(lambda _v: self._emit(what))
+        return spin
+
+    def _layout(self) -> None:
+        data_box, train_box = QGroupBox("Data"), QGroupBox("Training")
+        data_form, train_form = QFormLayout(data_box), QFormLayout(train_box)
+        data_form.addRow("Data set", self.dataset)
+        data_form.addRow(self.params_form)
+        split_row = QHBoxLayout()
+        for spin in self.split:
+            split_row.addWidget(spin)
+        data_form.addRow("Split (train/val/test)", split_row)
+        data_form.addRow("Batch size", self.batch)
+        for label, widget in (("Loss", self.loss), ("Optimizer", self.optimizer), ("Learning rate", self.lr),
+                              ("Momentum", self.momentum), ("Weight decay", self.weight_decay),
+                              ("LR schedule", self.scheduler)):
+            train_form.addRow(label, widget)
+        train_form.addRow(self.sched_form)
+        for label, widget in (("Epochs", self.epochs), ("Early stop patience", self.patience),
+                              ("Weight init", self.init), ("Device", self.device), ("Precision", self.precision)):
+            train_form.addRow(label, widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(data_box)
+        layout.addWidget(train_box)
+        layout.addStretch(1)
+
+    def _rebuild_form(self, form: QFormLayout, fields: dict[str, Field], specs: list[tuple], values: dict) -> None:
+        while form.rowCount():
+            form.removeRow(0)
+        fields.clear()
+        for name, kind, default, lo, hi, choices, nullable, doc in specs:
+            value = values.get(name, default)
+            fields[name] = make_field(kind, value, lambda n=name: self._emit(n), lo=lo, hi=hi, choices=choices,
+                                      nullable=nullable or value is None, doc=doc)
+            form.addRow(f"  {name}", fields[name].widget)
+
+    def _data_specs(self, name: str) -> list[tuple]:
+        info = self.datasets.get(name)
+        return [(p.name, p.kind, p.default, p.minimum, p.maximum, p.choices, p.nullable, p.doc)
+                for p in (info.params if info else ())]
+
+    def _sched_specs(self, name: str) -> list[tuple]:
+        spec = self.schedulers.get(name)
+        out = []
+        for key, p in (spec.params.items() if spec else ()):
+            if p.kind == "pair":
+                continue
+            default = (1 if p.kind == "int" else 0.9) if p.required else p.default
+            lo = p.lo if p.lo is None or not p.lo_open else p.lo + (1 if p.kind == "int" else 1e-4)
+            out.append((key, p.kind, default, lo, p.hi, p.choices, default is None, p.doc))
+        return out
+
+    # ------------------------------------------------------------------ sections ↔ widgets
+    def load(self, data: dict[str, Any] | None, training: dict[str, Any] | None) -> None:
+        """Show the project's sections (defaults where absent) without emitting ``edited``."""
+        self._loading = True
+        try:
+            self.data = copy.deepcopy(data) if data else copy.deepcopy(DEFAULT_DATA)
+            self.training = copy.deepcopy(training) if training else copy.deepcopy(DEFAULT_TRAINING)
+            d, t = self.data, self.training
+            self._select(self.dataset, d.get("dataset"))
+            self._rebuild_form(self.params_form, self.param_fields, self._data_specs(d.get("dataset", "")),
+                               d.get("params") or {})
+            split = list(d.get("split") or [0.7, 0.15, 0.15]) + [0.0, 0.0]
+            for spin, value in zip(self.split, split[:3]):
+                spin.setValue(float(value))
+            self.batch.setValue(int(d.get("batch_size") or 32))
+            self._select(self.loss, _type_of(t.get("loss")))
+            opt = t.get("optimizer") if isinstance(t.get("optimizer"), dict) else {"type": t.get("optimizer")}
+            self._select(self.optimizer, opt.get("type"))
+            self.lr.setValue(float(opt.get("lr") or 1e-3))
+            self.momentum.setValue(float(opt.get("momentum") or 0.0))
+            self.weight_decay.setValue(float(opt.get("weight_decay") or 0.0))
+            self._sync_enabled()
+            sched = t.get("scheduler")
+            self._select(self.scheduler, _type_of(sched) or NO_SCHEDULER)
+            self._rebuild_form(self.sched_form, self.sched_fields, self._sched_specs(_type_of(sched) or ""),
+                               sched if isinstance(sched, dict) else {})
+            self.epochs.setValue(int(t.get("epochs") or 10))
+            early = t.get("early_stopping")
+            self.patience.setValue(int(early.get("patience", 0)) if isinstance(early, dict) else 0)
+            init = t.get("init")
+            self._select(self.init, _type_of(init.get("default") if isinstance(init, dict) and "default" in init
+                                             else init))
+            self._select(self.device, t.get("device", "auto"))
+            self._select(self.precision, t.get("precision", "fp32"))
+        finally:
+            self._loading = False
+
+    @staticmethod
+    def _select(box: QComboBox, value: Any) -> None:
+        index = box.findData(value)
+        box.setCurrentIndex(max(index, 0))
+
+    def _sync_enabled(self) -> None:
+        spec = self.optimizers.get(self.optimizer.currentData())
+        self.momentum.setEnabled(bool(spec and "momentum" in spec.params))
+
+    def _emit(self, what: str) -> None:
+        if self._loading:
+            return
+        data, training = self.sections(what)
+        self.edited.emit(data, training, what)
+
+    def sections(self, what: str = "") -> tuple[dict[str, Any], dict[str, Any]]:
+        """New data and training sections from the widgets (keys the panel does not edit are kept)."""
+        d, t = copy.deepcopy(self.data), copy.deepcopy(self.training)
+        name = self.dataset.currentData()
+        if name != d.get("dataset"):
+            d["dataset"], d["params"] = name, {}
+            self._loading = True
+            self._rebuild_form(self.params_form, self.param_fields, self._data_specs(name), {})
+            self._loading = False
+        else:
+            info = self.datasets.get(name)
+            defaults = info.defaults() if info else {}
+            params = {k: f.get() for k, f in self.param_fields.items()}
+            d["params"] = {k: v for k, v in params.items() if v is not None and v != defaults.get(k)}
+        d["split"] = [round(s.value(), 4) for s in self.split if s.value() > 0 or s is self.split[0]]
+        d["batch_size"] = self.batch.value()
+        t["loss"] = t["loss"] if _type_of(t.get("loss")) == self.loss.currentData() else self.loss.currentData()
+        opt_type = self.optimizer.currentData()
+        old_opt = t.get("optimizer") if isinstance(t.get("optimizer"), dict) else {}
+        opt = dict(old_opt) if old_opt.get("type") == opt_type else {}
+        opt.update({"type": opt_type, "lr": float(f"{self.lr.value():.6g}")})
+        self._sync_enabled()
+        for key, spin in (("momentum", self.momentum), ("weight_decay", self.weight_decay)):
+            opt.pop(key, None)
+            if spin.isEnabled() and spin.value() > 0:
+                opt[key] = round(spin.value(), 6)
+        t["optimizer"] = opt
+        self._write_scheduler(t)
+        t["epochs"] = self.epochs.value()
+        if self.patience.value() > 0:
+            early = t.get("early_stopping") if isinstance(t.get("early_stopping"), dict) else {}
+            t["early_stopping"] = {**early, "patience": self.patience.value()}
+        else:
+            t.pop("early_stopping", None)
+        if self.init.currentData() is None:
+            t.pop("init", None)
+        elif _type_of(t.get("init")) != self.init.currentData():
+            t["init"] = self.init.currentData()
+        for key, box, default in (("device", self.device, "auto"), ("precision", self.precision, "fp32")):
+            if box.currentData() == default:
+                t.pop(key, None)
+            else:
+                t[key] = box.currentData()
+        self.data, self.training = d, t
+        return copy.deepcopy(d), copy.deepcopy(t)
+
+    def _write_scheduler(self, t: dict[str, Any]) -> None:
+        name = self.scheduler.currentData()
+        if name == NO_SCHEDULER:
+            t.pop("scheduler", None)
+            self.sched_fields.clear()
+            while self.sched_form.rowCount():
+                self.sched_form.removeRow(0)
+            return
+        if _type_of(t.get("scheduler")) != name:
+            self._loading = True
+            self._rebuild_form(self.sched_form, self.sched_fields, self._sched_specs(name), {})
+            self._loading = False
+        values = {k: f.get() for k, f in self.sched_fields.items()}
+        t["scheduler"] = {"type": name, **{k: v for k, v in values.items() if v is not None}}
