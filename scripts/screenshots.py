@@ -3,7 +3,9 @@
     QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--out docs/screenshots]
 
 Writes editor-light.png, editor-dark.png and editor-error.png (a shape error
-with its badge, problem and inspector message) at 1366×768.
+with its badge, problem and inspector message) at 1366×768, and the training
+dashboard mid-run (dashboard-spirals.png: decision boundary; dashboard-curves.png;
+dashboard-cnn.png: LeNet on shapes28 with feature maps) at 1600×1000.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 SIZE = (1366, 768)
+DASHBOARD_SIZE = (1600, 1000)
 
 
 def settle(app: QApplication, window) -> None:
@@ -94,7 +97,62 @@ def main(argv: list[str] | None = None) -> int:
         grab(window, args.out / "editor-error.png")
         window.stack.setClean()
         window.close()
+        dashboard_shots(app, scratch, args.out)
     return 0
+
+
+def run_until(app: QApplication, condition, timeout: float = 120.0) -> None:
+    import time
+
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise SystemExit("the dashboard run did not get far enough in time")
+        app.processEvents()
+        time.sleep(0.005)
+
+
+def dashboard_shots(app: QApplication, scratch: Path, out: Path) -> None:
+    """Train two examples in the dashboard, pause mid-run and grab the views."""
+    window = make_window(app, "spirals_mlp.nnb", "light", scratch)
+    window.resize(*DASHBOARD_SIZE)
+    window.project.training = {**window.project.training, "epochs": 150}
+    dash = window.show_dashboard()
+    dash.set_project(window.project, None)
+    run_until(app, lambda: dash.data_view.result is not None)
+    dash.start()
+    run_until(app, lambda: len(dash.curves.epoch_losses) >= 40 and dash.results.boundary_updates > 3)
+    dash.toggle_pause()
+    settle(app, window)
+    dash._tick()
+    dash.tabs.setCurrentWidget(dash.results)
+    grab(window, out / "dashboard-spirals.png")
+    dash.tabs.setCurrentWidget(dash.curves)
+    grab(window, out / "dashboard-curves.png")
+    dash.stop()
+    dash.job.join(5)
+    window.stack.setClean()
+    window.close()
+
+    window = make_window(app, "lenet_cnn.nnb", "light", scratch)
+    window.resize(*DASHBOARD_SIZE)
+    window.project.data = {**window.project.data, "params": {"n_samples": 3000}}
+    window.project.training = {**window.project.training, "epochs": 4}
+    dash = window.show_dashboard()
+    dash.set_project(window.project, None)
+    run_until(app, lambda: dash.data_view.result is not None)
+    dash.start()
+    run_until(app, lambda: len(dash.curves.epoch_losses) >= 1 and dash.inside.probe is not None)
+    dash.toggle_pause()
+    dash._tick()
+    window.select_node("conv1")
+    dash.tabs.setCurrentWidget(dash.inside)
+    settle(app, window)
+    grab(window, out / "dashboard-cnn.png")
+    dash.stop()
+    dash.job.join(5)
+    window.stack.setClean()
+    window.close()
 
 
 if __name__ == "__main__":

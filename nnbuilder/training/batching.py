@@ -16,8 +16,9 @@ Batch = tuple[tuple[torch.Tensor, ...], torch.Tensor]
 class BatchSource:
     """Yields ``(inputs, targets)`` batches of one split, already on ``device``.
 
-    In-memory splits are moved to the device once and shuffled each epoch with one gather driven
-    by ``generator`` (a seeded CPU generator, whose state a checkpoint saves); Dataset splits go
+    In-memory splits are moved to the device once; each epoch draws a permutation from ``generator``
+    (a seeded CPU generator, whose state a checkpoint saves) and each batch gathers its rows on the
+    device. Dataset splits go
     through a DataLoader that draws its shuffling from the same generator.
     """
 
@@ -64,15 +65,16 @@ class BatchSource:
 
     def _tensor_batches(self) -> Iterator[Batch]:
         split = self._tensors
-        if self.shuffle:
-            order = torch.randperm(self.num_samples, generator=self.generator).to(self.device)
-            inputs = tuple(t.index_select(0, order) for t in split.inputs)
-            targets = split.targets.index_select(0, order)
-        else:
-            inputs, targets = split.inputs, split.targets
+        if not self.shuffle:
+            for start in range(0, self.num_samples, self.batch_size):
+                stop = start + self.batch_size
+                yield tuple(t[start:stop] for t in split.inputs), split.targets[start:stop]
+            return
+        # one seeded permutation per epoch; each batch gathers its rows (no full shuffled copy of the set)
+        order = torch.randperm(self.num_samples, generator=self.generator).to(self.device)
         for start in range(0, self.num_samples, self.batch_size):
-            stop = start + self.batch_size
-            yield tuple(t[start:stop] for t in inputs), targets[start:stop]
+            index = order[start:start + self.batch_size]
+            yield tuple(t.index_select(0, index) for t in split.inputs), split.targets.index_select(0, index)
 
     def _loader_batches(self) -> Iterator[Batch]:
         for x, y in self._loader:

@@ -60,7 +60,7 @@ def drop(view: GraphView, payload: bytes, target: QPoint) -> bool:
     mime = QMimeData()
     mime.setData(LAYER_MIME, payload)
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPointF(target), Qt.DropAction.CopyAction, mime, buttons, mods)
+    enter = QDragEnterEvent(QPoint(target), Qt.DropAction.CopyAction, mime, buttons, mods)
     QApplication.sendEvent(view.viewport(), enter)
     if not enter.isAccepted():
         return False

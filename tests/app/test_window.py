@@ -71,12 +71,11 @@ def test_dropping_a_palette_item_creates_a_node(qtbot, window):
     assert bytes(mime.data(LAYER_MIME)).decode() == "Linear"
     before = {n.id for n in window.doc.nodes}
     viewport = window.view.viewport()
-    args = (viewport.rect().center().toPointF(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier)
-    enter = QDragEnterEvent(*args)
+    rest = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(viewport.rect().center(), *rest)  # QPoint: the signature every PySide6 6.x takes
     QApplication.sendEvent(viewport, enter)
     assert enter.isAccepted()
-    QApplication.sendEvent(viewport, QDropEvent(*args))
+    QApplication.sendEvent(viewport, QDropEvent(viewport.rect().center().toPointF(), *rest))
     added = [n for n in window.doc.nodes if n.id not in before]
     assert [n.type for n in added] == ["Linear"]
     assert window.inspector.node_id == added[0].id  # the new node is selected and inspected

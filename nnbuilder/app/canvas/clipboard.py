@@ -1,6 +1,8 @@
 """Copy/paste of graph fragments: JSON nodes + internal edges, pasted with fresh ids in one Macro."""
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 from typing import Any
 
@@ -59,6 +61,25 @@ def write_clipboard(data: dict[str, Any]) -> None:
     mime = QMimeData()
     mime.setData(MIME, json.dumps(data).encode("utf-8"))
     QApplication.clipboard().setMimeData(mime)
+    _clear_at_exit()
+
+
+@functools.cache
+def _clear_at_exit() -> None:
+    """Drop our fragment from the clipboard before the interpreter tears Qt down.
+
+    Qt deletes clipboard MIME data while it is being destroyed; when that happens after
+    Python's finalisation has begun the process segfaults on exit (seen with the offscreen
+    platform).  Clearing it while the QApplication still exists avoids that.
+    """
+    def clear() -> None:
+        if QApplication.instance() is None:
+            return
+        mime = QApplication.clipboard().mimeData()
+        if mime is not None and mime.hasFormat(MIME):
+            QApplication.clipboard().clear()
+
+    atexit.register(clear)
 
 
 def read_clipboard() -> dict[str, Any] | None:

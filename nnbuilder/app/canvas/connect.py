@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import networkx as nx
 from PySide6.QtCore import QPointF, QRectF
 
 from nnbuilder.app.canvas.edge_item import EdgeKey, TempEdge
@@ -49,6 +48,8 @@ class ConnectionDrag:
                 self.from_output, self.fixed = False, (port.node_id, port.index)
         else:
             self.from_output, self.fixed = True, (port.node_id, port.index)
+        import networkx as nx  # lazy: see layout.py (already loaded by then: analysis imports it)
+
         graph = to_digraph(doc, skip=self.detached)
         origin = self.fixed[0]
         # A new edge origin→T closes a cycle when T already reaches origin (and vice versa).

@@ -31,7 +31,8 @@ def make_plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
 
 
 def curve(plot: pg.PlotWidget, pen: Any, name: str | None = None, **kw: Any) -> pg.PlotDataItem:
-    return plot.plot([], [], pen=pg.mkPen(pen, width=kw.pop("width", 2), style=kw.pop("style", None) or 1),
+    style = kw.pop("style", None) or pg.QtCore.Qt.PenStyle.SolidLine
+    return plot.plot([], [], pen=pg.mkPen(pen, width=kw.pop("width", 2), style=style),
                      name=name, skipFiniteCheck=True, **kw)
 
 
@@ -63,9 +64,24 @@ class CurvesView(QWidget):
         self.reset("classification")
 
     # ------------------------------------------------------------------ state
-    def reset(self, task: str, steps_per_epoch: int = 1) -> None:
-        """Forget the current run's data (the LR preview and past-run overlays stay)."""
+    def reset(self, task: str, steps_per_epoch: int = 1, epochs: int | None = None) -> None:
+        """Forget the current run's data (the LR preview and past-run overlays stay).
+
+        With ``epochs`` known, the x axes are fixed to the whole run: axes then need no repaint
+        as data arrives (redrawing tick labels is the costliest part of a live plot).
+        """
         self.steps_per_epoch = max(1, steps_per_epoch)
+        if epochs:
+            total = epochs * self.steps_per_epoch
+            for plot, right in ((self.loss_plot, total), (self.lr_plot, total), (self.metric_plot, epochs)):
+                plot.getPlotItem().enableAutoRange(x=False)
+                plot.setXRange(0, right, padding=0.02)
+            if task in ("classification", "binary"):
+                self.metric_plot.getPlotItem().enableAutoRange(y=False)
+                self.metric_plot.setYRange(0, 1, padding=0.02)
+        else:
+            for plot in (self.loss_plot, self.lr_plot, self.metric_plot):
+                plot.getPlotItem().enableAutoRange()
         self.losses = Series(beta=0.95)
         self.epoch_losses, self.val_losses = Series(), Series()
         self.metric_names = METRICS.get(task, ("r2", "val_r2"))

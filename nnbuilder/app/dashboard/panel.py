@@ -1,7 +1,7 @@
 """The live training dashboard: setup on the left, live views on the right, controls on top.
 
 A :class:`~nnbuilder.app.dashboard.worker.TrainingJob` runs on its own thread and fills an
-event buffer; one QTimer (≤ 30 Hz) drains it and redraws — never one Qt signal per step.
+event buffer; one QTimer (≤ 20 Hz) drains it and redraws — never one Qt signal per step.
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from nnbuilder.app.dashboard.status import describe_result, progress_text
 from nnbuilder.app.dashboard.worker import RunOptions, TrainingJob
 from nnbuilder.graph.project import Project
 
-REDRAW_MS = 33  # ≈ 30 redraws per second at most
+REDRAW_MS = 50  # 20 redraws per second at most
 
 
 class Dashboard(QWidget):
@@ -66,9 +66,9 @@ class Dashboard(QWidget):
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        self.start_button = QPushButton("▶ Start")
-        self.pause_button = QPushButton("⏸ Pause")
-        self.stop_button = QPushButton("■ Stop")
+        self.start_button = QPushButton("Start")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
         self.save_button = QPushButton("Save run…")
         self.overlay_box = QCheckBox("overlay earlier runs")
         self.overlay_box.setChecked(True)
@@ -87,6 +87,7 @@ class Dashboard(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setStyleSheet("color: #b00020;")
+        self.message.hide()
         bar = QHBoxLayout()
         for w in (self.start_button, self.pause_button, self.stop_button, self.save_button, self.probes_box,
                   self.overlay_box):
@@ -97,7 +98,8 @@ class Dashboard(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(self.setup)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(250)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(300)
         self.curves, self.results, self.inside = CurvesView(), ResultsView(), InsideView()
         self.lr_view, self.data_view = LRFinderView(), DataView()
         self.lr_view.runRequested.connect(self.find_lr)
@@ -128,7 +130,12 @@ class Dashboard(QWidget):
         self.pause_button.setEnabled(running and self.job is not None and self.job.kind == "train")
         self.stop_button.setEnabled(running)
         self.save_button.setEnabled(not running and self.history.last is not None)
-        self.pause_button.setText("▶ Resume" if running and self.job.paused else "⏸ Pause")
+        self.pause_button.setText("Resume" if running and self.job.paused else "Pause")
+
+    def say(self, text: str) -> None:
+        """Show ``text`` as the panel's problem message (hidden when empty)."""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     # ------------------------------------------------------------------ project
     def set_project(self, project: Project, path: str | None = None) -> None:
@@ -170,15 +177,15 @@ class Dashboard(QWidget):
 
         loaded = self.data_view.result or {}
         if "error" in loaded:
-            self.message.setText(loaded["error"])
+            self.say(loaded["error"])
             return
         try:
             config = TrainingConfig.from_dict(self.setup.training)
         except ConfigError as exc:
-            self.message.setText("\n".join(f"{where}: {message}" for where, message in exc.problems))
+            self.say("\n".join(f"{where}: {message}" for where, message in exc.problems))
             return
         if not self.running:
-            self.message.setText("")
+            self.say("")
         if "train_size" in loaded:
             batch = config.batch_size or int(self.setup.data.get("batch_size") or 32)
             planned = preview_schedule(config, max(1, -(-loaded["train_size"] // batch)))
@@ -193,7 +200,7 @@ class Dashboard(QWidget):
         """Start training (or the LR range test) on a snapshot of the project; False if a job runs."""
         if self.running:
             return False
-        self.message.setText("")
+        self.say("")
         options = RunOptions(probes=self.probes_box.isChecked())
         if kind == "train":
             self.checkpoint_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self._ckpt_root))
@@ -294,7 +301,7 @@ class Dashboard(QWidget):
     def _on_plan(self, job: TrainingJob, plan: Any) -> None:
         self._plan = plan
         bundle = job.prepared.bundle
-        self.curves.reset(bundle.task, plan.steps_per_epoch)
+        self.curves.reset(bundle.task, plan.steps_per_epoch, plan.epochs)
         types = {job.prepared.compiled.code.attr_of.get(n.id, n.id): n.type for n in job.project.graph.nodes}
         self.inside.reset(types)
         self.progress.setRange(0, plan.total_steps)
@@ -308,7 +315,7 @@ class Dashboard(QWidget):
         self.timer.stop()
         self._sync_buttons()
         if box.error:
-            self.message.setText(box.error)
+            self.say(box.error)
             self.status.setText("Could not train: see the message below." if job.kind == "train" else
                                 "The LR range test could not run.")
             self.runFailed.emit(box.error)
@@ -322,7 +329,7 @@ class Dashboard(QWidget):
         self.progress.setValue(self.progress.maximum() if result.stop_reason == "completed" else self.progress.value())
         self.status.setText(describe_result(result))
         if result.message:
-            self.message.setText(result.message)
+            self.say(result.message)
         self._sync_buttons()
         self.runFinished.emit(result)
 
@@ -335,13 +342,13 @@ class Dashboard(QWidget):
         """Save the last finished run (weights, model.py, history, run.json); the folder is returned."""
         record = self.history.last
         if record is None:
-            self.message.setText("Nothing to save yet: train the model first.")
+            self.say("Nothing to save yet: train the model first.")
             return None
         target = Path(folder) if folder else default_run_folder(self.project_path, self.project.name)
         try:
             out = save_record(record, target)
         except OSError as exc:
-            self.message.setText(f"Could not save the run into {target}: {exc.strerror or exc}")
+            self.say(f"Could not save the run into {target}: {exc.strerror or exc}")
             return None
         self.status.setText(f"Saved {record.label} to {out}")
         return out

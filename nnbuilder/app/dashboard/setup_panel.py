@@ -72,7 +72,7 @@ class SetupPanel(QWidget):
         self.epochs = self._spin(QSpinBox(), 1, 100000, "epochs")
         self.patience = self._spin(QSpinBox(), 0, 10000, "early stopping")
         self.patience.setSpecialValueText("off")
-        self.init = self._combo([(DEFAULT_INIT, None)] + [(n, n) for n in INIT_SCHEMES if n != "default"], "init")
+        self.init = self._combo([(DEFAULT_INIT, "")] + [(n, n) for n in INIT_SCHEMES if n != "default"], "init")
         self.device = self._combo([(label, value) for value, label in detect_devices()], "device")
         self.precision = self._combo([(p, p) for p in PRECISIONS], "precision")
         self._layout()
@@ -175,7 +175,7 @@ class SetupPanel(QWidget):
             self.patience.setValue(int(early.get("patience", 0)) if isinstance(early, dict) else 0)
             init = t.get("init")
             self._select(self.init, _type_of(init.get("default") if isinstance(init, dict) and "default" in init
-                                             else init))
+                                             else init) or "")
             self._select(self.device, t.get("device", "auto"))
             self._select(self.precision, t.get("precision", "fp32"))
         finally:
@@ -183,7 +183,7 @@ class SetupPanel(QWidget):
 
     @staticmethod
     def _select(box: QComboBox, value: Any) -> None:
-        index = box.findData(value)
+        index = box.findData(value) if value is not None else -1
         box.setCurrentIndex(max(index, 0))
 
     def _sync_enabled(self) -> None:
@@ -230,7 +230,7 @@ class SetupPanel(QWidget):
             t["early_stopping"] = {**early, "patience": self.patience.value()}
         else:
             t.pop("early_stopping", None)
-        if self.init.currentData() is None:
+        if not self.init.currentData():
             t.pop("init", None)
         elif _type_of(t.get("init")) != self.init.currentData():
             t["init"] = self.init.currentData()

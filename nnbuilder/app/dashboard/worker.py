@@ -5,6 +5,7 @@ from a timer. Every failure becomes a message naming what is wrong, never a trac
 """
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,8 @@ from typing import Any
 from nnbuilder.app.dashboard.buffer import EventBuffer
 from nnbuilder.graph.project import Project, dumps_project, loads_project
 
-MAX_PROBES = 200  # probes per run at most (each costs one small forward pass)
+MAX_PROBES = 100  # probes per run at most (each costs one small forward pass)
+MIN_PROBE_EVERY = 10
 
 
 @dataclass
@@ -45,6 +47,15 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, RuntimeError) and ("shape" in text or "size" in text):
         return f"the model failed on a batch: {text} — check the layer sizes in the editor"
     return f"training failed: {type(exc).__name__}: {text}"
+
+
+def leave_a_core_for_the_gui() -> None:
+    """Use one CPU thread fewer than there are cores, so that intra-op threads never starve the event loop."""
+    import torch
+
+    cores = os.cpu_count() or 1
+    if cores > 1 and torch.get_num_threads() >= cores:
+        torch.set_num_threads(cores - 1)
 
 
 class TrainingJob:
@@ -95,6 +106,7 @@ class TrainingJob:
         try:
             from nnbuilder.pipeline import prepare
 
+            leave_a_core_for_the_gui()
             self.prepared = prepare(self.project)
             if self._stop_requested.is_set():
                 self.buffer.finish(error="stopped before the first step")
@@ -110,7 +122,7 @@ class TrainingJob:
 
         p = self.prepared
         steps = max(1, -(-len(p.bundle.train) // (p.config.batch_size or p.batch_size))) * p.config.epochs
-        probe_every = max(1, steps // MAX_PROBES) if self.options.probes else None
+        probe_every = max(MIN_PROBE_EVERY, steps // MAX_PROBES) if self.options.probes else None
         self.trainer = Trainer(p.model, p.bundle, p.config, [DashboardCallback(self.buffer, p.bundle, self._stop_requested)],
                                batch_size=p.batch_size, probe_every=probe_every,
                                checkpoint_dir=self.options.checkpoint_dir)

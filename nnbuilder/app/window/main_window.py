@@ -93,6 +93,7 @@ class MainWindow(FileActions, QMainWindow):
         self.dashboard: Any = None  # built on first use: it loads torch and the data registry
         self.training_dock = self._dock("Training", QLabel("Loading the training dashboard…"),
                                         Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.problems_dock, self.training_dock)
         self.training_dock.hide()
         self.training_dock.visibilityChanged.connect(
             lambda visible: visible and QTimer.singleShot(0, self.ensure_dashboard))
@@ -268,7 +269,8 @@ class MainWindow(FileActions, QMainWindow):
         dashboard.project_path = self.path
         if not self.training_dock.isVisible():
             self.training_dock.show()
-            self.resizeDocks([self.training_dock], [int(self.height() * 0.62)], Qt.Orientation.Vertical)
+            QTimer.singleShot(0, lambda: self.resizeDocks([self.training_dock], [int(self.height() * 0.62)],
+                                                          Qt.Orientation.Vertical))
         self.training_dock.raise_()
         return dashboard
 

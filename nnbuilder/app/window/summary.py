@@ -11,7 +11,8 @@ NODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def shape_text(shape: tuple[int, ...] | None) -> str:
-    return "—" if shape is None else "(" + ", ".join(map(str, shape)) + ")"
+    """Batch-first, as on the canvas and in exported code: ``[B, 6, 28, 28]``."""
+    return "—" if shape is None else "[B" + "".join(f", {d}" for d in shape) + "]"
 
 
 class SummaryTable(QTableWidget):
@@ -36,6 +37,20 @@ class SummaryTable(QTableWidget):
         """Fill from an analysis; ``types`` maps node id → layer type (for nodes analysis skipped)."""
         order = [n for n in analysis.order if n in types] or list(types)
         order += [n for n in types if n not in order]
+        header = self.horizontalHeader()
+        # Resize-to-contents re-measures a whole column on every setItem (seconds for 300 rows):
+        # fill with fixed columns and without repaints, then size the columns once.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.setUpdatesEnabled(False)
+        try:
+            self._fill(analysis, types, order)
+        finally:
+            self.resizeColumnsToContents()
+            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            header.setStretchLastSection(True)
+            self.setUpdatesEnabled(True)
+
+    def _fill(self, analysis: Any, types: dict[str, str], order: list[str]) -> None:
         self.setRowCount(len(order) + 1)
         for row, node_id in enumerate(order):
             info = analysis.nodes.get(node_id)

@@ -1,0 +1,121 @@
+"""The same training run headless and with the live dashboard (offscreen): overhead, GUI stalls, update rate.
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui_training.py [--epochs 40] [--repeat 2]
+
+Both runs use the dashboard's settings (probes, per-epoch checkpoints) so that the ratio
+measures only the GUI: the listener, the buffer and the redraws. A 10 ms heartbeat
+QTimer measures how long the event loop is blocked. The last line holds key=value pairs.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+
+def project(epochs: int):
+    from nnbuilder.graph.project import load_project
+
+    proj = load_project(ROOT / "examples" / "spirals_mlp.nnb")
+    proj.training = {**proj.training, "epochs": epochs}
+    return proj
+
+
+def headless(epochs: int) -> float:
+    """Engine seconds of the run without any GUI (same probes and checkpoints as the dashboard)."""
+    from nnbuilder.app.dashboard.worker import MAX_PROBES, MIN_PROBE_EVERY
+    from nnbuilder.pipeline import prepare
+    from nnbuilder.training import Trainer
+
+    p = prepare(project(epochs))
+    steps = -(-len(p.bundle.train) // p.batch_size) * epochs
+    with tempfile.TemporaryDirectory() as ckpt:
+        trainer = Trainer(p.model, p.bundle, p.config, batch_size=p.batch_size,
+                          probe_every=max(MIN_PROBE_EVERY, steps // MAX_PROBES), checkpoint_dir=ckpt)
+        return trainer.run().seconds
+
+
+def with_dashboard(app: QApplication, epochs: int, scratch: Path) -> tuple[float, list[float], float]:
+    """Engine seconds, heartbeat intervals (ms) and GUI updates per second of a dashboard run."""
+    from nnbuilder.app.window import MainWindow
+
+    window = MainWindow(settings=QSettings(str(scratch / "s.ini"), QSettings.Format.IniFormat),
+                        recovery_dir=scratch / "recovery")
+    window.resize(1600, 1000)
+    window.show()
+    window.install(project(epochs), None)
+    dash = window.show_dashboard()
+    deadline = time.perf_counter() + 30
+    while dash.data_view.result is None and time.perf_counter() < deadline:
+        app.processEvents()
+    done: list = []
+    loop = QEventLoop()
+    dash.runFinished.connect(lambda result: (done.append(result), loop.quit()))
+    dash.runFailed.connect(lambda message: (done.append(RuntimeError(message)), loop.quit()))
+    ticks: list[float] = []
+    tick = dash._tick
+
+    def timed_tick() -> None:
+        t0 = time.perf_counter()
+        tick()
+        ticks.append((time.perf_counter() - t0) * 1000)
+    dash.timer.timeout.disconnect()
+    dash.timer.timeout.connect(timed_tick)
+    beats: list[float] = []
+    clock = QElapsedTimer()
+    heartbeat = QTimer(interval=10)
+    heartbeat.timeout.connect(lambda: (beats.append(clock.nsecsElapsed() / 1e6), clock.restart()))
+    dash.updates = 0
+    clock.start()
+    heartbeat.start()
+    started = time.perf_counter()
+    dash.start()
+    loop.exec()
+    wall = time.perf_counter() - started
+    heartbeat.stop()
+    if isinstance(done[0], Exception):
+        raise SystemExit(f"the dashboard run failed: {done[0]}")
+    updates = dash.updates / wall
+    window.stack.setClean()
+    window.close()
+    print(f"  redraw per tick: median {np.median(ticks):.1f} ms, max {max(ticks):.1f} ms")
+    return done[0].seconds, beats[1:], updates
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    headless(1)  # warm up imports and allocator
+    plain, gui, beats, rates = [], [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(args.repeat):
+            plain.append(headless(args.epochs))
+            seconds, intervals, rate = with_dashboard(app, args.epochs, Path(tmp) / str(i))
+            gui.append(seconds)
+            beats += intervals
+            rates.append(rate)
+            print(f"repeat {i + 1}: headless {plain[-1]:.2f} s, dashboard {gui[-1]:.2f} s, "
+                  f"heartbeat max {max(intervals):.1f} ms, {rate:.1f} updates/s")
+    intervals = np.asarray(beats)
+    print(f"ratio={min(gui) / min(plain):.3f} headless_s={min(plain):.2f} gui_s={min(gui):.2f} "
+          f"stall_max_ms={intervals.max():.1f} stall_p99_ms={np.percentile(intervals, 99):.1f} "
+          f"stall_median_ms={np.median(intervals):.1f} updates_per_s={np.mean(rates):.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,178 @@
+"""Training dashboard: runs on a worker thread, pause/stop, plots, boundary, errors (pytest-qt, offscreen)."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from nnbuilder.app.undo import push
+from nnbuilder.app.window import MainWindow, dialogs
+from nnbuilder.graph.commands import SetParam
+
+ROOT = Path(__file__).resolve().parents[2]
+SPIRALS = ROOT / "examples" / "spirals_mlp.nnb"
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch) -> MainWindow:
+    monkeypatch.setattr(dialogs, "ask_unsaved", lambda *_a: dialogs.DISCARD)
+    monkeypatch.setattr(dialogs, "show_error", lambda *_a, **_k: None)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings=settings, recovery_dir=tmp_path / "recovery")
+    qtbot.addWidget(win)
+    win.resize(1366, 900)
+    win.show()
+    assert win.open_path(str(SPIRALS), as_example=True)
+    yield win
+    if win.dashboard is not None:
+        win.dashboard.shutdown()
+
+
+def dashboard_for(window: MainWindow, qtbot, epochs: int = 3, **training) -> object:
+    """The dashboard with the project set to a short run (and its data preview loaded)."""
+    window.project.training = {**window.project.training, "epochs": epochs, **training}
+    dash = window.show_dashboard()
+    dash.set_project(window.project, window.path)
+    qtbot.waitUntil(lambda: dash.data_view.result is not None, timeout=10000)
+    return dash
+
+
+def run(dash, qtbot, timeout: int = 30000):
+    with qtbot.waitSignal(dash.runFinished, timeout=timeout) as blocker:
+        assert dash.start()
+    return blocker.args[0]
+
+
+def test_short_run_fills_every_view(window, qtbot) -> None:
+    dash = dashboard_for(window, qtbot, epochs=3)
+    started = time.perf_counter()
+    result = run(dash, qtbot)
+    elapsed = time.perf_counter() - started
+    assert result.stop_reason == "completed" and result.epochs_run == 3
+    curves = dash.curves
+    assert len(curves.losses) == result.steps > 0
+    assert len(curves.epoch_losses) == 3 and len(curves.val_losses) == 3 and len(curves.metric_values) == 3
+    assert curves.metric_names == ("accuracy", "val_accuracy")
+    assert dash.inside.probe is not None and dash.inside.grads and dash.inside.layers.count() >= 5
+    assert dash.results.boundary_updates >= 2 and dash.results.boundary.image is not None
+    assert len(dash.results.texts) == 4  # 2×2 confusion matrix counts
+    assert "test set" in dash.status.text() and dash.progress.value() == dash.progress.maximum()
+    assert dash.updates <= elapsed * 1000 / 50 + 2  # coalesced: at most one redraw per timer tick
+    assert not dash.running and not dash.timer.isActive()
+
+
+def test_lr_preview_matches_engine_schedule(window, qtbot) -> None:
+    dash = dashboard_for(window, qtbot, epochs=3, scheduler={"type": "StepLR", "step_size": 1, "gamma": 0.5})
+    planned = dash.curves.lr_preview.getData()[1]
+    assert planned is not None and len(planned) > 0  # drawn before the run starts
+    result = run(dash, qtbot)
+    assert list(dash.curves.lr_preview.getData()[1]) == pytest.approx(result.lr_per_step())
+    assert list(planned) == pytest.approx(result.lr_per_step())
+    assert max(dash.curves.lr_actual.getData()[0]) == result.steps
+
+
+def test_pause_resume_and_stop_mid_epoch_keeps_checkpoint(window, qtbot) -> None:
+    from nnbuilder.training import load_weights
+    from nnbuilder.training.checkpoint import checkpoint_folder
+
+    window.project.data = {**window.project.data, "params": {"n_samples": 6000}}
+    dash = dashboard_for(window, qtbot, epochs=200)
+    finished = []
+    dash.runFinished.connect(finished.append)
+    dash.start()
+    qtbot.waitUntil(lambda: (dash.checkpoint_dir / "latest.json").is_file(), timeout=20000)
+    dash.toggle_pause()
+    assert dash.job.paused and dash.pause_button.text() == "Resume"
+    qtbot.wait(150)
+    step = dash.job.trainer.step
+    qtbot.wait(300)
+    assert dash.job.trainer.step == step  # nothing moves while paused
+    dash.toggle_pause()
+    qtbot.waitUntil(lambda: dash.job.trainer.step > step + 3, timeout=10000)
+    spe = dash._plan.steps_per_epoch
+    qtbot.waitUntil(lambda: spe // 3 < dash.job.trainer.step % spe < 2 * spe // 3, timeout=10000)  # mid-epoch
+    started = time.perf_counter()
+    dash.stop()
+    assert dash.job.join(1.0), "the training thread did not end within 1 s"
+    assert time.perf_counter() - started < 1.0
+    qtbot.waitUntil(lambda: bool(finished), timeout=2000)
+    assert finished[0].stop_reason == "stopped"
+    folder = checkpoint_folder(dash.checkpoint_dir)
+    model = dash.job.prepared.compiled.build()
+    load_weights(folder, model)  # intact: strict load works
+
+
+def test_closing_mid_run_stops_the_thread_without_warnings(window, qtbot, recwarn) -> None:
+    window.project.data = {**window.project.data, "params": {"n_samples": 6000}}
+    dash = dashboard_for(window, qtbot, epochs=200)
+    dash.start()
+    qtbot.waitUntil(lambda: len(dash.curves.losses) > 10, timeout=20000)
+    job = dash.job
+    assert window.close()
+    assert not job.is_alive()
+    assert not [t for t in threading.enumerate() if t.name.startswith("nnbuilder-")]
+    assert not [w for w in recwarn if "nnbuilder" in str(w.filename) or "Qt" in str(w.message)]
+
+
+def test_output_size_mismatch_is_a_message_not_a_crash(window, qtbot) -> None:
+    push(window.stack, window.doc, SetParam("logits", "out_features", 3))
+    dash = dashboard_for(window, qtbot)
+    with qtbot.waitSignal(dash.runFailed, timeout=20000) as blocker:
+        dash.start()
+    text = blocker.args[0]
+    assert "outputs [3]" in text and "2 classes" in text and "out_features" in text
+    assert dash.message.isVisible() and dash.message.text() == text
+    assert dash.start_button.isEnabled() and not dash.running
+
+
+def test_bad_training_setup_is_named_before_starting(window, qtbot) -> None:
+    dash = dashboard_for(window, qtbot)
+    dash.setup.scheduler.setCurrentIndex(dash.setup.scheduler.findData("ReduceLROnPlateau"))
+    dash.setup.sched_fields["monitor"].widget.setText("nonsense")
+    dash.setup.sched_fields["monitor"].widget.editingFinished.emit()
+    assert "training.scheduler.monitor" in dash.message.text()
+
+
+def test_setup_edits_are_undoable_and_saved(window, qtbot, tmp_path) -> None:
+    from nnbuilder.graph.project import load_project
+
+    dash = dashboard_for(window, qtbot, epochs=3)
+    window.stack.setClean()
+    dash.setup.epochs.setValue(7)
+    assert window.project.training["epochs"] == 7 and window.isWindowModified()
+    dash.setup.dataset.setCurrentIndex(dash.setup.dataset.findData("moons"))
+    assert window.project.data["dataset"] == "moons"
+    window.undo()
+    assert window.project.data["dataset"] == "spirals" and dash.setup.dataset.currentData() == "spirals"
+    window.undo()
+    assert window.project.training["epochs"] == 3 and dash.setup.epochs.value() == 3
+    window.redo()
+    path = tmp_path / "saved.nnb"
+    assert window._write(str(path))
+    assert load_project(path).training["epochs"] == 7
+
+
+def test_selecting_a_node_shows_its_layer_and_history_overlays(window, qtbot, tmp_path) -> None:
+    dash = dashboard_for(window, qtbot, epochs=2)
+    run(dash, qtbot)
+    window.select_node("fc2")
+    assert dash.inside.layer == "fc2"
+    assert "fc2" in dash.inside.act_plot.getPlotItem().titleLabel.text
+    run(dash, qtbot)
+    assert len(dash.curves.overlays) == 1  # the first run, behind the second
+    out = dash.save_run(tmp_path / "run")
+    assert out is not None and (out / "weights.safetensors").is_file() and (out / "run.json").is_file()
+
+
+def test_lr_finder_suggests_and_applies(window, qtbot) -> None:
+    dash = dashboard_for(window, qtbot)
+    with qtbot.waitSignal(dash.lrFound, timeout=30000) as blocker:
+        assert dash.find_lr()
+    result = blocker.args[0]
+    assert len(result.lrs) > 10 and dash.lr_view.smooth.getData()[0] is not None
+    if result.suggestion is not None:
+        dash.lr_view.apply_button.click()
+        assert window.project.training["optimizer"]["lr"] == pytest.approx(result.suggestion, rel=1e-3)
