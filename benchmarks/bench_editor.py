@@ -45,19 +45,6 @@ NOMOD = Qt.KeyboardModifier.NoModifier
 FRAME_MS = 1000 / 60
 
 
-def guard_none_refcount() -> bool:
-    """Work around a PySide6/shiboken6 6.12.0 bug on CPython < 3.12: Qt methods returning void hand back
-    ``None`` without a new reference, so every call drops None's refcount by one until the interpreter aborts
-    with "Fatal Python error: none_dealloc" (a long drag on a 500-node graph costs ~30k references).  Give
-    None a huge refcount so the benchmark survives; Python 3.12+ (immortal None) needs nothing."""
-    if sys.version_info >= (3, 12):
-        return False
-    import ctypes
-
-    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
-    return True
-
-
 def ms(seconds: float) -> float:
     return seconds * 1000.0
 
@@ -293,16 +280,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
     args = parser.parse_args()
     repeat, rounds, runs = (2, 1, 2) if args.quick else (5, 3, 5)
-    guarded = guard_none_refcount()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyle("Fusion")
     nnbuilder.analysis.analyze(branched_mlp(50))  # torch + meta kernels, as the editor does right after start
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpu(s), load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, python {platform.python_version()}, "
           f"Qt platform {app.platformName()}")
-    if guarded:
-        print("note: None's refcount was raised first (PySide6 6.12.0 on Python < 3.12 leaks None references; "
-              "without it this run dies with 'none_dealloc')")
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         med = bench_open(app, Path(tmp), repeat)

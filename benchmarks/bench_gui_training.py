@@ -99,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from nnbuilder.app.dashboard.worker import leave_a_core_for_the_gui
+
+    leave_a_core_for_the_gui()  # the same torch thread count for both runs
     headless(1)  # warm up imports and allocator
     plain, gui, beats, rates = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:

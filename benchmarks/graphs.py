@@ -40,3 +40,23 @@ class HandWritten(nn.Module):
         for fc1, fc2, norm in zip(self.fc1, self.fc2, self.norm):
             x = norm(fc2(torch.relu(fc1(x))) + x)
         return self.head(x)
+
+
+class Block(nn.Module):
+    """One residual block, written the idiomatic way (named submodules, ``self.fc1(x)``)."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(width, width)
+        self.relu = nn.ReLU()
+        self.fc2 = nn.Linear(width, width)
+        self.norm = nn.LayerNorm(width)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.norm(self.fc2(self.relu(self.fc1(x))) + x)
+
+
+def idiomatic(n_nodes: int, width: int = 64) -> nn.Module:
+    """The same network as :func:`residual_mlp` as blocks in an ``nn.Sequential``."""
+    blocks = max(1, (n_nodes - 3) // 5)
+    return nn.Sequential(*(Block(width) for _ in range(blocks)), nn.Linear(width, 10))

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 SIZE = (1366, 768)
@@ -123,6 +123,7 @@ def dashboard_shots(app: QApplication, scratch: Path, out: Path) -> None:
     dash.start()
     run_until(app, lambda: len(dash.curves.epoch_losses) >= 40 and dash.results.boundary_updates > 3)
     dash.toggle_pause()
+    window.resizeDocks([window.training_dock], [600], Qt.Orientation.Vertical)
     settle(app, window)
     dash._tick()
     dash.tabs.setCurrentWidget(dash.results)
@@ -147,6 +148,7 @@ def dashboard_shots(app: QApplication, scratch: Path, out: Path) -> None:
     dash._tick()
     window.select_node("conv1")
     dash.tabs.setCurrentWidget(dash.inside)
+    window.resizeDocks([window.training_dock], [640], Qt.Orientation.Vertical)
     settle(app, window)
     grab(window, out / "dashboard-cnn.png")
     dash.stop()

@@ -160,7 +160,7 @@ def test_selecting_a_node_shows_its_layer_and_history_overlays(window, qtbot, tm
     run(dash, qtbot)
     window.select_node("fc2")
     assert dash.inside.layer == "fc2"
-    assert "fc2" in dash.inside.act_plot.getPlotItem().titleLabel.text
+    assert dash.inside.act_plot.getPlotItem().titleLabel.text.startswith("fc2:")
     run(dash, qtbot)
     assert len(dash.curves.overlays) == 1  # the first run, behind the second
     out = dash.save_run(tmp_path / "run")

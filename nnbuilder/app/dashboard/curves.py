@@ -101,7 +101,11 @@ class CurvesView(QWidget):
 
     def set_preview(self, lrs: list[float], note: str = "") -> None:
         """Draw the planned LR per step (from ``preview_schedule``) before the run starts."""
-        self.lr_preview.setData(np.arange(len(lrs), dtype=float), np.asarray(lrs, dtype=float))
+        values = np.asarray(lrs, dtype=float)
+        self.lr_preview.setData(np.arange(len(lrs), dtype=float), values)
+        if len(values):  # a fixed y range: a flat schedule stays readable and the axis needs no repaint
+            self.lr_plot.getPlotItem().enableAutoRange(y=False)
+            self.lr_plot.setYRange(0, float(values.max()) * 1.1, padding=0)
         self.lr_plot.setTitle("Learning rate" + (f" — {note}" if note else ""))
 
     def set_overlays(self, runs: list[tuple[str, np.ndarray, np.ndarray]]) -> None:

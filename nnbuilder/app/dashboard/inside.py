@@ -74,7 +74,10 @@ class InsideView(QWidget):
         for i, plot in enumerate((self.act_plot, self.weight_plot, self.dead_plot, self.grad_plot, self.map_plot,
                                   self.sample_plot)):
             grid.addWidget(plot, i // 3, i % 3)
-        grid.setColumnStretch(0, 1)
+        for column in range(3):
+            grid.setColumnStretch(column, 1)
+        for row in range(2):
+            grid.setRowStretch(row, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -173,7 +176,7 @@ class InsideView(QWidget):
         stats = self.probe.activations.get(self.layer)
         if stats is not None:
             self._bars(self.act_bars, stats.histogram)
-            self.act_plot.setTitle(f"Activations of {self.layer}: mean {stats.mean:.3g}, std {stats.std:.3g}, "
+            self.act_plot.setTitle(f"{self.layer}: mean {stats.mean:.2g}, std {stats.std:.2g}, "
                                    f"zeros {stats.zero_fraction:.0%}")
         weight = self.probe.weights.get(f"{self.layer}.weight")
         self.weight_bars.setOpts(x=[], height=[]) if weight is None else self._bars(self.weight_bars, weight)
