@@ -278,8 +278,19 @@ def bench_launch(tmp: Path, runs: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
+    parser.add_argument("--launch-only", action="store_true", help="only section [3], launch time")
+    parser.add_argument("--runs", type=int, default=None, help="launch runs per command (default 5, --quick 2)")
     args = parser.parse_args()
     repeat, rounds, runs = (2, 1, 2) if args.quick else (5, 3, 5)
+    runs = args.runs or runs
+    if args.launch_only:
+        print(f"machine: {platform.machine()}, {os.cpu_count()} cpu(s), load average "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, python {platform.python_version()}")
+        with tempfile.TemporaryDirectory() as tmp:
+            figures = bench_launch(Path(tmp), runs)
+        figures["load_avg_1m"] = os.getloadavg()[0]
+        print(" ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()))
+        return
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyle("Fusion")
     nnbuilder.analysis.analyze(branched_mlp(50))  # torch + meta kernels, as the editor does right after start

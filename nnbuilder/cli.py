@@ -164,7 +164,7 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
     save_run(prepared, result, out_dir)
     final = result.history[-1] if result.history else {}
     shown = ", ".join(f"{k} {v:.4g}" for k, v in {**final, **result.test_metrics}.items()
-                      if isinstance(v, float) and k != "epoch")
+                      if isinstance(v, float) and k not in ("epoch", "time", "seconds"))
     print(f"{result.stop_reason}: {result.epochs_run} epoch(s), {shown}")
     print(f"wrote {out_dir}/weights.safetensors, model.py, history.json, run.json")
     if result.stop_reason in ("nan", "oom"):

@@ -16,7 +16,7 @@ import torch
 
 from .bundle import InputInfo
 from .info import IMAGES, DatasetInfo, RawData
-from .params import FLOAT, INT, DataParam
+from .params import FLOAT, INT, DataParam, ParamError, suggest
 
 SIZE = 28
 Sdf = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # (x, y, stroke) -> signed distance
@@ -89,15 +89,42 @@ def render(labels: np.ndarray, rng: np.random.Generator, noise: float, max_rotat
     return np.clip(images, 0.0, 1.0).astype(np.float32)
 
 
+class _ClassesParam(DataParam):
+    """``"all"`` or a list of shape names (a comma-separated text is accepted too), e.g. ``["plus", "star"]``."""
+
+    def coerce(self, value: Any) -> Any:
+        if value == "all":
+            return "all"
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ParamError(f'expected "all" or a list of shape names, got {value!r}')
+        for name in value:
+            if name not in SHAPES:
+                raise ParamError(f"unknown shape {name!r}{suggest(name, CLASS_NAMES)}; shapes are "
+                                 f"{', '.join(CLASS_NAMES)}")
+        chosen = list(dict.fromkeys(value))
+        if len(chosen) < 2:
+            raise ParamError(f"choose at least two shapes, got {chosen!r}")
+        return chosen
+
+
 def shapes28(params: dict[str, Any], rng: np.random.Generator) -> RawData:
-    """Balanced, shuffled labels and their rendered images, shaped (N, 1, 28, 28)."""
+    """Balanced, shuffled labels and their rendered images, shaped (N, 1, 28, 28).
+
+    ``classes`` (default ``"all"``) keeps a subset of the shapes, relabelled 0..k-1 in the given
+    order, e.g. to pretrain on some shapes and fine-tune on the others (transfer learning).
+    """
     n = params["n_samples"]
-    labels = np.arange(n) % len(SHAPES)
+    chosen = params.get("classes", "all")
+    names = list(CLASS_NAMES) if chosen == "all" else list(chosen)
+    index = np.array([CLASS_NAMES.index(name) for name in names], dtype=np.int64)
+    labels = np.arange(n) % len(names)
     rng.shuffle(labels)
-    images = render(labels, rng, params["noise"], params["max_rotation"])
+    images = render(index[labels], rng, params["noise"], params["max_rotation"])
     return RawData("classification", [InputInfo((1, SIZE, SIZE), "float32", "image")],
                    torch.from_numpy(labels.astype(np.int64)), (torch.from_numpy(images).unsqueeze(1),),
-                   class_names=list(CLASS_NAMES))
+                   class_names=names)
 
 
 DATASETS = (
@@ -105,6 +132,8 @@ DATASETS = (
                 "Embedded 28×28 grey images of ten drawn shapes (disc, ring, square...); no download needed.",
                 (DataParam("n_samples", INT, 6000, "number of images", minimum=10, maximum=200_000),
                  DataParam("noise", FLOAT, 0.1, "standard deviation of the pixel noise", minimum=0.0, maximum=1.0),
-                 DataParam("max_rotation", FLOAT, 15.0, "largest rotation in degrees", minimum=0.0, maximum=180.0)),
+                 DataParam("max_rotation", FLOAT, 15.0, "largest rotation in degrees", minimum=0.0, maximum=180.0),
+                 _ClassesParam("classes", "classes", "all", 'the shapes to draw: "all" or a list such as '
+                               '["plus", "cross", "star"] (relabelled 0..k-1 in that order)')),
                 IMAGES, shapes28, (InputInfo((1, SIZE, SIZE), "float32", "image"),), tuple(CLASS_NAMES), "images"),
 )
