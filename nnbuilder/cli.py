@@ -5,22 +5,30 @@ see a raw traceback: every failure becomes a message naming what is wrong.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # argparse and json load only for the headless commands: opening the app stays fast
+    import argparse
+    from collections.abc import Sequence
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("validate", "export", "train")
+COMMANDS = ("validate", "export", "train", "import")
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 on usage errors: keep that, add a hint
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+def _parser_class() -> type[argparse.ArgumentParser]:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # argparse exits 2 on usage errors: keep that, add a hint
+            self.print_usage(sys.stderr)
+            self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+    return _Parser
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _Parser = _parser_class()  # a class: argparse loads only here
     parser = _Parser(prog="nnbuilder", description="Build, validate, export and train neural networks.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     v = sub.add_parser("validate", help="check a project: shapes, parameter counts, errors")
@@ -34,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=int, default=None)
     t.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N or mps")
     t.add_argument("--out", default=None, metavar="DIR", help="where weights and history go")
+    i = sub.add_parser("import", help="turn a torchvision model or your nn.Module class into an editable project")
+    i.add_argument("model", help="a torchvision model name (resnet18) or FILE.py:ClassName")
+    i.add_argument("-o", "--output", required=True, metavar="FILE.nnb")
+    i.add_argument("--shape", type=int, nargs="+", action="append", metavar="DIM",
+                   help="per-sample input shape without batch (repeat for several inputs); default 3 224 224")
     return parser
 
 
@@ -49,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_validate(args.project, args.json)
         if args.command == "export":
             return cmd_export(args.project, args.output)
+        if args.command == "import":
+            return cmd_import(args.model, args.output, args.shape)
         return cmd_train(args.project, args.epochs, args.device, args.out)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -69,6 +84,8 @@ def _load(path: str):
 
 
 def cmd_validate(path: str, as_json: bool) -> int:
+    import json
+
     from nnbuilder.analysis import analyze
 
     project = _load(path)
@@ -170,6 +187,37 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
     if result.stop_reason in ("nan", "oom"):
         print(f"{path}: {result.message}", file=sys.stderr)
         return EXIT_INVALID
+    return EXIT_OK
+
+
+def cmd_import(model: str, output: str, shapes: list[list[int]] | None) -> int:
+    """Trace ``model`` with torch.fx into a project file of ordinary (or clearly opaque) nodes."""
+    from pathlib import Path
+
+    from nnbuilder.backbones.catalog import UnknownModel
+    from nnbuilder.backbones.fx_convert import UnsupportedModel
+    from nnbuilder.backbones.fx_import import import_module_file, import_torchvision
+    from nnbuilder.graph.project import Project, save_project
+
+    input_shapes = shapes or [[3, 224, 224]]
+    if any(d < 1 for shape in input_shapes for d in shape):
+        print("nnbuilder import: --shape dimensions must be positive", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if ":" in model and model.split(":", 1)[0].endswith(".py"):
+            path, class_name = model.split(":", 1)
+            result = import_module_file(path, class_name, input_shapes)
+            name = class_name
+        else:
+            result = import_torchvision(model, input_shapes[0])
+            name = model
+    except (UnknownModel, UnsupportedModel) as exc:
+        print(f"nnbuilder import: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    save_project(Project(name, result.doc), Path(output))
+    print(f"wrote {output}: {len(result.doc)} nodes, {len(result.doc.edges)} edges"
+          + (f"; {len(result.opaque)} opaque node(s) kept as-is: {', '.join(result.opaque[:8])}"
+             if result.opaque else ""))
     return EXIT_OK
 
 

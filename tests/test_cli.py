@@ -71,3 +71,37 @@ def test_export_writes_the_compiled_source(tmp_path: Path) -> None:
     assert "class SeedRegression(nn.Module):" in text
     result = subprocess.run(check=False, args=[sys.executable, str(out)], capture_output=True, text=True)
     assert result.returncode == 0 and "torch.Size([4, 1])" in result.stdout
+
+
+def test_import_torchvision_model_gives_a_valid_editable_project(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "r18.nnb"
+    assert main(["import", "resnet18", "-o", str(out), "--shape", "3", "32", "32"]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["total_params"] == 11_689_512  # torchvision's resnet18
+
+
+def test_import_user_module_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "net.py"
+    source.write_text(
+        "import torch\nfrom torch import nn\n\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc1 = nn.Linear(4, 4)\n"
+        "        self.fc2 = nn.Linear(4, 2)\n\n"
+        "    def forward(self, x):\n"
+        "        return self.fc2(torch.relu(self.fc1(x)) + x)\n")
+    out = tmp_path / "net.nnb"
+    assert main(["import", f"{source}:Net", "-o", str(out), "--shape", "4"]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(out)]) == 0
+    assert "total params: 30" in capsys.readouterr().out
+
+
+def test_import_unknown_model_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", "resnet99", "-o", str(tmp_path / "x.nnb")]) == 1
+    assert "resnet18" in capsys.readouterr().err
+    assert not (tmp_path / "x.nnb").exists()

@@ -1,13 +1,13 @@
 """Imports every built-in layer family, in palette order, so each registers once."""
-from nnbuilder.layers import (
-    activations,  # noqa: F401
-    attention,  # noqa: F401
-    conv,  # noqa: F401
-    dense,  # noqa: F401
-    embedding,  # noqa: F401
-    io,  # noqa: F401
-    merge,  # noqa: F401
-    norm,  # noqa: F401
-    recurrent,  # noqa: F401
-    reshape,  # noqa: F401
-)
+# isort: skip_file
+from nnbuilder.layers import io  # noqa: F401
+from nnbuilder.layers import dense  # noqa: F401
+from nnbuilder.layers import activations  # noqa: F401
+from nnbuilder.layers import conv  # noqa: F401
+from nnbuilder.layers import norm  # noqa: F401
+from nnbuilder.layers import reshape  # noqa: F401
+from nnbuilder.layers import embedding  # noqa: F401
+from nnbuilder.layers import recurrent  # noqa: F401
+from nnbuilder.layers import attention  # noqa: F401
+from nnbuilder.layers import merge  # noqa: F401
+from nnbuilder.layers import backbone  # noqa: F401  (Backbone, OpaqueModule, OpaqueOp; torchvision loads lazily)

@@ -62,6 +62,11 @@ class LayerRegistry:
             groups.setdefault(spec.category, []).append(spec)
         return groups
 
+    def palette(self) -> dict[str, list[LayerSpec]]:
+        """Categories offered for adding by hand: without nodes only a model import creates."""
+        return {cat: kept for cat, specs in self.categories().items()
+                if (kept := [s for s in specs if "opaque" not in s.tags])}
+
     def suggest(self, type_name: str) -> list[str]:
         import difflib
 

@@ -23,7 +23,7 @@ class QuickAddPopup(QFrame):
         layout.addWidget(self.search)
         layout.addWidget(self.list)
         self.resize(240, 300)
-        for spec in registry():
+        for spec in (s for specs in registry().palette().values() for s in specs):
             item = QListWidgetItem(f"{spec.type}   ·  {spec.category}")
             item.setData(Qt.ItemDataRole.UserRole, spec.type)
             item.setToolTip(spec.doc)

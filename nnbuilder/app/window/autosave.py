@@ -7,7 +7,6 @@ start offers to restore a copy newer than its project file.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -44,6 +43,8 @@ class Recovery:
 def key_for(original: str | None) -> str:
     if original is None:
         return "untitled"
+    import hashlib  # ~3 ms of OpenSSL loading: only once a recovery copy is written or looked up
+
     return hashlib.sha1(os.path.abspath(original).encode("utf-8")).hexdigest()[:16]
 
 

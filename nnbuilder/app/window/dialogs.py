@@ -7,19 +7,13 @@ driving a modal dialog.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QLabel,
-    QMessageBox,
-    QPlainTextEdit,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+# The Qt classes are looked up when a dialog opens: creating their Python types (QMessageBox's enums, the
+# file dialog...) costs milliseconds that the editor's launch should not pay.
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 PROJECT_FILTER = "nnbuilder projects (*.nnb);;All files (*)"
@@ -28,6 +22,8 @@ PYTHON_FILTER = "Python files (*.py)"
 
 def ask_unsaved(parent: QWidget | None, name: str) -> str:
     """Save / Discard / Cancel for a modified document called ``name``."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
                       f"“{name}” has unsaved changes. Save them first?",
                       QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
@@ -40,6 +36,8 @@ def ask_unsaved(parent: QWidget | None, name: str) -> str:
 
 def ask_restore(parent: QWidget | None, name: str, when: str) -> bool:
     """Offer to restore an autosaved recovery copy."""
+    from PySide6.QtWidgets import QMessageBox
+
     answer = QMessageBox.question(
         parent, "Restore unsaved work?",
         f"nnbuilder found unsaved changes to “{name}” from {when} (it did not close cleanly).\n"
@@ -51,6 +49,16 @@ def ask_restore(parent: QWidget | None, name: str, when: str) -> bool:
 def show_error(parent: QWidget | None, title: str, message: str,
                problems: Sequence[tuple[str, str]] = ()) -> None:
     """An error with an optional table of (where, what) problems."""
+    from PySide6.QtWidgets import (
+        QDialog,
+        QDialogButtonBox,
+        QLabel,
+        QMessageBox,
+        QTableWidget,
+        QTableWidgetItem,
+        QVBoxLayout,
+    )
+
     if not problems:
         QMessageBox.critical(parent, title, message)
         return
@@ -77,11 +85,15 @@ def show_error(parent: QWidget | None, title: str, message: str,
 
 
 def get_open_path(parent: QWidget | None, folder: str = "") -> str:
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getOpenFileName(parent, "Open project", folder, PROJECT_FILTER)
     return path
 
 
 def get_save_path(parent: QWidget | None, suggestion: str = "") -> str:
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getSaveFileName(parent, "Save project as", suggestion, PROJECT_FILTER)
     if path and not path.lower().endswith(".nnb"):
         path += ".nnb"
@@ -89,6 +101,8 @@ def get_save_path(parent: QWidget | None, suggestion: str = "") -> str:
 
 
 def get_export_path(parent: QWidget | None, suggestion: str = "") -> str:
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getSaveFileName(parent, "Export Python", suggestion, PYTHON_FILTER)
     if path and not path.lower().endswith(".py"):
         path += ".py"
@@ -97,6 +111,8 @@ def get_export_path(parent: QWidget | None, suggestion: str = "") -> str:
 
 def show_text(parent: QWidget | None, title: str, text: str) -> None:
     """A read-only text dialog (keyboard shortcuts)."""
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout
+
     dialog = QDialog(parent)
     dialog.setWindowTitle(title)
     layout = QVBoxLayout(dialog)
@@ -111,6 +127,8 @@ def show_text(parent: QWidget | None, title: str, text: str) -> None:
 
 
 def show_about(parent: QWidget | None, version: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.about(parent, "About nnbuilder",
                       f"<b>nnbuilder {version}</b><p>Build neural networks by drag and drop, "
                       "watch them train, and export plain PyTorch.</p>")

@@ -6,7 +6,7 @@ own widgets.  Inferred parameters read "auto (= 784)" until overridden.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoStack
@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from nnbuilder.app.undo import push
-from nnbuilder.app.window.param_editors import ParamEditor, format_value, make_editor, starting_value
 from nnbuilder.graph.commands import RenameNode, SetParam
 from nnbuilder.graph.document import DocEvent, GraphDocument
 from nnbuilder.layers import ParamSpec, UnknownLayerType, get_spec
+
+if TYPE_CHECKING:
+    from nnbuilder.app.window.param_editors import ParamEditor
 
 MAX_ID_LENGTH = 200
 
@@ -38,6 +40,8 @@ class ParamRow(QWidget):
 
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        from nnbuilder.app.window.param_editors import make_editor  # loaded with the first selected node
+
         self.spec = spec
         self.editor: ParamEditor = make_editor(spec)
         self.editor.committed.connect(lambda v: self.changed.emit(spec.name, v, False))
@@ -67,6 +71,8 @@ class ParamRow(QWidget):
 
     def show_value(self, raw: Any, resolved: Any) -> None:
         """Display the document value ``raw``; ``resolved`` is the analysed value (for 'auto')."""
+        from nnbuilder.app.window.param_editors import format_value, starting_value
+
         self._resolved = resolved
         if self.switch is not None:
             auto = raw is None
@@ -88,12 +94,16 @@ class ParamRow(QWidget):
         self.editor.set_value(raw)
 
     def _toggle_auto(self) -> None:
+        from nnbuilder.app.window.param_editors import starting_value
+
         if self.is_auto:
             self.changed.emit(self.spec.name, starting_value(self.spec, self._resolved), False)
         else:
             self.changed.emit(self.spec.name, None, True)
 
     def _toggle_none(self, checked: bool) -> None:
+        from nnbuilder.app.window.param_editors import starting_value
+
         self.changed.emit(self.spec.name, None if checked else starting_value(self.spec), False)
 
 

@@ -66,7 +66,7 @@ class PaletteWidget(QWidget):
         layout.addWidget(self.tree)
         self._items: dict[str, QTreeWidgetItem] = {}
         self._specs: dict[str, LayerSpec] = {}
-        for category, specs in registry().categories().items():
+        for category, specs in registry().palette().items():
             parent_item = QTreeWidgetItem(self.tree, [category])
             parent_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = parent_item.font(0)
