@@ -23,7 +23,6 @@ from typing import Any
 import torch
 from safetensors.torch import save_file
 
-import nnbuilder.layers.backbone  # noqa: F401  (registers the Backbone node type)
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.project import Project
 
@@ -36,11 +35,14 @@ SEED = 0
 N_SAMPLES = 4000
 EPOCHS = 8
 LR = 3e-3
+NOISE = 0.1
+MAX_ROTATION = 15.0
 
 
 def transfer_project(name: str, classes: list[str], *, weights: str | None, freeze: Any, n_samples: int,
                      split: list[float], epochs: int, lr: float, seed: int = SEED, batch_size: int = 32,
-                     extra: dict[str, Any] | None = None, **training: Any) -> Project:
+                     extra: dict[str, Any] | None = None, noise: float = NOISE, max_rotation: float = MAX_ROTATION,
+                     **training: Any) -> Project:
     """Input [1, 28, 28] → grey to RGB (Concat ×3) → Backbone (features) → Linear head → Output."""
     nodes = [Node("image", "Input", {"shape": [1, 28, 28]}, (0.0, 0.0)),
              Node("rgb", "Concat", {"inputs": 3, "dim": 1}, (280.0, 0.0)),
@@ -50,7 +52,8 @@ def transfer_project(name: str, classes: list[str], *, weights: str | None, free
              Node("out", "Output", {}, (1120.0, 0.0))]
     edges = [Edge("image", "rgb", 0, port) for port in range(3)]
     edges += [Edge("rgb", "backbone"), Edge("backbone", "head"), Edge("head", "out")]
-    data = {"dataset": "shapes28", "params": {"n_samples": n_samples, "classes": list(classes)},
+    data = {"dataset": "shapes28", "params": {"n_samples": n_samples, "noise": noise, "max_rotation": max_rotation,
+                                                 "classes": list(classes)},
             "split": list(split), "batch_size": batch_size}
     section = {"loss": "CrossEntropyLoss", "optimizer": {"type": "Adam", "lr": lr}, "epochs": epochs,
                "seed": seed, **training}
@@ -73,15 +76,27 @@ def backbone_state(prepared: Any) -> dict[str, torch.Tensor]:
     return {k: v.detach().to(torch.float32).contiguous().clone() for k, v in module.state_dict().items()}
 
 
+def tensors_sha256(state: dict[str, torch.Tensor]) -> str:
+    """A digest of the tensors (names, shapes, float32 bytes): stable across runs, unlike the file header."""
+    digest = hashlib.sha256()
+    for key in sorted(state):
+        digest.update(f"{key}{list(state[key].shape)}".encode())
+        digest.update(state[key].numpy().tobytes())
+    return digest.hexdigest()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "resources", help="folder for the weights and JSON")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--noise", type=float, default=NOISE)
+    parser.add_argument("--rotation", type=float, default=MAX_ROTATION, help="largest rotation in the pretext data")
     args = parser.parse_args(argv)
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)  # small convolutions: one thread is fastest on a shared CPU
     started = time.perf_counter()
     project = transfer_project("shapes28 pretext", PRETEXT_CLASSES, weights=None, freeze="none",
                                n_samples=N_SAMPLES, split=[0.8, 0.1, 0.1], epochs=args.epochs, lr=LR,
+                               noise=args.noise, max_rotation=args.rotation,
                                scheduler={"type": "CosineAnnealingLR", "T_max": args.epochs})
     prepared, result = train(project)
     seconds = time.perf_counter() - started
@@ -92,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     save_file(state, str(weights), metadata={"model": MODEL, "output": "features", "script": "scripts/pretrain_backbone.py"})
     info = {
         "file": RESOURCE, "model": MODEL, "output": "features", "format": "safetensors float32",
-        "sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
+        "tensors_sha256": tensors_sha256(state),
         "script": "scripts/pretrain_backbone.py", "seed": SEED, "torch": torch.__version__,
         "data": project.data, "training": project.training, "epochs_run": len(result.history),
         "pretext_test_metrics": accuracy,

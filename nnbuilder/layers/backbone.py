@@ -38,10 +38,19 @@ class _WeightsParam(ParamSpec):
     def coerce(self, value: Any) -> Any:
         if value is None:
             return None
+        if isinstance(value, str) and value.startswith("resource:"):
+            from nnbuilder.backbones.weights import WeightsError, check_resource_name
+
+            try:
+                check_resource_name(value)
+            except WeightsError as exc:
+                raise ParamError(str(exc)) from None
+            return value
         if isinstance(value, str) and (_WEIGHTS_NAME.match(value) or _is_path(value)):
             return value
         raise ParamError(f"expected null (random init), a torchvision weights name such as 'DEFAULT' or "
-                         f"'IMAGENET1K_V1', or a .safetensors/.pth/.pt file path, got {value!r}")
+                         f"'IMAGENET1K_V1', a .safetensors/.pth/.pt file path, or shipped weights "
+                         f"'resource:NAME.safetensors', got {value!r}")
 
 
 class _FreezeParam(ParamSpec):
@@ -148,7 +157,8 @@ BACKBONE = REGISTRY.register(LayerSpec(
                     doc="torchvision model name"),
         _WeightsParam("weights", TEXT, default=None, nullable=True, ctor=False,
                       choices=(None, "DEFAULT", "IMAGENET1K_V1", "IMAGENET1K_V2"),
-                      doc="null = random init, a torchvision weights name, or a local .safetensors/.pth file"),
+                      doc="null = random init, a torchvision weights name, a local .safetensors/.pth file, or "
+                          "shipped weights 'resource:NAME.safetensors'"),
         ParamSpec("output", CHOICE, default="features", choices=OUTPUTS, ctor=False, always_emit=True,
                   doc="'features' = pooled feature vector without the classifier head; 'logits' = 1000 classes"),
         _FreezeParam("freeze", BLOCKS, default="none", ctor=False,
