@@ -35,6 +35,9 @@ class Callback:
     def on_early_stop(self, trainer: Trainer, epoch: int, best_epoch: int) -> None:
         """Called when early stopping ends the run (before the best weights are restored)."""
 
+    def on_unfreeze(self, trainer: Trainer, epoch: int, names: list[str]) -> None:
+        """Staged unfreezing made the named blocks trainable at the start of ``epoch``."""
+
     def on_run_end(self, trainer: Trainer, result: TrainResult) -> None:
         """Called once when the run ends, whatever the reason."""
 
@@ -84,6 +87,9 @@ class ProgressBar(Callback):
         shown = "  ".join(f"{k} {v:.4g}" for k, v in metrics.items() if isinstance(v, float) and k != "time")
         self.stream.write(f"epoch {epoch + 1:>{width}}/{self._epochs}  {shown}  ETA {_duration(eta)}\n")
         self.stream.flush()
+
+    def on_unfreeze(self, trainer: Trainer, epoch: int, names: list[str]) -> None:
+        """Staged unfreezing made the named blocks trainable at the start of ``epoch``."""
 
     def on_run_end(self, trainer: Trainer, result: TrainResult) -> None:
         best = f", best epoch {result.best_epoch + 1}" if result.best_epoch is not None else ""

@@ -77,8 +77,17 @@ class InitConfig:
 
 _TOP = {
     "loss", "optimizer", "epochs", "batch_size", "scheduler", "early_stopping", "regularization", "grad_clip",
-    "init", "lr_multipliers", "seed", "device", "precision", "log_every",
+    "init", "lr_multipliers", "unfreeze", "seed", "device", "precision", "log_every",
 }
+
+
+@dataclass(frozen=True)
+class UnfreezeStep:
+    """At the start of ``epoch`` (1-based), make ``blocks`` of top-level ``module`` trainable (all if empty)."""
+
+    epoch: int
+    module: str
+    blocks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,7 @@ class TrainingConfig:
     grad_clip: GradClipConfig | None = None
     init: InitConfig | None = None
     lr_multipliers: dict[str, float] = field(default_factory=dict)
+    unfreeze: tuple[UnfreezeStep, ...] = ()  # staged unfreezing for fine-tuning
     seed: int | None = 0
     device: str = "auto"
     precision: str = "fp32"
@@ -124,6 +134,7 @@ class TrainingConfig:
             grad_clip=_grad_clip(section.get("grad_clip"), f"{path}.grad_clip", problems),
             init=_init(section.get("init"), f"{path}.init", problems),
             lr_multipliers=_multipliers(section.get("lr_multipliers"), f"{path}.lr_multipliers", problems),
+            unfreeze=_unfreeze(section.get("unfreeze"), f"{path}.unfreeze", problems),
             source=copy.deepcopy(section), **{k: v for k, v in top.items()},
         )
         if problems.items:
@@ -256,3 +267,32 @@ def _multipliers(raw: Any, path: str, problems: Problems) -> dict[str, float]:
         return {}
     spec = Param("float", lo=0, doc="LR multiplier (0 freezes the group's updates)")
     return {name: v for name in raw if (v := problems.value(raw, name, spec, path)) is not None}
+
+
+def _unfreeze(raw: Any, path: str, problems: Problems) -> tuple[UnfreezeStep, ...]:
+    """``[{"epoch": 3, "module": "backbone", "blocks": ["layer4"]}, ...]``; blocks omitted = the whole module."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.add(path, "expected a list of {epoch, module, blocks} steps")
+        return ()
+    steps = []
+    for i, item in enumerate(raw):
+        at = f"{path}[{i}]"
+        if problems.mapping(item, at) is None:
+            continue
+        problems.unknown_keys(item, {"epoch", "module", "blocks"}, at)
+        epoch, module, blocks = item.get("epoch"), item.get("module"), item.get("blocks", [])
+        ok = True
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 1:
+            problems.add(f"{at}.epoch", f"expected an epoch number ≥ 1, got {epoch!r}")
+            ok = False
+        if not isinstance(module, str) or not module:
+            problems.add(f"{at}.module", f"expected the name of a top-level layer, got {module!r}")
+            ok = False
+        if not isinstance(blocks, list) or not all(isinstance(b, str) and b for b in blocks):
+            problems.add(f"{at}.blocks", f"expected a list of block names, got {blocks!r}")
+            ok = False
+        if ok:
+            steps.append(UnfreezeStep(epoch, module, tuple(blocks)))
+    return tuple(steps)

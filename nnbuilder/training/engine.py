@@ -19,7 +19,8 @@ from nnbuilder.training.device import autocast, check_precision, make_scaler, re
 from nnbuilder.training.errors import DataError
 from nnbuilder.training.guards import EarlyStopping, LastGoodWeights
 from nnbuilder.training.metrics import LossFunction, MetricAccumulator, metric_kind
-from nnbuilder.training.optim import build_optimizer, current_lrs, penalized_weights, regularization_penalty
+from nnbuilder.training.optim import (build_optimizer, current_lrs, penalized_weights, regularization_penalty,
+                                      unfreeze_modules)
 from nnbuilder.training.probes import ProbeRecorder
 from nnbuilder.training.result import RunPlan, TrainResult
 from nnbuilder.training.schedulers import build_scheduler, scheduler_interval
@@ -204,6 +205,8 @@ class Trainer:
     def _train_epoch(self, epoch: int) -> str | None:
         """One epoch of steps, then validation and epoch-end bookkeeping; return a stop reason or None."""
         model, cfg, result = self.model, self.config, self.result
+        if cfg.unfreeze:
+            self._apply_unfreeze(epoch)
         model.train()
         train = MetricAccumulator(self.kind, self.device)
         started = time.perf_counter()
@@ -248,6 +251,19 @@ class Trainer:
         if self._window is not None and not math.isfinite(pending := self._window.item()):  # epoch end syncs anyway
             return self._stop_for_nan(epoch, pending)
         return self._end_epoch(epoch, train, started)
+
+    def _apply_unfreeze(self, epoch: int) -> None:
+        """Staged unfreezing: make every block scheduled up to this epoch trainable (idempotent, so resume works)."""
+        newly = []
+        for name, module in unfreeze_modules(self.model, self.config, epoch + 1):
+            frozen = [p for p in module.parameters() if not p.requires_grad]
+            if frozen:
+                for p in frozen:
+                    p.requires_grad_(True)
+                newly.append(name)
+        if newly:
+            self.penalized = penalized_weights(self.model)
+            self.callbacks.on_unfreeze(self, epoch, newly)
 
     def _optimizer_step(self, total: torch.Tensor) -> None:
         clip = self.config.grad_clip

@@ -18,19 +18,55 @@ def param_groups(model: nn.Module, config: TrainingConfig) -> list[dict]:
     if unknown:
         raise ConfigError(unknown)
     lr = config.optimizer.lr
+    later = {id(p) for p in unfreeze_targets(model, config)}  # frozen now, trainable later: in the groups already
+
+    def wanted(p: nn.Parameter) -> bool:
+        return p.requires_grad or id(p) in later
+
     claimed: set[int] = set()
     groups = []
     for name, multiplier in config.lr_multipliers.items():
-        params = [p for p in children[name].parameters() if p.requires_grad and id(p) not in claimed]
+        params = [p for p in children[name].parameters() if wanted(p) and id(p) not in claimed]
         claimed.update(id(p) for p in params)
         if params:
             groups.append({"params": params, "lr": lr * multiplier, "lr_multiplier": multiplier, "name": name})
-    rest = [p for p in model.parameters() if p.requires_grad and id(p) not in claimed]
+    rest = [p for p in model.parameters() if wanted(p) and id(p) not in claimed]
     if rest:
         groups.insert(0, {"params": rest, "lr": lr, "lr_multiplier": 1.0, "name": "default"})
     if not groups:
         raise TrainingError("the model has no trainable parameters (every layer is frozen or it has none)")
     return groups
+
+
+def unfreeze_modules(model: nn.Module, config: TrainingConfig, epoch: int | None = None) -> list[tuple[str, nn.Module]]:
+    """The (name, module) pairs that ``config.unfreeze`` makes trainable (by ``epoch``, 1-based, if given).
+
+    Raises :class:`ConfigError` naming the step when a layer or block does not exist.
+    """
+    children = dict(model.named_children())
+    found: list[tuple[str, nn.Module]] = []
+    for i, step in enumerate(config.unfreeze):
+        if epoch is not None and step.epoch > epoch:
+            continue
+        at = f"training.unfreeze[{i}]"
+        if step.module not in children:
+            raise ConfigError([(f"{at}.module", f"no top-level layer named {step.module!r}; "
+                                                f"known: {', '.join(children) or '(none)'}")])
+        root = children[step.module]
+        if not step.blocks:
+            found.append((step.module, root))
+        for block in step.blocks:
+            try:
+                found.append((f"{step.module}.{block}", root.get_submodule(block)))
+            except AttributeError:
+                blocks = ", ".join(n for n, _ in root.named_children())
+                raise ConfigError([(f"{at}.blocks", f"{step.module!r} has no block {block!r}; "
+                                                    f"its blocks: {blocks}")]) from None
+    return found
+
+
+def unfreeze_targets(model: nn.Module, config: TrainingConfig) -> list[nn.Parameter]:
+    return [p for _, module in unfreeze_modules(model, config) for p in module.parameters()]
 
 
 def build_optimizer(model: nn.Module, config: TrainingConfig) -> torch.optim.Optimizer:
