@@ -19,8 +19,13 @@ from nnbuilder.training.device import autocast, check_precision, make_scaler, re
 from nnbuilder.training.errors import DataError
 from nnbuilder.training.guards import EarlyStopping, LastGoodWeights
 from nnbuilder.training.metrics import LossFunction, MetricAccumulator, metric_kind
-from nnbuilder.training.optim import (build_optimizer, current_lrs, penalized_weights, regularization_penalty,
-                                      unfreeze_modules)
+from nnbuilder.training.optim import (
+    build_optimizer,
+    current_lrs,
+    penalized_weights,
+    regularization_penalty,
+    unfreeze_modules,
+)
 from nnbuilder.training.probes import ProbeRecorder
 from nnbuilder.training.result import RunPlan, TrainResult
 from nnbuilder.training.schedulers import build_scheduler, scheduler_interval

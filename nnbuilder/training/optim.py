@@ -50,8 +50,8 @@ def unfreeze_modules(model: nn.Module, config: TrainingConfig, epoch: int | None
             continue
         at = f"training.unfreeze[{i}]"
         if step.module not in children:
-            raise ConfigError([(f"{at}.module", f"no top-level layer named {step.module!r}; "
-                                                f"known: {', '.join(children) or '(none)'}")])
+            raise ConfigError([(f"{at}.module", (f"no top-level layer named {step.module!r}; "
+                                                f"known: {', '.join(children) or '(none)'}"))])
         root = children[step.module]
         if not step.blocks:
             found.append((step.module, root))
@@ -60,8 +60,8 @@ def unfreeze_modules(model: nn.Module, config: TrainingConfig, epoch: int | None
                 found.append((f"{step.module}.{block}", root.get_submodule(block)))
             except AttributeError:
                 blocks = ", ".join(n for n, _ in root.named_children())
-                raise ConfigError([(f"{at}.blocks", f"{step.module!r} has no block {block!r}; "
-                                                    f"its blocks: {blocks}")]) from None
+                raise ConfigError([(f"{at}.blocks", (f"{step.module!r} has no block {block!r}; "
+                                                    f"its blocks: {blocks}"))]) from None
     return found
 
 

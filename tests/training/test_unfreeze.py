@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 import torch
+from training_helpers import TwoPart, config, regression_bundle
 
 from nnbuilder.training import Callback, ConfigError, Trainer
-from training_helpers import TwoPart, config, regression_bundle
 
 
 class Recorder(Callback):
