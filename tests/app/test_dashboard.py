@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
+from nnbuilder.app.dashboard.panel import REDRAW_MS
 from nnbuilder.app.undo import push
 from nnbuilder.app.window import MainWindow, dialogs
 from nnbuilder.graph.commands import SetParam
@@ -60,7 +61,7 @@ def test_short_run_fills_every_view(window, qtbot) -> None:
     assert dash.results.boundary_updates >= 2 and dash.results.boundary.image is not None
     assert len(dash.results.texts) == 4  # 2×2 confusion matrix counts
     assert "test set" in dash.status.text() and dash.progress.value() == dash.progress.maximum()
-    assert dash.updates <= elapsed * 1000 / 50 + 2  # coalesced: at most one redraw per timer tick
+    assert dash.updates <= elapsed * 1000 / REDRAW_MS + 2  # coalesced: at most one redraw per timer tick
     assert not dash.running and not dash.timer.isActive()
 
 

@@ -10,6 +10,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QMouseEvent,
     QPainter,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
@@ -32,6 +33,7 @@ class GraphView(QGraphicsView):
     def __init__(self, scene: GraphScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
         self.builtin_quick_add = True
+        self.keep_framed = False  # re-frame on every resize until the user zooms, pans or clicks
         self.popup: QuickAddPopup | None = None
         self._pan_from: QPoint | None = None
         self._space = False
@@ -65,13 +67,16 @@ class GraphView(QGraphicsView):
             self.scale(factor, factor)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
+        self.keep_framed = False
         steps = event.angleDelta().y() / 120.0
         if steps:
             self.zoom_by(1.15 ** steps)
         event.accept()
 
-    def frame_all(self) -> None:
-        """Fit every node in the view (never zooming in past 1:1)."""
+    def frame_all(self, keep: bool = False) -> None:
+        """Fit every node in the view (never zooming in past 1:1); ``keep``: again after every resize
+        until the user zooms, pans or clicks in the view (for the layout changes right after start)."""
+        self.keep_framed = keep
         items = self.graph_scene().node_items()
         if not items:
             return
@@ -83,8 +88,14 @@ class GraphView(QGraphicsView):
             self.zoom_by(MIN_ZOOM / self.zoom())
         self.centerOn(rect.center())
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.keep_framed:
+            self.frame_all(keep=True)
+
     # ------------------------------------------------------------- pan
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.keep_framed = False
         middle = event.button() == Qt.MouseButton.MiddleButton
         if middle or (self._space and event.button() == Qt.MouseButton.LeftButton):
             self._pan_from = event.position().toPoint()
@@ -135,6 +146,7 @@ class GraphView(QGraphicsView):
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        self.keep_framed = False
         scene = self.graph_scene()
         key = event.key()
         if key == Qt.Key.Key_Space and not event.isAutoRepeat():

@@ -19,6 +19,7 @@ from nnbuilder.training import Callback
 
 GRID = 64  # decision-boundary resolution (GRID × GRID model evaluations)
 BOUNDARY_EVERY_S = 0.25
+BOUNDARY_SHARE = 0.02  # live boundaries may take at most this share of the training thread's time
 MAX_SCATTER = 2000
 
 
@@ -74,12 +75,18 @@ def class_probabilities(output: torch.Tensor, task: str) -> torch.Tensor:
 class DashboardCallback(Callback):
     """Forwards engine events into ``buffer``; computes boundary and outcome on the training thread."""
 
-    def __init__(self, buffer: EventBuffer, bundle: Any, stop_requested: threading.Event | None = None) -> None:
+    def __init__(self, buffer: EventBuffer, bundle: Any, stop_requested: threading.Event | None = None,
+                 boundary_wanted: threading.Event | None = None) -> None:
         self.buffer = buffer
         self.bundle = bundle
         self.stop_requested = stop_requested or threading.Event()
+        if boundary_wanted is None:
+            boundary_wanted = threading.Event()
+            boundary_wanted.set()
+        self.boundary_wanted = boundary_wanted  # cleared while no view shows the boundary: live ones are skipped
         self.grid = boundary_grid(bundle)
         self._last_boundary = 0.0
+        self._boundary_cost = 0.0
 
     def on_run_start(self, trainer: Any, plan: Any) -> None:
         self.buffer.put("plan", plan)
@@ -93,7 +100,8 @@ class DashboardCallback(Callback):
         if loss is not None:
             self.buffer.put("losses", (step, loss))
         self.buffer.put("progress", (step, epoch))
-        if self.grid is not None and time.perf_counter() - self._last_boundary > BOUNDARY_EVERY_S:
+        if self.grid is not None and self.boundary_wanted.is_set() and time.perf_counter() - self._last_boundary > \
+                max(BOUNDARY_EVERY_S, self._boundary_cost / BOUNDARY_SHARE):
             self._boundary(trainer)
 
     def on_epoch_end(self, trainer: Any, epoch: int, metrics: dict[str, Any]) -> None:
@@ -135,6 +143,7 @@ class DashboardCallback(Callback):
             model.train(was_training)
         image = probs.reshape(GRID, GRID, -1).numpy()
         self.buffer.put("boundary", Boundary(image, xr, yr, trainer.step))
+        self._boundary_cost = time.perf_counter() - self._last_boundary
 
     def _outcome(self, trainer: Any) -> Outcome | None:
         source, name = (trainer.test_source, "test") if trainer.test_source is not None else (trainer.val_source, "val")

@@ -7,6 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QGridLayout, QWidget
 
+from nnbuilder.app.dashboard.frames import LivePlot, grown
 from nnbuilder.app.dashboard.series import Series
 
 TRAIN, VAL, RAW = "#1f77b4", "#ff7f0e", (31, 119, 180, 60)
@@ -17,8 +18,8 @@ METRICS = {"classification": ("accuracy", "val_accuracy"), "binary": ("accuracy"
 
 
 def make_plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
-    """A plot set up for live data: auto downsampling, clip to view, legend."""
-    plot = pg.PlotWidget(title=title)
+    """A plot set up for live data: auto downsampling, clip to view, legend, cached axes, timed paints."""
+    plot = LivePlot(title=title)
     plot.setBackground("w")
     item = plot.getPlotItem()
     item.setDownsampling(auto=True, mode="peak")
@@ -50,7 +51,11 @@ class CurvesView(QWidget):
         layout.addWidget(self.metric_plot, 1, 0)
         layout.addWidget(self.lr_plot, 1, 1)
         self.raw = curve(self.loss_plot, RAW, None, width=1)
+        self.raw.setDownsampling(auto=True, method="peak")
+        self.raw.opts["autoDownsampleFactor"] = 2.0  # min/max of every half pixel: looks the same, draws less
         self.smooth = curve(self.loss_plot, TRAIN, "train (smoothed)")
+        self.smooth.setDownsampling(auto=True, method="mean")
+        self.smooth.opts["autoDownsampleFactor"] = 0.5  # a smooth line needs a point every 2 px (wide pens are slow)
         self.epoch_train = curve(self.loss_plot, TRAIN, "train / epoch", width=1, symbol="o", symbolSize=6,
                                  symbolBrush=TRAIN)
         self.epoch_val = curve(self.loss_plot, VAL, "validation / epoch", symbol="o", symbolSize=6, symbolBrush=VAL)
@@ -58,9 +63,11 @@ class CurvesView(QWidget):
         self.metric_val = curve(self.metric_plot, VAL, "validation", symbol="o", symbolSize=5, symbolBrush=VAL)
         self.lr_preview = curve(self.lr_plot, "#999999", "planned", style=pg.QtCore.Qt.PenStyle.DashLine)
         self.lr_actual = curve(self.lr_plot, "#d62728", "actual")
+        self.lr_actual.opts["autoDownsampleFactor"] = 1.0  # per-step schedules: one min/max pair per pixel
         self.lr_now = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#d62728", width=1))
         self.lr_plot.addItem(self.lr_now)
         self.overlays: list[pg.PlotDataItem] = []
+        self.overlay_range: tuple[float, float] | None = None
         self.reset("classification")
 
     # ------------------------------------------------------------------ state
@@ -68,7 +75,8 @@ class CurvesView(QWidget):
         """Forget the current run's data (the LR preview and past-run overlays stay).
 
         With ``epochs`` known, the x axes are fixed to the whole run: axes then need no repaint
-        as data arrives (redrawing tick labels is the costliest part of a live plot).
+        as data arrives (redrawing tick labels is the costliest part of a live plot). Without,
+        the x ranges stay as they are until the run's plan names its length.
         """
         self.steps_per_epoch = max(1, steps_per_epoch)
         if epochs:
@@ -76,20 +84,24 @@ class CurvesView(QWidget):
             for plot, right in ((self.loss_plot, total), (self.lr_plot, total), (self.metric_plot, epochs)):
                 plot.getPlotItem().enableAutoRange(x=False)
                 plot.setXRange(0, right, padding=0.02)
-            if task in ("classification", "binary"):
-                self.metric_plot.getPlotItem().enableAutoRange(y=False)
-                self.metric_plot.setYRange(0, 1, padding=0.02)
-        else:
-            for plot in (self.loss_plot, self.lr_plot, self.metric_plot):
-                plot.getPlotItem().enableAutoRange()
+        # y ranges: set by redraw() in steps (see frames.grown), never autoranged point by point
+        self.loss_plot.getPlotItem().enableAutoRange(y=False)
+        self.metric_plot.getPlotItem().enableAutoRange(y=False)
+        self.y_ranges: dict[str, tuple[float, float] | None] = {"loss": self.overlay_range, "metric": None,
+                                                                "lr": getattr(self, "preview_range", None)}
+        if task in ("classification", "binary"):
+            self.y_ranges["metric"] = (0.0, 1.0)
+            self.metric_plot.setYRange(0, 1, padding=0.02)
+        self.dirty: set[str] = set()
         self.losses = Series(beta=0.95)
         self.epoch_losses, self.val_losses = Series(), Series()
-        self.metric_names = METRICS.get(task, ("r2", "val_r2"))
-        self.metric_plot.setTitle(f"Metric: {self.metric_names[0]}")
-        self.metric_plot.getPlotItem().setLabel("left", self.metric_names[0])
+        names = METRICS.get(task, ("r2", "val_r2"))
+        if names != getattr(self, "metric_names", None):  # a new title or label re-lays the plot out
+            self.metric_names = names
+            self.metric_plot.setTitle(f"Metric: {self.metric_names[0]}")
+            self.metric_plot.getPlotItem().setLabel("left", self.metric_names[0])
         self.metric_values, self.val_metric_values = Series(), Series()
-        self.lr_x: list[float] = []
-        self.lr_y: list[float] = []
+        self.lrs = Series()  # the actual LR as a step line (two points per change)
         self.step = 0
         for plot in (self.loss_plot, self.metric_plot, self.lr_plot):
             for item in [i for i in plot.getPlotItem().items if getattr(i, "marker", False)]:
@@ -98,15 +110,26 @@ class CurvesView(QWidget):
                      self.lr_actual):
             item.setData([], [])
         self.lr_now.setValue(0)
+        if self.y_ranges["loss"] is not None:
+            self.loss_plot.setYRange(*self.y_ranges["loss"], padding=0.02)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.redraw()  # what arrived while hidden
 
     def set_preview(self, lrs: list[float], note: str = "") -> None:
         """Draw the planned LR per step (from ``preview_schedule``) before the run starts."""
         values = np.asarray(lrs, dtype=float)
         self.lr_preview.setData(np.arange(len(lrs), dtype=float), values)
-        if len(values):  # a fixed y range: a flat schedule stays readable and the axis needs no repaint
+        finite = values[np.isfinite(values)]
+        if len(finite):  # a fixed y range: a flat schedule stays readable and the axis needs no repaint
+            self.preview_range = (0.0, float(finite.max()) * 1.1 or 1.0)
+            self.y_ranges["lr"] = self.preview_range
             self.lr_plot.getPlotItem().enableAutoRange(y=False)
-            self.lr_plot.setYRange(0, float(values.max()) * 1.1, padding=0)
-        self.lr_plot.setTitle("Learning rate" + (f" — {note}" if note else ""))
+            self.lr_plot.setYRange(*self.preview_range, padding=0)
+        title = "Learning rate" + (f" — {note}" if note else "")
+        if title != self.lr_plot.getPlotItem().titleLabel.text:
+            self.lr_plot.setTitle(title)
 
     def set_overlays(self, runs: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
         """Smoothed loss curves of earlier runs, drawn faintly behind the current one."""
@@ -119,29 +142,64 @@ class CurvesView(QWidget):
             item.setData(x, y)
             item.setZValue(-1)
             self.overlays.append(item)
+        ys = [np.asarray(y, dtype=float) for _label, _x, y in runs]
+        ys = np.concatenate(ys) if ys else np.empty(0)
+        ys = ys[np.isfinite(ys)]
+        self.overlay_range = grown(None, float(ys.min()), float(ys.max())) if len(ys) else None
+        if self.overlay_range is not None:
+            self.y_ranges["loss"] = grown(self.y_ranges["loss"], *self.overlay_range)
+            self.loss_plot.setYRange(*self.y_ranges["loss"], padding=0.02)
 
     # ------------------------------------------------------------------ live data
     def add(self, box: Any) -> None:
-        """Append what the buffer delivered and redraw the changed curves once."""
+        """Append what the buffer delivered (cheap); :meth:`redraw` shows it."""
         if box.losses:
             self.losses.extend(box.losses)
-            self.raw.setData(self.losses.x, self.losses.y)
-            self.smooth.setData(self.losses.x, self.losses.smoothed)
+            self.dirty.add("loss")
         for step, lrs in box.lrs:
-            if self.lr_y:
-                self.lr_x.append(step)
-                self.lr_y.append(self.lr_y[-1])
-            self.lr_x.append(step)
-            self.lr_y.append(lrs[0])
+            if len(self.lrs):
+                self.lrs.append(step, self.lrs.last)
+            self.lrs.append(step, lrs[0])
+            self.dirty.add("lr")
         if box.progress:
             self.step = box.progress[0]
-        if self.lr_y and (box.lrs or box.progress):
-            self.lr_actual.setData(np.array(self.lr_x + [self.step]), np.array(self.lr_y + [self.lr_y[-1]]))
-            self.lr_now.setValue(self.step)
+            self.dirty.add("lr")
         if box.epochs:
             self._add_epochs(box.epochs)
+            self.dirty.add("epochs")
         for kind, epoch, text in box.markers:
             self.mark(kind, epoch, text)
+
+    def redraw(self) -> None:
+        """Give the changed curves their data; y ranges grow in steps so that axes rarely re-render."""
+        dirty, self.dirty = self.dirty, set()
+        if "loss" in dirty and len(self.losses):
+            self.raw.setData(self.losses.x, self.losses.y)
+            self.smooth.setData(self.losses.x, self.losses.smoothed)
+            self._grow("loss", self.loss_plot, self.losses.y)
+        if "lr" in dirty and len(self.lrs):
+            self.lr_actual.setData(np.append(self.lrs.x, max(self.step, self.lrs.x[-1])),
+                                   np.append(self.lrs.y, self.lrs.last))
+            self.lr_now.setValue(self.step)
+            self._grow("lr", self.lr_plot, self.lrs.y)
+        if "epochs" in dirty:
+            for item, series in ((self.epoch_train, self.epoch_losses), (self.epoch_val, self.val_losses),
+                                 (self.metric_train, self.metric_values),
+                                 (self.metric_val, self.val_metric_values)):
+                item.setData(series.x, series.y)
+            self._grow("loss", self.loss_plot, self.epoch_losses.y, self.val_losses.y)
+            self._grow("metric", self.metric_plot, self.metric_values.y, self.val_metric_values.y)
+
+    def _grow(self, key: str, plot: pg.PlotWidget, *values: np.ndarray) -> None:
+        data = np.concatenate(values)
+        data = data[np.isfinite(data)]
+        if not len(data):
+            return
+        shown = self.y_ranges[key]
+        new = grown(shown, float(data.min()), float(data.max()))
+        if new != shown:
+            self.y_ranges[key] = new
+            plot.setYRange(*new, padding=0.02)
 
     def _add_epochs(self, epochs: list[dict[str, Any]]) -> None:
         train_key, val_key = self.metric_names
@@ -154,9 +212,6 @@ class CurvesView(QWidget):
                 self.metric_values.append(m["epoch"] + 1, m[train_key])
             if val_key in m:
                 self.val_metric_values.append(m["epoch"] + 1, m[val_key])
-        for item, series in ((self.epoch_train, self.epoch_losses), (self.epoch_val, self.val_losses),
-                             (self.metric_train, self.metric_values), (self.metric_val, self.val_metric_values)):
-            item.setData(series.x, series.y)
 
     def mark(self, kind: str, epoch: int, text: str) -> None:
         """A labelled vertical line at the end of ``epoch`` on the loss, metric and LR plots."""

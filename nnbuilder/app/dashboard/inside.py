@@ -1,6 +1,7 @@
 """Inside the network: activation and weight histograms, dead ReLUs, gradient norms, CNN feature maps."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -90,6 +91,9 @@ class InsideView(QWidget):
         if layer_types is not None:
             self.layer_types = layer_types
         self.probe: Any = None
+        self.dirty = False
+        self.drawn_at = 0.0
+        self.dead_names: list[str] = []
         self.grads: dict[str, Series] = {}
         self.grad_curves: dict[str, pg.PlotDataItem] = {}
         self.grad_plot.clear()
@@ -127,13 +131,14 @@ class InsideView(QWidget):
             self.sample.setImage(image)
 
     def add_probes(self, probes: list[Any]) -> None:
-        """Record gradient norms of every probe and draw the latest one."""
+        """Record gradient norms of every probe and keep the latest one; :meth:`redraw` shows them."""
         if not probes:
             return
         for probe in probes:
             for name, norm in probe.grad_norms.items():
                 self.grads.setdefault(name, Series()).append(probe.step, max(norm, 1e-12))
         self.probe = probes[-1]
+        self.dirty = True
         names = list(self.probe.activations)
         if [self.layers.itemText(i) for i in range(self.layers.count())] != names:
             current = self.layer
@@ -142,11 +147,25 @@ class InsideView(QWidget):
             self.layers.addItems(names)
             self.layers.blockSignals(False)
             if not self.select_layer(current) and names:
+                self.layers.blockSignals(True)  # drawn by redraw(), not now
                 self.select_layer(next((n for n in names if n in self.probe.feature_maps), names[0]))
+                self.layers.blockSignals(False)
+                self.layerChosen.emit(self.layer)
+
+    def redraw(self) -> None:
+        """Draw the latest probe (histograms, dead ReLUs, feature maps) and the gradient norms, if new."""
+        self.drawn_at = time.perf_counter()
+        if not self.dirty or self.probe is None:
+            return
+        self.dirty = False
         self._draw_grads()
         self._draw_dead()
         self._draw_layer()
         self.info.setText(f"probe at step {self.probe.step} (epoch {self.probe.epoch + 1})")
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.redraw()  # what arrived while hidden
 
     def _draw_grads(self) -> None:
         for i, (name, series) in enumerate(self.grads.items()):
@@ -167,8 +186,11 @@ class InsideView(QWidget):
         names = [n for n in acts if self.layer_types.get(n) in RELU_LIKE] or list(acts)
         shares = [acts[n].zero_fraction for n in names]
         self.dead_bars.setOpts(x=np.arange(len(names)), height=shares)
-        self.dead_plot.getPlotItem().getAxis("bottom").setTicks([list(enumerate(names))])
-        self.dead_plot.setYRange(0, 1)
+        if names != self.dead_names:  # ticks and range only when the layers change: axes re-render then
+            self.dead_names = names
+            self.dead_plot.getPlotItem().getAxis("bottom").setTicks([list(enumerate(names))])
+            self.dead_plot.setXRange(-0.5, len(names) - 0.5)
+            self.dead_plot.setYRange(0, 1)
 
     def _draw_layer(self) -> None:
         if self.probe is None or not self.layer:

@@ -1,7 +1,10 @@
 """The live training dashboard: setup on the left, live views on the right, controls on top.
 
 A :class:`~nnbuilder.app.dashboard.worker.TrainingJob` runs on its own thread and fills an
-event buffer; one QTimer (≤ 20 Hz) drains it and redraws — never one Qt signal per step.
+event buffer; one QTimer drains it and redraws — never one Qt signal per step. The timer is
+paced by what frames cost (see :mod:`~nnbuilder.app.dashboard.frames`): redrawing holds the
+GIL, so it must stay a small share of the time or training (a Python thread) slows down.
+Only views that are on screen redraw; hidden ones catch up when shown.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from PySide6.QtWidgets import (
 from nnbuilder.app.dashboard.commands import SetSections
 from nnbuilder.app.dashboard.curves import CurvesView
 from nnbuilder.app.dashboard.data_view import DataView
+from nnbuilder.app.dashboard.frames import MIN_INTERVAL_S, PAINT, SLOW_VIEW_S, FramePacer
 from nnbuilder.app.dashboard.history import RunHistory, default_run_folder, save_record
 from nnbuilder.app.dashboard.inside import InsideView
 from nnbuilder.app.dashboard.lr_view import LRFinderView
@@ -39,7 +43,7 @@ from nnbuilder.app.dashboard.status import describe_result, progress_text
 from nnbuilder.app.dashboard.worker import RunOptions, TrainingJob
 from nnbuilder.graph.project import Project
 
-REDRAW_MS = 50  # 20 redraws per second at most
+REDRAW_MS = round(MIN_INTERVAL_S * 1000)  # the fastest pace (30 redraws per second); slower when frames cost more
 
 
 class Dashboard(QWidget):
@@ -60,7 +64,12 @@ class Dashboard(QWidget):
         self._ckpt_root = Path(tempfile.mkdtemp(prefix="nnbuilder-checkpoints-"))
         self.checkpoint_dir: Path | None = None
         self._pending_layer: str | None = None
+        self._plan: Any = None
+        self._progress: tuple[int, int] | None = None
+        self._expected: tuple[str, int, int] | None = None  # (task, steps per epoch, epochs) of the setup
         self._started = 0.0
+        self._last_status = 0.0
+        self.pacer = FramePacer()
         self.timer = QTimer(self, interval=REDRAW_MS, timeout=self._tick)
         self._build()
 
@@ -188,8 +197,10 @@ class Dashboard(QWidget):
             self.say("")
         if "train_size" in loaded:
             batch = config.batch_size or int(self.setup.data.get("batch_size") or 32)
-            planned = preview_schedule(config, max(1, -(-loaded["train_size"] // batch)))
+            steps_per_epoch = max(1, -(-loaded["train_size"] // batch))
+            planned = preview_schedule(config, steps_per_epoch)
             self.curves.set_preview(list(planned), planned.note)
+            self._expected = (loaded.get("task", "classification"), steps_per_epoch, config.epochs)
 
     # ------------------------------------------------------------------ controls
     @property
@@ -205,19 +216,24 @@ class Dashboard(QWidget):
         if kind == "train":
             self.checkpoint_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self._ckpt_root))
             options.checkpoint_dir = self.checkpoint_dir
-            self.curves.reset("classification")
+            self._update_lr_preview()
+            # the axes the plan will most likely ask for, set now while the run prepares
+            self.curves.reset(*(self._expected or ("classification",)))
             self.inside.reset()
             self.results.reset()
-            self._update_lr_preview()
             self._show_overlays()
             self.tabs.setCurrentWidget(self.curves) if self.tabs.currentWidget() is self.lr_view else None
         self.job = TrainingJob(self.project, kind, options)
+        self._want_boundary()
         self.job.start()
         self._started = time.perf_counter()
         self.progress.setValue(0)
+        self._progress = None
         self.status.setText("Preparing (loading data, compiling the model)…" if kind == "train"
                             else "Running the learning-rate range test…")
-        self.timer.start()
+        self.pacer.reset()
+        PAINT.take()
+        self.timer.start(REDRAW_MS)
         self._sync_buttons()
         return True
 
@@ -272,8 +288,11 @@ class Dashboard(QWidget):
         if job is None:
             self.timer.stop()
             return
+        started = time.thread_time()  # CPU time: what the GUI thread holds the GIL for, not time spent waiting for it
+        painted = PAINT.take()  # the paint events of the previous frame
         box = job.buffer.drain()
         if box.empty and not box.ended:
+            self._pace(started, painted)
             return
         self.updates += 1
         if box.plan is not None:
@@ -291,12 +310,41 @@ class Dashboard(QWidget):
             self.results.set_outcome(box.outcome)
         if box.lr_finder is not None:
             self.lr_view.set_result(box.lr_finder)
-        if box.progress and self.progress.maximum() > 0:
-            self.progress.setValue(box.progress[0])
-            self.status.setText(progress_text(box.progress, self.progress.maximum(), self._plan,
-                                              time.perf_counter() - self._started, job.paused))
+        if box.progress:
+            self._progress = box.progress
         if box.ended:
+            self._redraw(everything=True)
             self._on_end(job, box)
+            return
+        self._redraw()
+        self._pace(started, painted)
+
+    def _redraw(self, everything: bool = False) -> None:
+        """Redraw the views on screen (all of them with ``everything``: the run's last frame)."""
+        now = time.perf_counter()
+        if everything or self.curves.isVisible():
+            self.curves.redraw()
+        if everything or (self.inside.isVisible() and now - self.inside.drawn_at >= SLOW_VIEW_S):
+            self.inside.redraw()
+        if everything or self.results.isVisible():
+            self.results.redraw()
+        self._want_boundary()
+        if self._progress is not None and self.progress.maximum() > 0 and \
+                (everything or now - self._last_status >= SLOW_VIEW_S / 2):
+            self._last_status = now
+            self.progress.setValue(self._progress[0])
+            self.status.setText(progress_text(self._progress, self.progress.maximum(), self._plan,
+                                              now - self._started, self.job.paused))
+
+    def _want_boundary(self) -> None:
+        """Live decision boundaries are computed (on the training thread) only while they are on screen."""
+        if self.job is not None:
+            (self.job.boundary_wanted.set if self.results.isVisible() else self.job.boundary_wanted.clear)()
+
+    def _pace(self, started: float, painted: float) -> None:
+        """Space the frames so that redrawing stays within the frame budget."""
+        interval = self.pacer.interval(time.thread_time() - started + painted)
+        self.timer.setInterval(round(interval * 1000))
 
     def _on_plan(self, job: TrainingJob, plan: Any) -> None:
         self._plan = plan

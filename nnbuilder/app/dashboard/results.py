@@ -48,11 +48,12 @@ class ResultsView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.boundary_plot, 1)
         layout.addWidget(self.outcome_plot, 1)
-        self.boundary_updates = 0
+        self.boundary_updates = 0  # boundaries received (the view shows only the latest)
         self.reset()
 
     def reset(self) -> None:
         self.boundary.clear()
+        self.pending: Any = None
         self.boundary_step = -1
         self.clear_outcome()
 
@@ -76,13 +77,24 @@ class ResultsView(QWidget):
         self.boundary_plot.setTitle("Decision boundary")
 
     def set_boundary(self, boundary: Any) -> None:
-        """Show the model's class regions on its grid (from the training thread's evaluation)."""
+        """Keep the model's latest class regions (from the training thread); :meth:`redraw` shows them."""
+        self.pending = boundary
+        self.boundary_updates += 1
+
+    def redraw(self) -> None:
+        """Show the latest decision boundary, if a new one arrived."""
+        boundary, self.pending = self.pending, None
+        if boundary is None:
+            return
         self.boundary.setImage(boundary_rgb(boundary.image))
         (x0, x1), (y0, y1) = boundary.x_range, boundary.y_range
         self.boundary.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         self.boundary_step = boundary.step
-        self.boundary_updates += 1
         self.boundary_plot.setTitle(f"Decision boundary at step {boundary.step}")
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.redraw()  # what arrived while hidden
 
     def set_outcome(self, outcome: Any) -> None:
         self.clear_outcome()

@@ -69,6 +69,8 @@ class TrainingJob:
         self.prepared: Any = None
         self.trainer: Any = None
         self._stop_requested = threading.Event()
+        self.boundary_wanted = threading.Event()  # the GUI clears it while the decision boundary is not on screen
+        self.boundary_wanted.set()
         self._thread = threading.Thread(target=self._main, name=f"nnbuilder-{kind}", daemon=True)
 
     # -- controls (GUI thread) -----------------------------------------------------------------
@@ -123,7 +125,8 @@ class TrainingJob:
         p = self.prepared
         steps = max(1, -(-len(p.bundle.train) // (p.config.batch_size or p.batch_size))) * p.config.epochs
         probe_every = max(MIN_PROBE_EVERY, steps // MAX_PROBES) if self.options.probes else None
-        self.trainer = Trainer(p.model, p.bundle, p.config, [DashboardCallback(self.buffer, p.bundle, self._stop_requested)],
+        self.trainer = Trainer(p.model, p.bundle, p.config, [DashboardCallback(self.buffer, p.bundle, self._stop_requested,
+                                                                     self.boundary_wanted)],
                                batch_size=p.batch_size, probe_every=probe_every,
                                checkpoint_dir=self.options.checkpoint_dir)
         return self.trainer.run()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 PROJECT_FILTER = "nnbuilder projects (*.nnb);;All files (*)"
 PYTHON_FILTER = "Python files (*.py)"
+WEIGHTS_FILTER = "Weights (*.safetensors *.pth *.pt);;All files (*)"
 
 
 def ask_unsaved(parent: QWidget | None, name: str) -> str:
@@ -132,3 +133,20 @@ def show_about(parent: QWidget | None, version: str) -> None:
     QMessageBox.about(parent, "About nnbuilder",
                       f"<b>nnbuilder {version}</b><p>Build neural networks by drag and drop, "
                       "watch them train, and export plain PyTorch.</p>")
+
+
+def open_weights_file(parent: QWidget | None) -> str | None:
+    """A local pretrained-weights file for a Backbone node, or None when cancelled."""
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getOpenFileName(parent, "Pretrained weights", "", WEIGHTS_FILTER)
+    return path or None
+
+
+def ask_classes(parent: QWidget | None, reason: str) -> int | None:
+    """How many outputs a new classifier head should have (``reason`` says why we ask); None: cancelled."""
+    from PySide6.QtWidgets import QInputDialog
+
+    value, ok = QInputDialog.getInt(parent, "Replace head", f"{reason}\nNumber of classes (1 for regression):",
+                                    1, 1, 100_000)
+    return value if ok else None

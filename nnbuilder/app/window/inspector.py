@@ -3,9 +3,15 @@
 Every change goes through the undo stack as ``SetParam`` / ``RenameNode``; the
 inspector then re-reads the document (it observes it) rather than trusting its
 own widgets.  Inferred parameters read "auto (= 784)" until overridden.
+
+Fine-tuning: every node with parameters shows its trainable / frozen counts (from the
+latest analysis) and a learning-rate multiplier (``training.lr_multipliers``, edited
+with the dashboard's undoable ``SetSections``); a Backbone adds a per-block freeze
+checklist (the ``freeze`` editor) and "Replace head".
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -16,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QToolButton,
     QVBoxLayout,
@@ -23,14 +30,82 @@ from PySide6.QtWidgets import (
 )
 
 from nnbuilder.app.undo import push
+from nnbuilder.app.window import finetune
 from nnbuilder.graph.commands import RenameNode, SetParam
 from nnbuilder.graph.document import DocEvent, GraphDocument
+from nnbuilder.graph.project import Project
 from nnbuilder.layers import ParamSpec, UnknownLayerType, get_spec
 
 if TYPE_CHECKING:
     from nnbuilder.app.window.param_editors import ParamEditor
 
 MAX_ID_LENGTH = 200
+MAX_LR_MULTIPLIER = 1000.0
+LR_DEFAULT_TEXT = "×1 (default)"
+
+
+class LrMultiplierEdit(QWidget):
+    """``×`` factor on the optimizer's learning rate for one node; empty = unset (×1)."""
+
+    committed = Signal(object)  # float, or None to unset
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(LR_DEFAULT_TEXT)
+        self.edit.setToolTip("discriminative learning rate: this layer trains with lr × this factor "
+                             "(e.g. 0.1 for a pretrained backbone, 0 = no updates); empty = ×1")
+        self.edit.editingFinished.connect(self._commit)
+        self.edit.textEdited.connect(lambda _: self._mark(None))
+        layout.addWidget(self.edit, 1)
+        self.reset = QToolButton()
+        self.reset.setText("×1")
+        self.reset.setToolTip("back to the default (the optimizer's learning rate)")
+        self.reset.clicked.connect(lambda: self._emit(None))
+        layout.addWidget(self.reset)
+        self._shown: float | None = None
+
+    def set_value(self, value: float | None) -> None:
+        self._shown = value
+        self._mark(None)
+        self.edit.setText("" if value is None else f"×{value:g}")
+        self.reset.setEnabled(value is not None)
+
+    def text(self) -> str:
+        """What the field reads, the placeholder when unset."""
+        return self.edit.text() or self.edit.placeholderText()
+
+    def parse(self, text: str) -> float | None:
+        text = text.strip().lstrip("×xX*").strip()
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a number") from None
+        if not math.isfinite(value) or not 0.0 <= value <= MAX_LR_MULTIPLIER:
+            raise ValueError(f"the multiplier must be between 0 and {MAX_LR_MULTIPLIER:g}")
+        return value
+
+    def _commit(self) -> None:
+        try:
+            value = self.parse(self.edit.text())
+        except ValueError as exc:
+            self._mark(str(exc))
+            return
+        self._emit(value)
+
+    def _emit(self, value: float | None) -> None:
+        if value != self._shown:
+            self._shown = value
+            self.committed.emit(value)
+
+    def _mark(self, error: str | None) -> None:
+        self.edit.setStyleSheet("QLineEdit { border: 2px solid #d9534f; }" if error else "")
+        if error:
+            self.edit.setToolTip(error)
 
 
 class ParamRow(QWidget):
@@ -58,7 +133,7 @@ class ParamRow(QWidget):
             self.switch = QToolButton()
             self.switch.clicked.connect(self._toggle_auto)
             layout.addWidget(self.switch)
-        elif spec.nullable:
+        elif spec.nullable and not self.editor.handles_none:
             self.none_box = QCheckBox("None")
             self.none_box.setToolTip(f"leave {spec.name} unset (None)")
             self.none_box.toggled.connect(self._toggle_none)
@@ -83,6 +158,9 @@ class ParamRow(QWidget):
             self.switch.setToolTip("set this value yourself" if auto else "infer it from the input shape again")
             if not auto:
                 self.editor.set_value(raw)
+            return
+        if self.editor.handles_none:
+            self.editor.set_value(raw)
             return
         if self.none_box is not None:
             self.none_box.blockSignals(True)
@@ -110,27 +188,46 @@ class ParamRow(QWidget):
 class InspectorWidget(QScrollArea):
     """Edits the one selected node; empty when zero or several nodes are selected."""
 
+    sectionsChanged = Signal()  # project.data / project.training changed here (edit, undo or redo)
+    message = Signal(str)  # a short note for the status bar
+
     def __init__(self, doc: GraphDocument, stack: QUndoStack, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self._doc, self._stack = doc, stack
+        self.project: Project | None = None
         self.node_id: str | None = None
         self._analysis: Any = None
+        self._stale = False  # the document changed since the analysis shown
+        self._attrs: dict[str, str] = {}
         self.rows: dict[str, ParamRow] = {}
         self._build_empty()
         doc.subscribe(self._on_event)
+        stack.indexChanged.connect(self._on_stack_index)
 
     def set_document(self, doc: GraphDocument, stack: QUndoStack) -> None:
         self._doc.unsubscribe(self._on_event)
+        if stack is not self._stack:
+            self._stack.indexChanged.disconnect(self._on_stack_index)
+            stack.indexChanged.connect(self._on_stack_index)
         self._doc, self._stack = doc, stack
         doc.subscribe(self._on_event)
         self._analysis = None
+        self._attrs = {}
         self.show_node(None)
+
+    def set_project(self, project: Project) -> None:
+        """The project whose ``training.lr_multipliers`` the inspector edits (also sets its document)."""
+        self.project = project
+        self.set_document(project.graph, self._stack)
 
     # ------------------------------------------------------------------ building
     def _build_empty(self) -> None:
         self.rows = {}
         self.id_edit: QLineEdit | None = None
+        self.counts_label: QLabel | None = None
+        self.lr_edit: LrMultiplierEdit | None = None
+        self.head_button: QPushButton | None = None
         label = QLabel("Select one node to edit its parameters.")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setWordWrap(True)
@@ -162,6 +259,13 @@ class InspectorWidget(QScrollArea):
         form.addRow("", self.id_error)
         self.shape_label = QLabel("…")
         form.addRow("output", self.shape_label)
+        self.counts_label = QLabel("…")
+        self.counts_label.setToolTip("parameters of this node: trainable and frozen (updated after each analysis)")
+        form.addRow("parameters", self.counts_label)
+        self.lr_edit = LrMultiplierEdit()
+        self.lr_edit.committed.connect(self._set_multiplier)
+        form.addRow("LR multiplier", self.lr_edit)
+        self.lr_label = form.labelForField(self.lr_edit)
         self.rows = {}
         try:
             spec = get_spec(node.type)
@@ -176,6 +280,11 @@ class InspectorWidget(QScrollArea):
                 self.rows[pspec.name] = row
                 form.addRow(pspec.name, row)
         outer.addLayout(form)
+        self.head_button = None
+        if node.type == "Backbone":
+            self.head_button = QPushButton("Replace head")
+            self.head_button.clicked.connect(self.replace_head)
+            outer.addWidget(self.head_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.issue_label = QLabel()
         self.issue_label.setWordWrap(True)
         self.issue_label.setStyleSheet("color: #d9534f;")
@@ -191,6 +300,11 @@ class InspectorWidget(QScrollArea):
     # ------------------------------------------------------------------ syncing
     def apply_analysis(self, analysis: Any) -> None:
         self._analysis = analysis
+        self._stale = False
+        try:
+            self._attrs = finetune.attribute_names(analysis, self.project.name if self.project else "Model")
+        except Exception:  # noqa: BLE001 - keys fall back to node ids
+            self._attrs = {}
         self._refresh()
 
     def _refresh(self) -> None:
@@ -201,7 +315,9 @@ class InspectorWidget(QScrollArea):
         for name, row in self.rows.items():
             default = None if row.spec.inferred else row.spec.default
             resolved = info.params.get(name) if info is not None else None
+            row.editor.set_context(node.params)
             row.show_value(node.params.get(name, default), resolved)
+        self._refresh_finetune(node, info)
         if self._analysis is None:
             self.shape_label.setText("…")
             return
@@ -211,7 +327,52 @@ class InspectorWidget(QScrollArea):
         self.issue_label.setText("\n".join(("⚠ " if not i.is_error else "✖ ") + i.text() for i in issues))
         self.issue_label.setVisible(bool(issues))
 
+    def _refresh_finetune(self, node: Any, info: Any) -> None:
+        """Parameter counts, LR multiplier and the Replace-head button of the shown node."""
+        if self.counts_label is None or self.lr_edit is None:
+            return
+        stale = " (updating…)" if self._stale else ""
+        if info is None:
+            self.counts_label.setText("…")
+        elif not info.param_count:
+            self.counts_label.setText("none")
+        else:
+            frozen = info.param_count - info.trainable
+            self.counts_label.setText(f"{info.trainable:,} trainable · {frozen:,} frozen{stale}")
+        self.counts_label.setEnabled(not self._stale)
+        key = self.multiplier_key()
+        value = _multiplier(self.project, key)
+        has_params = info is not None and bool(info.param_count)
+        visible = self.project is not None and (has_params or value is not None)
+        self.lr_edit.setVisible(visible)
+        if self.lr_label is not None:
+            self.lr_label.setVisible(visible)
+        self.lr_edit.set_value(value)
+        if key != self.node_id:
+            self.lr_edit.setToolTip(f"stored as training.lr_multipliers[{key!r}] (the attribute name in the code)")
+        if self.head_button is not None:
+            features = node.params.get("output", "features") == "features"
+            self.head_button.setEnabled(features and self.project is not None)
+            self.head_button.setToolTip(
+                "put a new Linear head after this backbone, sized to the data set's classes, and connect it to "
+                "the Output (one undo step)" if features else "set output to 'features' to give it your own head")
+
+    def multiplier_key(self) -> str:
+        """The ``training.lr_multipliers`` key of the shown node: its attribute name in the generated code."""
+        return self._attrs.get(self.node_id or "", self.node_id or "")
+
+    def _on_stack_index(self, _index: int) -> None:
+        # undo/redo of a data/training edit made elsewhere (the dashboard) may change the multiplier shown
+        if self.node_id is not None and self.lr_edit is not None and self._doc.has_node(self.node_id):
+            self._refresh_finetune(self._doc.node(self.node_id), self._node_info())
+
+    def _node_info(self) -> Any:
+        return self._analysis.nodes.get(self.node_id) if self._analysis is not None and self.node_id else None
+
     def _on_event(self, event: DocEvent) -> None:
+        if event.kind in ("node_added", "node_removed", "node_renamed", "param_changed", "edge_added",
+                          "edge_removed", "reset"):
+            self._stale = True
         if self.node_id is None:
             return
         if event.kind == "node_renamed" and event.detail == self.node_id:
@@ -233,6 +394,43 @@ class InspectorWidget(QScrollArea):
             return
         push(self._stack, self._doc, SetParam(self.node_id, name, value, remove=remove))
 
+    def _set_multiplier(self, value: float | None) -> None:
+        """Set (None: unset) the shown node's LR multiplier as one undoable project edit."""
+        if self.node_id is None or self.project is None:
+            return
+        from nnbuilder.app.dashboard.commands import SetSections
+        from nnbuilder.app.dashboard.setup_panel import DEFAULT_TRAINING
+
+        key = self.multiplier_key()
+        if value == _multiplier(self.project, key):
+            return
+        training = finetune.with_multiplier(self.project.training, key, value, DEFAULT_TRAINING)
+        text = f"LR multiplier of '{self.node_id}'" if value is None else f"LR ×{value:g} for '{self.node_id}'"
+        self._stack.push(SetSections(self.project, (self.project.data, training), text, self._sections_changed))
+
+    def _sections_changed(self) -> None:
+        self._on_stack_index(0)
+        self.sectionsChanged.emit()
+
+    def replace_head(self) -> str | None:
+        """Give the shown Backbone a Linear head sized to the data set, connected to the Output; the head's id."""
+        if self.node_id is None or self.project is None:
+            return None
+        from nnbuilder.app.window import dialogs
+
+        size, why = finetune.head_size(self.project.data)
+        if size is None:
+            size = dialogs.ask_classes(self, why)
+            if size is None:
+                return None
+        command, head = finetune.replace_head_command(self._doc, self.node_id, size)
+        if command is None:
+            self.message.emit(f"'{head}' already has {size} output(s)")
+            return head
+        push(self._stack, self._doc, command)
+        self.message.emit(f"head '{head}': Linear with {size} output(s). {why}")
+        return head
+
     def _rename(self) -> None:
         if self.node_id is None or self.id_edit is None:
             return
@@ -249,3 +447,7 @@ class InspectorWidget(QScrollArea):
         if error or new == self.node_id:
             return
         push(self._stack, self._doc, RenameNode(self.node_id, new))
+
+
+def _multiplier(project: Project | None, key: str) -> float | None:
+    return finetune.multiplier_of(project.training, key) if project is not None else None

@@ -66,7 +66,8 @@ class MainWindow(FileActions, QMainWindow):
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-
+        # Before the first show, so that the first frame already has the final dock sizes.
+        self._restore_or_size_docks()
 
     # ------------------------------------------------------------------ layout
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -81,6 +82,8 @@ class MainWindow(FileActions, QMainWindow):
         self.palette.addRequested.connect(self.add_at_center)
         self.palette_dock = self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.inspector = InspectorWidget(self.project.graph, self.stack)
+        self.inspector.sectionsChanged.connect(self._on_sections_changed)
+        self.inspector.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self.summary = SummaryTable()
         self.summary.nodeClicked.connect(self.select_node)
@@ -89,15 +92,15 @@ class MainWindow(FileActions, QMainWindow):
         self.problems.nodeRequested.connect(self.select_node)
         self.problems_dock = self._dock("Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.summary_dock, self.problems_dock)
-        self.summary_dock.raise_()
         self.dashboard: Any = None  # built on first use: it loads torch and the data registry
         self.training_dock = self._dock("Training", QLabel("Loading the training dashboard…"),
                                         Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.problems_dock, self.training_dock)
         self.training_dock.hide()
+        self.summary_dock.raise_()  # after every tabify: the last tabified dock would be the current tab
         self.training_dock.visibilityChanged.connect(
             lambda visible: visible and QTimer.singleShot(0, self.ensure_dashboard))
-        self._docks_sized = False
+        self._shown_once = False
 
     def size_docks(self) -> None:
         """Give the canvas most of the window: narrow side panels, a short bottom panel."""
@@ -127,6 +130,8 @@ class MainWindow(FileActions, QMainWindow):
 
     def _on_index_changed(self, _index: int) -> None:
         self._edit_autosave.start()
+        if self.view is not None:
+            self.view.keep_framed = False
 
     # ------------------------------------------------------------------ documents
     @property
@@ -150,7 +155,7 @@ class MainWindow(FileActions, QMainWindow):
             self.view.addAction(action)
         self.setCentralWidget(self.view)
         set_theme(self.scene, self.theme)
-        self.inspector.set_document(project.graph, self.stack)
+        self.inspector.set_project(project)
         self.runner.set_document(project.graph)
         self.validity_label.setText("analysing…")
         if self.dashboard is not None:
@@ -160,15 +165,26 @@ class MainWindow(FileActions, QMainWindow):
             self.stack.resetClean()
         self.setWindowModified(modified)
         self.update_title()
-        QTimer.singleShot(0, self.frame_all)
+        # Keeps the graph framed through the resizes still to come (first show, dock sizing) until the
+        # user moves the view or edits; frames now for a window already on screen.
+        self.view.frame_all(keep=True)
 
     def update_title(self) -> None:
         self.setWindowTitle(f"{self.display_name}[*] — nnbuilder")
+
+    def _on_sections_changed(self) -> None:
+        """The inspector edited ``project.training`` (LR multipliers): the dashboard shows the new sections."""
+        if self.dashboard is not None:
+            setup = self.dashboard.setup
+            if (setup.data, setup.training) != (self.project.data, self.project.training):
+                setup.load(self.project.data, self.project.training)
 
     # ------------------------------------------------------------------ analysis
     def _on_analysis(self, analysis: Any) -> None:
         self.analysis = analysis
         self.scene.apply_analysis(analysis)
+        if self.view.keep_framed:  # the first analysis adds shapes to the nodes, which may grow them
+            self.view.frame_all(keep=True)
         self.summary.apply_analysis(analysis, {n.id: n.type for n in self.doc.nodes})
         self.problems.apply_analysis(analysis)
         self.inspector.apply_analysis(analysis)
@@ -180,6 +196,9 @@ class MainWindow(FileActions, QMainWindow):
             text = "✔ valid" + (f" ({warnings} warning{'s' * (warnings != 1)})" if warnings else "")
         self.validity_label.setText(text)
         self.problems_dock.setWindowTitle(f"Problems ({errors + warnings})" if errors + warnings else "Problems")
+        layout = self.statusBar().layout()
+        if layout is not None:  # the status bar does not always re-lay out its permanent labels on its own
+            layout.activate()
 
     # ------------------------------------------------------------------ selection
     def _on_selection(self, ids: list) -> None:
@@ -196,6 +215,7 @@ class MainWindow(FileActions, QMainWindow):
         self.inspector.show_node(node_id)
         pos = self.doc.node(node_id).pos
         if pos is not None:
+            self.view.keep_framed = False
             self.view.ensureVisible(pos[0], pos[1], 160, 60)
 
     def _focus_inspector(self, node_id: str) -> None:
@@ -319,16 +339,16 @@ class MainWindow(FileActions, QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._docks_sized:
-            self._docks_sized = True
-            QTimer.singleShot(0, self._restore_or_size_docks)
+        if not self._shown_once:
+            self._shown_once = True
+            self._ensure_canvas_room()
+            self.view.frame_all(keep=self.view.keep_framed)
 
     def _restore_or_size_docks(self) -> None:
+        """The saved dock layout, or the default one (called before the window is first shown)."""
         state = self.settings.value("window_state")
         if state is None or not self.restoreState(state):
             self.size_docks()
-        else:
-            QTimer.singleShot(0, self._ensure_canvas_room)
 
     def _ensure_canvas_room(self) -> None:
         """A restored layout that squeezes the canvas (another screen size) falls back to the default."""

@@ -6,11 +6,26 @@ on a new one; it never edits the document itself.  Text editors validate with
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nnbuilder.layers import ParamError, ParamSpec
 from nnbuilder.layers.spec import DTYPES
@@ -23,12 +38,16 @@ class ParamEditor(QWidget):
     """Base class: ``set_value`` shows a value without emitting; ``committed`` on user edits."""
 
     committed = Signal(object)
+    handles_none = False  # True: the editor shows and commits None itself (no separate None box)
 
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.spec = spec
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def set_context(self, params: dict[str, Any]) -> None:
+        """The node's other parameters (before ``set_value``); editors whose choices depend on them rebuild."""
 
     def set_value(self, value: Any) -> None:
         raise NotImplementedError
@@ -175,6 +194,206 @@ class TupleEditor(ParamEditor):
         self.edit.setToolTip(error or self.spec.doc)
 
 
+class TextEditor(ParamEditor):
+    """Free text checked by ``spec.coerce``; for a nullable spec an empty field means None."""
+
+    invalid = Signal(str)
+
+    def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.handles_none = spec.nullable
+        self.edit = QLineEdit()
+        if spec.nullable:
+            self.edit.setPlaceholderText("empty = None")
+        words = [str(c) for c in spec.choices if c is not None]
+        if words:
+            completer = QCompleter(words, self.edit)
+            completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+            self.edit.setCompleter(completer)
+        self.edit.editingFinished.connect(self._commit)
+        self.edit.textEdited.connect(lambda _: self._mark(None))
+        self._layout.addWidget(self.edit, 1)
+        self._shown: Any = None
+
+    def set_value(self, value: Any) -> None:
+        self._shown = value
+        self._mark(None)
+        self.edit.setText("" if value is None else self.to_text(value))
+
+    def to_text(self, value: Any) -> str:
+        return str(value)
+
+    def from_text(self, text: str) -> Any:
+        return text
+
+    def value(self) -> Any:
+        text = self.edit.text().strip()
+        if not text and self.spec.nullable:
+            return None
+        return self.spec.coerce(self.from_text(text))
+
+    def _commit(self, *_: Any) -> None:
+        try:
+            value = self.value()
+        except (ParamError, ValueError) as exc:
+            self._mark(str(exc))
+            self.invalid.emit(str(exc))
+            return
+        if value != self._shown:
+            self._shown = value
+            self.committed.emit(value)
+
+    def _mark(self, error: str | None) -> None:
+        self.edit.setStyleSheet("QLineEdit { border: 2px solid #d9534f; }" if error else "")
+        self.edit.setToolTip(error or self.spec.doc)
+
+
+class LiteralEditor(TextEditor):
+    """Encoded literals (imported nodes) as JSON text."""
+
+    def to_text(self, value: Any) -> str:
+        return json.dumps(value)
+
+    def from_text(self, text: str) -> Any:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParamError(f"not valid JSON: {exc.msg}") from None
+
+
+class WeightsEditor(TextEditor):
+    """Backbone ``weights``: empty (random init), a torchvision weights name, or a local file (… picks one)."""
+
+    def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.edit.setPlaceholderText("empty = random init")
+        self.browse = QToolButton()
+        self.browse.setText("…")
+        self.browse.setToolTip("choose a local .safetensors / .pth weights file")
+        self.browse.clicked.connect(self._browse)
+        self._layout.addWidget(self.browse)
+
+    def set_context(self, params: dict[str, Any]) -> None:
+        try:  # the model's own weights names (torchvision is loaded by then: the node was analysed)
+            from nnbuilder.backbones.catalog import weights_names
+
+            words = weights_names(params.get("model", "resnet18"))
+        except Exception:  # noqa: BLE001 - an unknown model keeps the generic suggestions
+            return
+        completer = QCompleter(words, self.edit)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.edit.setCompleter(completer)
+
+    def _browse(self) -> None:
+        from nnbuilder.app.window import dialogs
+
+        path = dialogs.open_weights_file(self)
+        if path:
+            self.edit.setText(path)
+            self._commit()
+
+
+class BlocksEditor(ParamEditor):
+    """Backbone ``freeze``: one checkbox per block of the model, plus Freeze all / Unfreeze all.
+
+    A block inside a checked block (``features.3`` in ``features``) shows checked and disabled.
+    Each click commits one new value: ``"all"``, ``"none"`` or the checked blocks in model order.
+    """
+
+    def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        inner = QWidget()
+        self._layout.addWidget(inner, 1)
+        outer = QVBoxLayout(inner)
+        outer.setContentsMargins(0, 0, 0, 0)
+        buttons = QHBoxLayout()
+        self.freeze_all = QPushButton("Freeze all")
+        self.freeze_all.setToolTip("freeze every parameter of the backbone (train only the layers after it)")
+        self.freeze_all.clicked.connect(lambda: self._emit("all"))
+        self.unfreeze_all = QPushButton("Unfreeze all")
+        self.unfreeze_all.setToolTip("train the whole backbone (full fine-tuning)")
+        self.unfreeze_all.clicked.connect(lambda: self._emit("none"))
+        buttons.addWidget(self.freeze_all)
+        buttons.addWidget(self.unfreeze_all)
+        buttons.addStretch(1)
+        outer.addLayout(buttons)
+        self.grid = QGridLayout()
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setVerticalSpacing(0)
+        outer.addLayout(self.grid)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setEnabled(False)
+        self.message.hide()
+        outer.addWidget(self.message)
+        self.blocks: tuple[str, ...] = ()
+        self.boxes: dict[str, QCheckBox] = {}
+        self._value: Any = "none"
+        self._model: tuple[str, str] | None = None
+
+    def set_context(self, params: dict[str, Any]) -> None:
+        model = (str(params.get("model", "resnet18")), str(params.get("output", "features")))
+        if model == self._model:
+            return
+        self._model = model
+        for box in self.boxes.values():
+            self.grid.removeWidget(box)
+            box.deleteLater()
+        self.boxes = {}
+        try:
+            from nnbuilder.backbones.catalog import block_names
+
+            self.blocks = block_names(*model)
+        except Exception as exc:  # noqa: BLE001 - an unknown model: the node shows the error itself
+            self.blocks = ()
+            self.message.setText(f"no blocks to list: {exc}")
+            self.message.show()
+            return
+        self.message.hide()
+        columns = 2 if len(self.blocks) > 8 else 1
+        rows = -(-len(self.blocks) // columns)
+        for i, name in enumerate(self.blocks):
+            box = QCheckBox(name)
+            box.setToolTip(f"freeze {name!r} (its parameters are not trained)")
+            box.toggled.connect(lambda checked, n=name: self._toggle(n, checked))
+            self.grid.addWidget(box, i % rows, i // rows)
+            self.boxes[name] = box
+
+    def set_value(self, value: Any) -> None:
+        self._value = value
+        frozen = self.frozen_blocks()
+        for name, box in self.boxes.items():
+            inherited = value == "all" or any(name.startswith(f"{b}.") for b in frozen)
+            box.blockSignals(True)
+            box.setChecked(inherited or name in frozen)
+            box.setEnabled(value != "all" and not any(name.startswith(f"{b}.") for b in frozen))
+            box.blockSignals(False)
+        self.freeze_all.setEnabled(value != "all")
+        self.unfreeze_all.setEnabled(value != "none")
+
+    def frozen_blocks(self) -> list[str]:
+        value = self._value
+        if value == "all":
+            return list(self.blocks)
+        if value == "none" or not isinstance(value, (list, tuple)):
+            return []
+        return list(value)
+
+    def value(self) -> Any:
+        return self._value
+
+    def _toggle(self, name: str, checked: bool) -> None:
+        frozen = [b for b in self.frozen_blocks() if b != name]
+        if checked:  # blocks inside the newly frozen one are covered by it
+            frozen = [b for b in frozen if not b.startswith(f"{name}.")] + [name]
+        order = {b: i for i, b in enumerate(self.blocks)}
+        frozen.sort(key=lambda b: order.get(b, len(order)))
+        self._emit(frozen or "none")
+
+    def _emit(self, value: Any) -> None:
+        self.committed.emit(value)
+
+
 EDITORS: dict[str, type[ParamEditor]] = {
     "int": IntEditor,
     "float": FloatEditor,
@@ -183,12 +402,18 @@ EDITORS: dict[str, type[ParamEditor]] = {
     "dtype": ChoiceEditor,
     "ints": TupleEditor,
     "shape": TupleEditor,
+    "text": TextEditor,
+    "blocks": BlocksEditor,
+    "literal": LiteralEditor,
 }
+# (kind, parameter name) pairs whose editor is more specific than the kind's.
+NAMED_EDITORS: dict[tuple[str, str], type[ParamEditor]] = {("text", "weights"): WeightsEditor}
 
 
 def make_editor(spec: ParamSpec, parent: QWidget | None = None) -> ParamEditor:
-    """The control for ``spec.kind``."""
-    return EDITORS[spec.kind](spec, parent)
+    """The control for ``spec.kind`` (a read-only text for a kind without an editor)."""
+    cls = NAMED_EDITORS.get((spec.kind, spec.name)) or EDITORS.get(spec.kind, LiteralEditor)
+    return cls(spec, parent)
 
 
 def format_value(value: Any) -> str:
