@@ -21,6 +21,7 @@ class Drained:
     probes: list[Any] = field(default_factory=list)
     markers: list[tuple[str, int, str]] = field(default_factory=list)  # (kind, epoch, text)
     boundary: Any = None  # latest decision-boundary grid
+    boundaries: int = 0  # how many grids arrived (only the latest is kept)
     outcome: Any = None  # end-of-run evaluation (confusion matrix / predicted vs true)
     lr_finder: Any = None
     pinned: Any = None  # the probe batch's sample 0 (numpy), shown next to feature maps
@@ -51,6 +52,8 @@ class EventBuffer:
                 current.append(value)
             else:
                 setattr(self._box, name, value)
+            if name == "boundary":
+                self._box.boundaries += 1
 
     def finish(self, result: Any = None, error: str | None = None) -> None:
         """Mark the job as ended (with its result or an error message)."""

@@ -305,7 +305,7 @@ class Dashboard(QWidget):
         if box.pinned is not None:
             self.inside.set_pinned(box.pinned)
         if box.boundary is not None:
-            self.results.set_boundary(box.boundary)
+            self.results.set_boundary(box.boundary, box.boundaries)
         if box.outcome is not None:
             self.results.set_outcome(box.outcome)
         if box.lr_finder is not None:

@@ -76,10 +76,10 @@ class ResultsView(QWidget):
         self.points.setData(pts[:, 0], pts[:, 1], brush=brushes)
         self.boundary_plot.setTitle("Decision boundary")
 
-    def set_boundary(self, boundary: Any) -> None:
-        """Keep the model's latest class regions (from the training thread); :meth:`redraw` shows them."""
+    def set_boundary(self, boundary: Any, count: int = 1) -> None:
+        """Keep the model's latest class regions (``count`` arrived since the last call); :meth:`redraw` shows them."""
         self.pending = boundary
-        self.boundary_updates += 1
+        self.boundary_updates += count
 
     def redraw(self) -> None:
         """Show the latest decision boundary, if a new one arrived."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
@@ -362,8 +363,11 @@ class InspectorWidget(QScrollArea):
         return self._attrs.get(self.node_id or "", self.node_id or "")
 
     def _on_stack_index(self, _index: int) -> None:
-        # undo/redo of a data/training edit made elsewhere (the dashboard) may change the multiplier shown
-        if self.node_id is not None and self.lr_edit is not None and self._doc.has_node(self.node_id):
+        # undo/redo of a data/training edit made elsewhere (the dashboard) may change the multiplier shown;
+        # the stack also signals while the window is torn down, after the page's widgets are gone
+        if self.lr_edit is None or not shiboken6.isValid(self.lr_edit) or not shiboken6.isValid(self.lr_label):
+            return
+        if self.node_id is not None and self._doc.has_node(self.node_id):
             self._refresh_finetune(self._doc.node(self.node_id), self._node_info())
 
     def _node_info(self) -> Any:

@@ -352,8 +352,13 @@ class MainWindow(FileActions, QMainWindow):
 
     def _ensure_canvas_room(self) -> None:
         """A restored layout that squeezes the canvas (another screen size) falls back to the default."""
+        layout = self.layout()
+        if layout is not None:  # lay out the restored docks now, not after the first frame
+            layout.activate()
         if self.view is not None and self.view.width() < self.width() // 3:
             self.size_docks()
+            if layout is not None:
+                layout.activate()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.maybe_save():

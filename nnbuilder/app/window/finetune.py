@@ -1,0 +1,139 @@
+"""Fine-tuning helpers of the inspector (Qt-free): head size, the Replace-head edit, LR multipliers.
+
+* :func:`head_size` reads how many outputs a classifier head needs from the project's ``data`` section;
+* :func:`replace_head_command` builds the one-step :class:`Macro` that puts a ``Linear`` head between a
+  ``Backbone`` (``output: features``) and the Output, removing the chain of layers that was there;
+* :func:`attribute_names` and :func:`with_multiplier` map nodes to the ``training.lr_multipliers`` keys
+  the engine reads (the top-level submodule = the node's attribute name in the generated code).
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from nnbuilder.graph.commands import AddNode, Command, Connect, Macro, MoveNodes, RemoveNodes, SetParam, new_node
+from nnbuilder.graph.document import Edge, GraphDocument
+
+HEAD_GAP = 220.0  # horizontal distance between a node and the one it feeds, as in the examples
+
+
+def head_size(data: Any) -> tuple[int | None, str]:
+    """``(out_features, why)`` for the project's ``data`` section; ``None`` when only the user knows."""
+    from nnbuilder.data import DataError, get_dataset
+
+    if not isinstance(data, dict) or not data.get("dataset"):
+        return None, "The project has no data set yet."
+    try:
+        info = get_dataset(data["dataset"])
+    except DataError:
+        return None, f"The data set {data['dataset']!r} is unknown."
+    params = {**info.defaults(), **(data.get("params") or {})}
+    if info.task == "regression" or params.get("task") == "regression":
+        return 1, f"{info.name} is a regression: one output."
+    if info.task == "binary":
+        return 1, f"{info.name} has two classes: one logit (BCEWithLogitsLoss)."
+    classes = params.get("classes")
+    if isinstance(classes, int) and not isinstance(classes, bool):
+        return classes, f"{info.name}: {classes} classes."
+    if isinstance(classes, (list, tuple)) and classes:
+        return len(classes), f"{info.name}: {len(classes)} classes."
+    if info.name == "image_folder":
+        folder = Path(str(params.get("path") or "")).expanduser()
+        if str(params.get("path") or "") and folder.is_dir():
+            count = sum(1 for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+            if count >= 2:
+                return count, f"{folder.name}: {count} class folders."
+        return None, "The image folder is not set or has fewer than two class folders."
+    if info.task == "classification" and info.class_names:
+        return len(info.class_names), f"{info.name}: {len(info.class_names)} classes."
+    return None, f"{info.name} decides its classes when the file is read."
+
+
+def _head_chain(doc: GraphDocument, backbone: str) -> tuple[list[str], str | None]:
+    """The single-input, single-consumer nodes between ``backbone`` and an Output (the old head), and that
+    Output; ``([], None)`` when the backbone does not lead to an Output through such a chain."""
+    chain: list[str] = []
+    current = backbone
+    while True:
+        outs = doc.out_edges(current)
+        if len(outs) != 1:
+            return [], None
+        nxt = outs[0].target
+        node = doc.node(nxt)
+        if node.type == "Output":
+            return chain, nxt
+        if len(doc.in_edges(nxt)) != 1 or nxt in chain:
+            return [], None
+        chain.append(nxt)
+        current = nxt
+
+
+def replace_head_command(doc: GraphDocument, backbone: str, out_features: int) -> tuple[Command | None, str]:
+    """One undo step giving ``backbone`` a ``Linear(out_features)`` head connected to the Output.
+
+    The layers between the backbone and its Output (a simple chain: the old head) are replaced by a new
+    Linear; when that chain is already one Linear only its ``out_features`` is set (None: nothing to do).
+    A backbone that leads to no Output gets the head wired to an Output without input, or to a new Output.
+    Returns the command and the head's id.
+    """
+    node = doc.node(backbone)
+    x, y = node.pos if node.pos is not None else (0.0, 0.0)
+    chain, output = _head_chain(doc, backbone)
+    if len(chain) == 1 and doc.node(chain[0]).type == "Linear":
+        current = doc.node(chain[0]).params.get("out_features")
+        if current == out_features:
+            return None, chain[0]
+        return SetParam(chain[0], "out_features", int(out_features)), chain[0]
+    commands: list[Command] = []
+    if chain:
+        commands.append(RemoveNodes(chain))
+    else:
+        # The backbone feeds something else too (or nothing): leave that, add the head beside it.
+        free = [n.id for n in doc.nodes if n.type == "Output" and not doc.in_edges(n.id)]
+        if output is None:
+            output = free[0] if free else None
+    head = new_node(doc, "Linear", (x + HEAD_GAP, y), {"out_features": int(out_features)}, node_id="head")
+    commands += [AddNode(head), Connect(Edge(backbone, head.id))]
+    if output is None:
+        out = new_node(doc, "Output", (x + 2 * HEAD_GAP, y), node_id="output")
+        commands += [AddNode(out), Connect(Edge(head.id, out.id))]
+    else:
+        commands.append(Connect(Edge(head.id, output)))
+        out_pos = doc.node(output).pos
+        if chain or out_pos is None or out_pos[0] < x + HEAD_GAP + 40:
+            commands.append(MoveNodes({output: (x + 2 * HEAD_GAP, y)}))
+    return Macro(f"replace head of '{backbone}'", commands), head.id
+
+
+def attribute_names(analysis: Any, project_name: str) -> dict[str, str]:
+    """Node id -> attribute name in the generated module (what ``training.lr_multipliers`` is keyed by),
+    allocated exactly as :func:`nnbuilder.compile.codegen.generate` does."""
+    from nnbuilder.compile.identifiers import Namespace, class_name
+
+    ns = Namespace({class_name(project_name)})
+    return {node_id: ns.name(node_id) for node_id in analysis.order}
+
+
+def multiplier_of(training: Any, key: str) -> float | None:
+    """The LR multiplier stored for ``key`` (None: unset, i.e. ×1)."""
+    table = training.get("lr_multipliers") if isinstance(training, dict) else None
+    value = table.get(key) if isinstance(table, dict) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def with_multiplier(training: dict[str, Any] | None, key: str, value: float | None,
+                    default: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``training`` (``default`` when absent) with ``lr_multipliers[key]`` set, or removed for None;
+    an emptied table is dropped."""
+    out = copy.deepcopy(training) if isinstance(training, dict) else copy.deepcopy(default)
+    table = dict(out.get("lr_multipliers") or {})
+    if value is None:
+        table.pop(key, None)
+    else:
+        table[key] = float(value)
+    if table:
+        out["lr_multipliers"] = table
+    else:
+        out.pop("lr_multipliers", None)
+    return out

@@ -1,0 +1,241 @@
+"""Fine-tuning in the inspector: freeze checklist, counts, weights field, Replace head, LR multipliers."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from nnbuilder.app.window import MainWindow, dialogs
+from nnbuilder.app.window.inspector import LR_DEFAULT_TEXT
+from nnbuilder.app.window.param_editors import BlocksEditor, WeightsEditor
+from nnbuilder.backbones.catalog import block_names
+from nnbuilder.graph.document import Edge, GraphDocument, Node
+from nnbuilder.graph.project import Project
+
+
+def backbone_project(data: dict | None = None, backbone_id: str = "bb") -> Project:
+    nodes = [Node("in", "Input", {"shape": [3, 32, 32]}, (0.0, 0.0)),
+             Node(backbone_id, "Backbone", {"model": "resnet18", "output": "features"}, (220.0, 0.0)),
+             Node("out", "Output", {}, (440.0, 0.0))]
+    edges = [Edge("in", backbone_id), Edge(backbone_id, "out")]
+    return Project("finetune", GraphDocument(nodes, edges),
+                   data=data if data is not None else {"dataset": "cifar10", "params": {}})
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(dialogs, "ask_unsaved", lambda _parent, _name: dialogs.DISCARD)  # no modal on close
+    monkeypatch.setattr(dialogs, "show_error", lambda *_args, **_kwargs: None)
+
+    def make(project: Project) -> MainWindow:
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        win = MainWindow(settings=settings, recovery_dir=tmp_path / "recovery")
+        qtbot.addWidget(win)
+        win.install(project, None)
+        win.resize(1366, 768)
+        win.show()
+        win.runner.run_now()
+        return win
+    return make
+
+
+def analysed(qtbot, win: MainWindow) -> None:
+    qtbot.waitUntil(lambda: not win.runner.pending, timeout=5000)
+
+
+def freeze_editor(win: MainWindow) -> BlocksEditor:
+    editor = win.inspector.rows["freeze"].editor
+    assert isinstance(editor, BlocksEditor)
+    return editor
+
+
+def test_selecting_a_backbone_lists_its_blocks_and_counts(make_window):
+    win = make_window(backbone_project())
+    win.select_node("bb")
+    editor = freeze_editor(win)
+    assert list(editor.boxes) == list(block_names("resnet18", "features"))
+    assert not any(box.isChecked() for box in editor.boxes.values())
+    info = win.analysis.nodes["bb"]
+    assert info.trainable == info.param_count > 0
+    assert win.inspector.counts_label.text() == f"{info.param_count:,} trainable · 0 frozen"
+    assert win.inspector.head_button is not None and win.inspector.head_button.isEnabled()
+
+
+def test_toggling_a_block_is_one_undoable_set_param_and_counts_follow(qtbot, make_window):
+    win = make_window(backbone_project())
+    win.select_node("bb")
+    total = win.analysis.nodes["bb"].param_count
+    before = win.stack.count()
+    freeze_editor(win).boxes["layer1"].click()
+    assert win.stack.count() == before + 1
+    assert win.doc.node("bb").params["freeze"] == ["layer1"]
+    assert "updating" in win.inspector.counts_label.text()
+    analysed(qtbot, win)
+    frozen = total - win.analysis.nodes["bb"].trainable
+    assert frozen > 0
+    assert win.inspector.counts_label.text() == f"{total - frozen:,} trainable · {frozen:,} frozen"
+    freeze_editor(win).boxes["conv1"].click()
+    assert win.doc.node("bb").params["freeze"] == ["conv1", "layer1"]  # model order
+    win.stack.undo()
+    assert win.doc.node("bb").params["freeze"] == ["layer1"]
+    assert [n for n, b in freeze_editor(win).boxes.items() if b.isChecked()] == ["layer1"]
+    win.stack.undo()
+    assert win.doc.node("bb").params.get("freeze", "none") == "none"
+    analysed(qtbot, win)
+    assert win.inspector.counts_label.text() == f"{total:,} trainable · 0 frozen"
+
+
+def test_freeze_all_and_unfreeze_all(qtbot, make_window):
+    win = make_window(backbone_project())
+    win.select_node("bb")
+    editor = freeze_editor(win)
+    editor.freeze_all.click()
+    assert win.doc.node("bb").params["freeze"] == "all"
+    assert all(b.isChecked() and not b.isEnabled() for b in editor.boxes.values())
+    analysed(qtbot, win)
+    assert win.analysis.nodes["bb"].trainable == 0
+    editor.unfreeze_all.click()
+    assert win.doc.node("bb").params["freeze"] == "none"
+    assert not any(b.isChecked() for b in editor.boxes.values())
+    win.stack.undo()
+    assert win.doc.node("bb").params["freeze"] == "all"
+
+
+def test_weights_field_and_file_picker(qtbot, make_window, monkeypatch, tmp_path):
+    win = make_window(backbone_project())
+    win.select_node("bb")
+    editor = win.inspector.rows["weights"].editor
+    assert isinstance(editor, WeightsEditor)
+    assert win.inspector.rows["weights"].none_box is None  # empty text is null
+    editor.edit.setText("IMAGENET1K_V1")
+    editor.edit.editingFinished.emit()
+    assert win.doc.node("bb").params["weights"] == "IMAGENET1K_V1"
+    path = str(tmp_path / "resnet18.safetensors")
+    monkeypatch.setattr(dialogs, "open_weights_file", lambda _parent: path)
+    editor.browse.click()
+    assert win.doc.node("bb").params["weights"] == path
+    editor.edit.setText("")
+    editor.edit.editingFinished.emit()
+    assert win.doc.node("bb").params["weights"] is None
+    win.stack.undo()
+    assert win.doc.node("bb").params["weights"] == path
+    editor.edit.setText("not a weights name")
+    editor.edit.editingFinished.emit()
+    assert win.doc.node("bb").params["weights"] == path  # refused, marked red
+    assert "border" in editor.edit.styleSheet()
+
+
+def test_replace_head_adds_a_sized_linear_and_undo_removes_it(qtbot, make_window):
+    win = make_window(backbone_project({"dataset": "cifar10", "params": {}}))
+    win.select_node("bb")
+    before = win.stack.count()
+    head = win.inspector.replace_head()
+    assert win.stack.count() == before + 1
+    assert win.doc.node(head).type == "Linear"
+    assert win.doc.node(head).params["out_features"] == 10
+    assert {(e.source, e.target) for e in win.doc.edges} == {("in", "bb"), ("bb", head), (head, "out")}
+    analysed(qtbot, win)
+    assert win.analysis.valid
+    assert win.analysis.nodes["out"].output_shape == (10,)
+    assert win.analysis.nodes[head].param_count == 512 * 10 + 10
+    win.stack.undo()
+    assert not win.doc.has_node(head)
+    assert {(e.source, e.target) for e in win.doc.edges} == {("in", "bb"), ("bb", "out")}
+    win.stack.redo()
+    assert win.doc.has_node(head)
+
+
+def test_replace_head_replaces_an_old_head_chain(make_window):
+    project = backbone_project({"dataset": "spirals", "params": {"classes": 4}})
+    doc = project.graph
+    doc.insert_node(Node("fc", "Linear", {"out_features": 64}, (440.0, 0.0)))
+    doc.insert_node(Node("act", "ReLU", {}, (660.0, 0.0)))
+    doc.pop_edge(("bb", 0, "out", 0))
+    for a, b in (("bb", "fc"), ("fc", "act"), ("act", "out")):
+        doc.insert_edge(Edge(a, b))
+    win = make_window(project)
+    win.select_node("bb")
+    head = win.inspector.replace_head()
+    assert not win.doc.has_node("fc") and not win.doc.has_node("act")
+    assert win.doc.node(head).params["out_features"] == 4
+    assert {(e.source, e.target) for e in win.doc.edges} == {("in", "bb"), ("bb", head), (head, "out")}
+    win.stack.undo()
+    assert win.doc.has_node("fc") and win.doc.has_node("act") and not win.doc.has_node(head)
+    # a single Linear head of another size is resized in place
+    win.stack.redo()
+    win.project.data = {"dataset": "seed_regression", "params": {}}
+    assert win.inspector.replace_head() == head
+    assert win.doc.node(head).params["out_features"] == 1
+
+
+def test_replace_head_asks_when_the_data_set_does_not_say(make_window, monkeypatch):
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "ask_classes", lambda _p, why: asked.append(why) or 7)
+    win = make_window(backbone_project({"dataset": "image_folder", "params": {"path": ""}}))
+    win.select_node("bb")
+    head = win.inspector.replace_head()
+    assert asked and win.doc.node(head).params["out_features"] == 7
+    monkeypatch.setattr(dialogs, "ask_classes", lambda _p, _why: None)
+    win.stack.undo()
+    count = win.stack.count()
+    assert win.inspector.replace_head() is None  # cancelled: nothing changes
+    assert win.stack.count() == count
+
+
+def test_replace_head_is_disabled_for_logits(qtbot, make_window):
+    win = make_window(backbone_project())
+    win.select_node("bb")
+    win.inspector.rows["output"].changed.emit("output", "logits", False)
+    assert not win.inspector.head_button.isEnabled()
+
+
+def test_lr_multiplier_is_an_undoable_training_edit(qtbot, make_window):
+    win = make_window(backbone_project())
+    win.select_node("bb")
+    edit = win.inspector.lr_edit
+    assert edit.isVisible() and edit.text() == LR_DEFAULT_TEXT
+    assert not win.isWindowModified()
+    edit.edit.setText("0.1")
+    edit.edit.editingFinished.emit()
+    assert win.project.training["lr_multipliers"] == {"bb": 0.1}
+    assert win.isWindowModified()
+    assert edit.text() == "×0.1"
+    assert win.project.to_json()["training"]["lr_multipliers"] == {"bb": 0.1}  # saved with the project
+    win.stack.undo()
+    assert win.project.training is None
+    assert edit.text() == LR_DEFAULT_TEXT
+    assert not win.isWindowModified()
+    win.stack.redo()
+    assert win.project.training["lr_multipliers"] == {"bb": 0.1}
+    edit.reset.click()
+    assert "lr_multipliers" not in win.project.training
+    edit.edit.setText("-3")
+    edit.edit.editingFinished.emit()
+    assert "lr_multipliers" not in win.project.training  # refused
+
+
+def test_lr_multiplier_uses_the_attribute_name(qtbot, make_window):
+    win = make_window(backbone_project(backbone_id="my backbone"))
+    win.project.training = {"loss": "CrossEntropyLoss", "optimizer": {"type": "SGD", "lr": 0.01}, "epochs": 3}
+    win.select_node("my backbone")
+    win.inspector.lr_edit.edit.setText("×0.01")
+    win.inspector.lr_edit.edit.editingFinished.emit()
+    assert win.project.training["lr_multipliers"] == {"my_backbone": 0.01}
+    assert win.project.training["epochs"] == 3  # the rest of the section is kept
+
+
+def test_lr_multiplier_hidden_for_nodes_without_parameters(make_window):
+    win = make_window(backbone_project())
+    win.select_node("out")
+    assert not win.inspector.lr_edit.isVisible()
+    assert win.inspector.counts_label.text() == "none"
+
+
+def test_lr_multiplier_reaches_the_dashboard_setup(qtbot, make_window):
+    win = make_window(backbone_project())
+    dashboard = win.ensure_dashboard()
+    win.select_node("bb")
+    win.inspector.lr_edit.edit.setText("0.5")
+    win.inspector.lr_edit.edit.editingFinished.emit()
+    assert dashboard.setup.training.get("lr_multipliers") == {"bb": 0.5}
+    win.stack.undo()
+    assert "lr_multipliers" not in (dashboard.setup.training or {})
