@@ -239,3 +239,26 @@ def test_lr_multiplier_reaches_the_dashboard_setup(qtbot, make_window):
     assert dashboard.setup.training.get("lr_multipliers") == {"bb": 0.5}
     win.stack.undo()
     assert "lr_multipliers" not in (dashboard.setup.training or {})
+
+
+def test_expand_backbone_replaces_it_by_its_layers_in_one_undo_step(qtbot, make_window):
+    project = backbone_project()
+    project.graph.insert_node(Node("head", "Linear", {"out_features": 3}, (440.0, 120.0)))
+    project.graph.pop_edge(("bb", 0, "out", 0))
+    project.graph.insert_edge(Edge("bb", "head"))
+    project.graph.insert_edge(Edge("head", "out"))
+    win = make_window(project)
+    analysed(qtbot, win)
+    params_before = win.analysis.total_params
+    win.select_node("bb")
+    before = win.stack.count()
+    assert win.inspector.expand_backbone()
+    assert win.stack.count() == before + 1
+    assert not win.doc.has_node("bb") and len(win.doc) > 40
+    assert all(n.type != "Backbone" for n in win.doc.nodes)
+    win.runner.run_now()
+    analysed(qtbot, win)
+    assert win.analysis.valid
+    assert win.analysis.total_params == params_before  # the same network, now as editable layers
+    win.stack.undo()
+    assert win.doc.has_node("bb") and len(win.doc) == 4

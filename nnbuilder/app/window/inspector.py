@@ -285,7 +285,14 @@ class InspectorWidget(QScrollArea):
         if node.type == "Backbone":
             self.head_button = QPushButton("Replace head")
             self.head_button.clicked.connect(self.replace_head)
-            outer.addWidget(self.head_button, 0, Qt.AlignmentFlag.AlignLeft)
+            expand = QPushButton("Expand into layers")
+            expand.setToolTip("Replace this node by the backbone's own layers (one undo step) to edit them")
+            expand.clicked.connect(self.expand_backbone)
+            buttons = QHBoxLayout()
+            buttons.addWidget(self.head_button)
+            buttons.addWidget(expand)
+            buttons.addStretch(1)
+            outer.addLayout(buttons)
         self.issue_label = QLabel()
         self.issue_label.setWordWrap(True)
         self.issue_label.setStyleSheet("color: #d9534f;")
@@ -434,6 +441,25 @@ class InspectorWidget(QScrollArea):
         push(self._stack, self._doc, command)
         self.message.emit(f"head '{head}': Linear with {size} output(s). {why}")
         return head
+
+    def expand_backbone(self) -> bool:
+        """Replace the shown Backbone by its traced layers (torch.fx), as one undoable step."""
+        if self.node_id is None:
+            return False
+        from nnbuilder.backbones.expand import expand_backbone_command
+        from nnbuilder.backbones.fx_convert import UnsupportedModel
+        from nnbuilder.graph.document import GraphError
+
+        node_id = self.node_id
+        try:
+            command, _ = expand_backbone_command(self._doc, node_id)
+        except (UnsupportedModel, GraphError, ValueError) as exc:
+            self.message.emit(f"cannot expand '{node_id}': {exc}")
+            return False
+        push(self._stack, self._doc, command)
+        self.message.emit(f"'{node_id}' expanded into {len(self._doc)} nodes; its freeze setting does not carry over "
+                          "to the layers")
+        return True
 
     def _rename(self) -> None:
         if self.node_id is None or self.id_edit is None:
