@@ -31,7 +31,7 @@ class Builder:
         r = row if row is not None else self.rows.get(col, 0)
         self.rows[col] = r + 1
         self.column[node_id] = col
-        self.nodes.append(Node(node_id, type_name, params, (col * 280.0, r * 160.0)))
+        self.nodes.append(Node(node_id, type_name, params, (col * 260.0, r * 160.0)))
         for port, src in enumerate(sources):
             self.edges.append(Edge(src, node_id, 0, port))
         return node_id

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from nnbuilder.app.main import open_initial
+from nnbuilder.app.canvas.view import FRAME_MIN_ZOOM
 from nnbuilder.app.window import MainWindow, dialogs
 
 
@@ -25,8 +26,15 @@ def layout_of(win: MainWindow) -> tuple:
 
 
 def nodes_in_view(win: MainWindow, margin: int = 2) -> bool:
+    """Every node is visible — or, when that would shrink nodes below the readable zoom, the graph opens at
+    that zoom with its input side (the leftmost node) fully visible."""
+    viewport = win.view.viewport().rect().adjusted(margin, margin, -margin, -margin)
     rect = win.view.mapFromScene(win.scene.itemsBoundingRect(win.scene.node_items())).boundingRect()
-    return win.view.viewport().rect().adjusted(margin, margin, -margin, -margin).contains(rect)
+    if viewport.contains(rect):
+        return True
+    first = min(win.scene.node_items(), key=lambda item: item.sceneBoundingRect().left())
+    return (abs(win.view.zoom() - FRAME_MIN_ZOOM) < 1e-6
+            and viewport.contains(win.view.mapFromScene(first.sceneBoundingRect()).boundingRect()))
 
 
 def start(qtbot, settings_path: Path, recovery: Path) -> MainWindow:

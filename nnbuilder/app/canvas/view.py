@@ -22,6 +22,7 @@ from nnbuilder.layers import registry
 
 LAYER_MIME = "application/x-nnbuilder-layer"
 MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
+FRAME_MIN_ZOOM = 0.42  # framing never shrinks nodes below this; long graphs open at their input side
 
 
 class GraphView(QGraphicsView):
@@ -84,8 +85,11 @@ class GraphView(QGraphicsView):
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > 1.0:
             self.zoom_by(1.0 / self.zoom())
-        elif self.zoom() < MIN_ZOOM:
-            self.zoom_by(MIN_ZOOM / self.zoom())
+        elif self.zoom() < FRAME_MIN_ZOOM:
+            self.zoom_by(FRAME_MIN_ZOOM / self.zoom())
+            visible = self.mapToScene(self.viewport().rect()).boundingRect()
+            self.centerOn(rect.left() + visible.width() / 2, rect.center().y())
+            return
         self.centerOn(rect.center())
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -79,6 +79,7 @@ class MainWindow(FileActions, QMainWindow):
 
     def _build_docks(self) -> None:
         self.palette = PaletteWidget()
+        self.palette.setMinimumWidth(170)  # layer names stay readable whatever layout was saved
         self.palette.addRequested.connect(self.add_at_center)
         self.palette_dock = self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.inspector = InspectorWidget(self.project.graph, self.stack)
@@ -105,7 +106,7 @@ class MainWindow(FileActions, QMainWindow):
     def size_docks(self) -> None:
         """Give the canvas most of the window: narrow side panels, a short bottom panel."""
         width, height = max(self.width(), 800), max(self.height(), 500)
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [min(220, width // 6), min(330, width // 4)],
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [min(220, width // 6), min(270, width // 4)],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.summary_dock], [min(200, height // 4)], Qt.Orientation.Vertical)
 
