@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from nnbuilder.app.main import open_initial
 from nnbuilder.app.canvas.view import FRAME_MIN_ZOOM
+from nnbuilder.app.main import open_initial
 from nnbuilder.app.window import MainWindow, dialogs
 
 
