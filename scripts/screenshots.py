@@ -120,6 +120,7 @@ def dashboard_shots(app: QApplication, scratch: Path, out: Path) -> None:
     dash = window.show_dashboard()
     dash.set_project(window.project, None)
     run_until(app, lambda: dash.data_view.result is not None)
+    dash.tabs.setCurrentWidget(dash.results)  # the live boundary is computed only while it is on screen
     dash.start()
     run_until(app, lambda: len(dash.curves.epoch_losses) >= 40 and dash.results.boundary_updates > 3)
     dash.toggle_pause()

@@ -149,12 +149,16 @@ class MainWindow(FileActions, QMainWindow):
         self.scene = GraphScene(project.graph, self.stack, self)
         self.scene.selectionChangedIds.connect(self._on_selection)
         self.scene.nodeActivated.connect(self._focus_inspector)
-        self.view = GraphView(self.scene)
-        for name in canvas_action_names():
-            action = self.menu_actions[name]
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.view.addAction(action)
-        self.setCentralWidget(self.view)
+        if self.view is None:
+            self.view = GraphView(self.scene)
+            for name in canvas_action_names():
+                action = self.menu_actions[name]
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                self.view.addAction(action)
+            self.setCentralWidget(self.view)
+        else:  # one view for the window's life: a new central widget would let the docks take its space
+            self.view.setScene(self.scene)
+            self.view.resetTransform()
         set_theme(self.scene, self.theme)
         self.inspector.set_project(project)
         self.runner.set_document(project.graph)
