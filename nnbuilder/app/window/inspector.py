@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from nnbuilder.app.undo import push
 from nnbuilder.app.window import finetune
+from nnbuilder.app.window.summary import shape_text
 from nnbuilder.graph.commands import RenameNode, SetParam
 from nnbuilder.graph.document import DocEvent, GraphDocument
 from nnbuilder.graph.project import Project
@@ -330,7 +331,7 @@ class InspectorWidget(QScrollArea):
             self.shape_label.setText("…")
             return
         shape = info.output_shape if info is not None else None
-        self.shape_label.setText("—" if shape is None else f"({', '.join(map(str, shape))})")
+        self.shape_label.setText(shape_text(shape))  # [B, 6, 28, 28], as on the canvas and in the summary
         issues = self._analysis.issues_for(self.node_id)
         self.issue_label.setText("\n".join(("⚠ " if not i.is_error else "✖ ") + i.text() for i in issues))
         self.issue_label.setVisible(bool(issues))
