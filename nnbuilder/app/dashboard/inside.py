@@ -1,6 +1,7 @@
 """Inside the network: activation and weight histograms, dead ReLUs, gradient norms, CNN feature maps."""
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -175,7 +176,17 @@ class InsideView(QWidget):
                                            name=name, skipFiniteCheck=True)
                 self.grad_curves[name] = item
             item.setData(series.x, series.y)
+        self._decade_ticks()
         self._highlight_grad()
+
+    def _decade_ticks(self) -> None:
+        """Label whole decades only: pyqtgraph's log axis labels every 2…9 tick, which overlap."""
+        values = [v for series in self.grads.values() for v in series.y if v > 0]
+        if not values:
+            return
+        low, high = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
+        ticks = [(k, f"{10.0 ** k:g}") for k in range(low, high + 1)]
+        self.grad_plot.getPlotItem().getAxis("left").setTicks([ticks, []])
 
     def _highlight_grad(self) -> None:
         for i, (name, item) in enumerate(self.grad_curves.items()):
