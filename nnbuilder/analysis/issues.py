@@ -39,3 +39,4 @@ class GraphValidationError(ValueError):
         self.issues = [i for i in issues if i.is_error]
         lines = "\n".join(f"  - {i.text()}" for i in self.issues)
         super().__init__(f"the graph has {len(self.issues)} error(s):\n{lines}")
+

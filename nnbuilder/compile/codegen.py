@@ -13,6 +13,7 @@ from nnbuilder import __version__
 from nnbuilder.analysis import Analysis
 from nnbuilder.analysis.expressions import forward_code, setup_code
 from nnbuilder.compile.identifiers import Namespace, class_name, comment_text
+from nnbuilder.formatting import batch_shape
 from nnbuilder.graph.document import GraphDocument
 
 _TORCH_DTYPE = {"float32": "torch.float32", "float64": "torch.float64", "int64": "torch.long"}
@@ -31,9 +32,7 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model") -> Gen
     """Source for ``analysis`` (which must be valid) of ``doc``."""
     analysis.raise_for_errors()
     st = analysis.structure
-    cls = class_name(name)
-    ns = Namespace({cls})
-    attr = {node_id: ns.name(node_id) for node_id in st.order}
+    cls, ns, attr = _names(st.order, name)
     inputs = [n for n in st.order if st.specs[n].type == "Input"]
     inputs.sort(key=[n.id for n in doc.nodes].index)
     outputs = [n for n in st.order if st.specs[n].type == "Output"]
@@ -103,6 +102,18 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model") -> Gen
     return GeneratedCode("\n".join(lines), cls, in_names, out_exprs, attr)
 
 
+def _names(order: list[str], name: str) -> tuple[str, Namespace, dict[str, str]]:
+    """The class name, the namespace and each node's attribute name, in topological order."""
+    cls = class_name(name)
+    ns = Namespace({cls})
+    return cls, ns, {node_id: ns.name(node_id) for node_id in order}
+
+
+def attribute_names(order: list[str], name: str = "Model") -> dict[str, str]:
+    """Node id → attribute of the generated module (the keys of ``training.lr_multipliers``)."""
+    return _names(order, name)[2]
+
+
 def _allocate_variables(st, attr: dict[str, str], ns: Namespace) -> dict[str, str]:
     """Variable names for node outputs, the way people write forward passes.
 
@@ -153,7 +164,7 @@ def _allocate_variables(st, attr: dict[str, str], ns: Namespace) -> dict[str, st
 
 
 def _shape(shape: tuple[int, ...] | None) -> str:
-    return "[B" + "".join(f", {d}" for d in (shape or ())) + "]"
+    return batch_shape(shape or ())
 
 
 def _input_comments(inputs: list[str], attr: dict[str, str], analysis: Analysis) -> list[str]:

@@ -7,7 +7,7 @@ that views (the Qt scene, the summary panel) subscribe to.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,13 +124,16 @@ class GraphDocument:
     def find_edge(self, key: tuple[str, int, str, int]) -> Edge | None:
         return next((e for e in self._edges if e.key == key), None)
 
-    def unique_id(self, base: str) -> str:
-        """``base`` if free, else ``base2``, ``base3``..."""
-        stem = base.rstrip("0123456789") or base
-        if base not in self._nodes:
+    def unique_id(self, base: str, taken: Collection[str] = ()) -> str:
+        """``base`` if free (in the document and in ``taken``), else ``base2``, ``base3``..."""
+        def used(name: str) -> bool:
+            return name in self._nodes or name in taken
+
+        if not used(base):
             return base
+        stem = base.rstrip("0123456789") or base
         n = 2
-        while f"{stem}{n}" in self._nodes:
+        while used(f"{stem}{n}"):
             n += 1
         return f"{stem}{n}"
 

@@ -30,23 +30,13 @@ def parse_fragment(data: Any) -> GraphDocument:
     return project_from_json({"format": FORMAT, "version": CURRENT_VERSION, "graph": data}, "<clipboard>").graph
 
 
-def _fresh_id(doc: GraphDocument, base: str, taken: set[str]) -> str:
-    if base not in taken and not doc.has_node(base):
-        return base
-    stem = base.rstrip("0123456789") or base
-    n = 2
-    while f"{stem}{n}" in taken or doc.has_node(f"{stem}{n}"):
-        n += 1
-    return f"{stem}{n}"
-
-
 def paste_command(doc: GraphDocument, data: Any, offset: tuple[float, float]) -> tuple[Macro, list[str]]:
     """A Macro adding the fragment's nodes (fresh ids, shifted by ``offset``) and internal edges."""
     frag = parse_fragment(data)
     rename: dict[str, str] = {}
     commands: list[Any] = []
     for node in frag.nodes:
-        new_id = _fresh_id(doc, node.id, set(rename.values()))
+        new_id = doc.unique_id(node.id, set(rename.values()))
         rename[node.id] = new_id
         x, y = node.pos if node.pos is not None else (0.0, 0.0)
         commands.append(AddNode(Node(new_id, node.type, node.params, (x + offset[0], y + offset[1]), node.extra)))

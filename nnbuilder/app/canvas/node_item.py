@@ -8,6 +8,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
 from nnbuilder.app.canvas.theme import THEMES, category_color, color
+from nnbuilder.formatting import batch_shape
 from nnbuilder.graph.document import Node
 from nnbuilder.layers import UnknownLayerType, get_spec
 
@@ -284,4 +285,4 @@ class NodeItem(QGraphicsObject):
 
 def format_shape(shape: tuple[int, ...]) -> str:
     """``(20,)`` → ``[B, 20]`` (the batch dimension is implicit in the analysis)."""
-    return "[" + ", ".join(["B", *(str(d) for d in shape)]) + "]"
+    return batch_shape(shape)

@@ -107,12 +107,10 @@ def replace_head_command(doc: GraphDocument, backbone: str, out_features: int) -
 
 
 def attribute_names(analysis: Any, project_name: str) -> dict[str, str]:
-    """Node id -> attribute name in the generated module (what ``training.lr_multipliers`` is keyed by),
-    allocated exactly as :func:`nnbuilder.compile.codegen.generate` does."""
-    from nnbuilder.compile.identifiers import Namespace, class_name
+    """Node id -> attribute name in the generated module (what ``training.lr_multipliers`` is keyed by)."""
+    from nnbuilder.compile.codegen import attribute_names as names
 
-    ns = Namespace({class_name(project_name)})
-    return {node_id: ns.name(node_id) for node_id in analysis.order}
+    return names(analysis.order, project_name)
 
 
 def multiplier_of(training: Any, key: str) -> float | None:

@@ -6,13 +6,15 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from nnbuilder.formatting import batch_shape
+
 COLUMNS = ("Node", "Type", "Output shape", "Params", "Trainable")
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def shape_text(shape: tuple[int, ...] | None) -> str:
     """Batch-first, as on the canvas and in exported code: ``[B, 6, 28, 28]``."""
-    return "—" if shape is None else "[B" + "".join(f", {d}" for d in shape) + "]"
+    return "—" if shape is None else batch_shape(shape)
 
 
 class SummaryTable(QTableWidget):
