@@ -36,7 +36,7 @@ def timed(fn, repeat: int, setup=None) -> float:
     return statistics.median(samples)
 
 
-def train_step_times(n_nodes: int, steps: int = 40, rounds: int = 9) -> dict[str, float]:
+def train_step_times(n_nodes: int, steps: int = 40, rounds: int = 25) -> dict[str, float]:
     """Median ms per SGD step: the compiled model and two hand-written equivalents (interleaved rounds)."""
     torch.manual_seed(0)
     models = {"compiled": compile_graph(residual_mlp(n_nodes), "bench").build(),
