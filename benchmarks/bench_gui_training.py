@@ -34,7 +34,7 @@ def project(epochs: int):
 
 def headless(epochs: int) -> float:
     """Engine seconds of the run without any GUI (same probes and checkpoints as the dashboard)."""
-    from nnbuilder.app.dashboard.worker import MAX_PROBES, MIN_PROBE_EVERY
+    from nnbuilder.app.dashboard.child import MAX_PROBES, MIN_PROBE_EVERY
     from nnbuilder.pipeline import prepare
     from nnbuilder.training import Trainer
 
@@ -95,11 +95,11 @@ def with_dashboard(app: QApplication, epochs: int, scratch: Path) -> tuple[float
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--epochs", type=int, default=40)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=150)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from nnbuilder.app.dashboard.worker import leave_a_core_for_the_gui
+    from nnbuilder.app.dashboard.child import leave_a_core_for_the_gui
 
     leave_a_core_for_the_gui()  # the same torch thread count for both runs
     headless(1)  # warm up imports and allocator

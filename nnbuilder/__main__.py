@@ -3,4 +3,5 @@ import sys
 
 from nnbuilder.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # the training process re-imports the main module: it must not start the app again
+    sys.exit(main())

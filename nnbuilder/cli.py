@@ -95,11 +95,29 @@ def cmd_validate(path: str, as_json: bool) -> int:
                               "nodes": {}, "total_params": 0, "trainable_params": 0}))
         return EXIT_INVALID
     analysis = analyze(project.graph)
+    notes = preprocessing_notes(project)
     if as_json:
-        print(json.dumps(analysis.to_json(), indent=2))
+        report = analysis.to_json()
+        if notes:
+            report["notes"] = notes
+        print(json.dumps(report, indent=2))
     else:
         print(format_summary(project.name, analysis))
+        for note in notes:
+            print(f"note: {note}")
     return EXIT_OK if analysis.valid else EXIT_INVALID
+
+
+def preprocessing_notes(project) -> list[str]:
+    """Backbones whose pretrained weights expect other input preprocessing than the data section gives."""
+    if not any(n.type == "Backbone" and n.params.get("weights") for n in project.graph.nodes):
+        return []
+    from nnbuilder.backbones.preprocess_offer import preprocess_offers
+
+    try:
+        return [offer.message() for offer in preprocess_offers(project) if offer.needs_attention]
+    except Exception as exc:  # noqa: BLE001 - informational only: say why it could not be checked
+        return [f"could not compare the backbone weights' preprocessing with the data section: {exc}"]
 
 
 def format_summary(name: str, analysis) -> str:

@@ -109,12 +109,18 @@ def check_fit(compiled: Any, bundle: Any, config: Any) -> list[tuple[str, str]]:
         problems.append(("graph", (f"the model has {len(inputs)} Input node(s) but '{name}' provides "
                                   f"{len(bundle.inputs)} input(s): {wanted}")))
         return problems
-    for node_id, info in zip(inputs, bundle.inputs):
+    before = bundle.meta.get("input_shape_before_preprocess")
+    for index, (node_id, info) in enumerate(zip(inputs, bundle.inputs)):
         shape, dtype = analysis.nodes[node_id].output_shape, analysis.nodes[node_id].dtype
         if tuple(shape) != tuple(info.shape) or dtype != info.dtype:
+            preprocessed = index == 0 and before is not None and list(before) != list(info.shape)
+            how = f" (data.preprocess turns its {list(before)} images into {list(info.shape)})" if preprocessed else ""
+            alternative = (f", or change data.preprocess so that it gives {list(shape)}"
+                           if preprocessed and dtype == info.dtype else "")
             problems.append((f"graph: {node_id}", (f"Input '{node_id}' is {list(shape)} {dtype} but '{name}' gives "
-                                                  f"'{info.name}' as {list(info.shape)} {info.dtype} — set its shape "
-                                                  f"to {list(info.shape)} and dtype to {info.dtype}")))
+                                                  f"'{info.name}' as {list(info.shape)} {info.dtype}{how} — set its "
+                                                  f"shape to {list(info.shape)} and dtype to {info.dtype}"
+                                                  f"{alternative}")))
     if len(outputs) != 1:
         problems.append(("graph", f"training needs exactly one Output node, the graph has {len(outputs)}"))
         return problems
@@ -148,26 +154,55 @@ def _apply_backbone_weights(project: Project, compiled: Any, model: Any) -> None
             apply_backbone_weights(getattr(model, compiled.code.attr_of[node.id]), node.params)
 
 
-def save_run(prepared: Prepared, result: Any, out: str | Path) -> Path:
+@dataclass
+class TrainedModel:
+    """What :func:`save_run` writes, detached from the run: the source, its class and the trained weights."""
+
+    project_name: str
+    class_name: str
+    source: str
+    dataset: str
+    task: str
+    state: dict[str, Any]  # CPU tensors, the model's state_dict
+
+    @classmethod
+    def of(cls, prepared: Prepared) -> TrainedModel:
+        """A copy of ``prepared``'s model state (CPU) with what describes it."""
+        state = {k: v.detach().cpu().clone().contiguous() for k, v in prepared.model.state_dict().items()}
+        return cls(prepared.project.name, prepared.compiled.class_name, prepared.compiled.source,
+                   prepared.bundle.name, prepared.bundle.task, state)
+
+    def build(self) -> Any:
+        """The generated class instantiated with the trained weights loaded strictly."""
+        from nnbuilder.compile.build import exec_source
+
+        module_class, _ = exec_source(self.source, self.class_name)
+        model = module_class()
+        model.load_state_dict(self.state, strict=True)
+        return model
+
+
+def save_run(run: Prepared | TrainedModel, result: Any, out: str | Path) -> Path:
     """Write weights.safetensors, model.py (the trained source), history.json and run.json into ``out``."""
     from safetensors.torch import save_file
 
     from nnbuilder.compile import write_source
     from nnbuilder.fileio import atomic_write_text
 
+    trained = run if isinstance(run, TrainedModel) else TrainedModel.of(run)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().cpu().contiguous() for k, v in prepared.model.state_dict().items()}
+    state = {k: v.detach().cpu().contiguous() for k, v in trained.state.items()}
     save_file(state, str(out / "weights.safetensors"),
-              metadata={"class": prepared.compiled.class_name, "project": prepared.project.name})
-    write_source(prepared.compiled.source, out / "model.py")
+              metadata={"class": trained.class_name, "project": trained.project_name})
+    write_source(trained.source, out / "model.py")
     atomic_write_text(out / "history.json", json.dumps(result.to_dict(), indent=2, default=_plain) + "\n")
-    run = {"project": prepared.project.name, "class": prepared.compiled.class_name, "dataset": prepared.bundle.name,
-           "task": prepared.bundle.task, "stop_reason": result.stop_reason, "message": result.message,
-           "best_epoch": result.best_epoch, "test_metrics": result.test_metrics,
-           "load": f"from model import {prepared.compiled.class_name}; m = {prepared.compiled.class_name}(); "
-                   "m.load_state_dict(safetensors.torch.load_file('weights.safetensors'), strict=True)"}
-    atomic_write_text(out / "run.json", json.dumps(run, indent=2, default=_plain) + "\n")
+    run_info = {"project": trained.project_name, "class": trained.class_name, "dataset": trained.dataset,
+                "task": trained.task, "stop_reason": result.stop_reason, "message": result.message,
+                "best_epoch": result.best_epoch, "test_metrics": result.test_metrics,
+                "load": f"from model import {trained.class_name}; m = {trained.class_name}(); "
+                        "m.load_state_dict(safetensors.torch.load_file('weights.safetensors'), strict=True)"}
+    atomic_write_text(out / "run.json", json.dumps(run_info, indent=2, default=_plain) + "\n")
     return out
 
 

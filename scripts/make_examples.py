@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from nnbuilder.backbones.preprocess_offer import expected_preprocessing
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.project import Project, save_project
 
@@ -185,17 +186,22 @@ def spirals(nonlinear: bool) -> Project:
                                    "decision boundary stays a straight line and accuracy stays near chance."})
 
 
+TRANSFER_WEIGHTS = "resource:shapes28_shufflenet_v2_x0_5.safetensors"
+
+
 def transfer_learning() -> Project:
     """Fine-tune the backbone shipped in resources/ (scripts/pretrain_backbone.py) on five new shapes."""
     b = Builder()
     image = b.add("image", "Input", shape=[1, 28, 28])
     rgb = b.add("rgb", "Concat", [image, image, image], inputs=3, dim=1)
     b.chain(rgb, L("backbone", "Backbone", model="shufflenet_v2_x0_5",
-                   weights="resource:shapes28_shufflenet_v2_x0_5.safetensors", output="features",
+                   weights=TRANSFER_WEIGHTS, output="features",
                    freeze=["conv1", "stage2"]),
             L("head", "Linear", out_features=5), L("out", "Output"))
     few_shot = data("shapes28", 16, (0.05, 0.45, 0.5), n_samples=1000,
                     classes=["plus", "cross", "star", "crescent", "bars"])
+    # standardise with the statistics the backbone was pretrained with (read from its JSON), not the 50 images'
+    few_shot["preprocess"] = expected_preprocessing("shufflenet_v2_x0_5", TRANSFER_WEIGHTS).spec
     return Project("transfer learning", b.doc(), few_shot,
                    classification(3e-3, 15, lr_multipliers={"backbone": 0.3}),
                    {"description": "Transfer learning offline: the shufflenet_v2_x0_5 backbone was pretrained by "
@@ -205,7 +211,9 @@ def transfer_learning() -> Project:
                                    "corners) are kept: the first blocks (conv1, stage2) are frozen, the later "
                                    "ones fine-tune with a 0.3× learning rate (discriminative LR) while the new "
                                    "Linear head trains at the full rate. The grey image is repeated into 3 "
-                                   "channels (Concat) because torchvision backbones expect RGB. Set weights to "
+                                   "channels (Concat) because torchvision backbones expect RGB, and data.preprocess "
+                                   "standardises it with the mean/std of the pretraining data (Run setup → \"Use "
+                                   "the weights' preprocessing\"). Set weights to "
                                    "null and freeze to 'none' to train the same network from scratch: with so "
                                    "few samples it stays near chance (about 0.25 vs 0.5 test accuracy)."})
 

@@ -3,7 +3,9 @@
     QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--out docs/screenshots]
 
 Writes editor-light.png, editor-dark.png and editor-error.png (a shape error
-with its badge, problem and inspector message) at 1366×768, and the training
+with its badge, problem and inspector message) and editor-finetune.png (the
+transfer-learning example's Backbone node expanded to its per-block freeze
+locks, with the inspector beside it) at 1366×768, and the training
 dashboard mid-run (dashboard-spirals.png: decision boundary; dashboard-curves.png;
 dashboard-cnn.png: LeNet on shapes28 with feature maps) at 1600×1000.
 """
@@ -69,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--example", default="lenet_cnn.nnb")
+    parser.add_argument("--finetune-only", action="store_true", help="only write editor-finetune.png")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -78,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
+        if args.finetune_only:
+            finetune_shot(app, scratch, args.out)
+            return 0
         for theme in ("light", "dark"):
             window = make_window(app, args.example, theme, scratch)
             linear = next((n.id for n in window.doc.nodes if n.type in ("Conv2d", "Linear")), None)
@@ -97,8 +103,24 @@ def main(argv: list[str] | None = None) -> int:
         grab(window, args.out / "editor-error.png")
         window.stack.setClean()
         window.close()
+        finetune_shot(app, scratch, args.out)
         dashboard_shots(app, scratch, args.out)
     return 0
+
+
+def finetune_shot(app: QApplication, scratch: Path, out: Path) -> None:
+    """The transfer-learning example with its Backbone expanded (a lock per block) and selected."""
+    window = make_window(app, "transfer_learning.nnb", "light", scratch)
+    backbone = next(n.id for n in window.doc.nodes if n.type == "Backbone")
+    window.scene.set_expanded(backbone, True)
+    window.select_node(backbone)
+    settle(app, window)
+    window.view.resetTransform()
+    window.view.centerOn(window.scene.node_item(backbone).sceneBoundingRect().center())
+    settle(app, window)
+    grab(window, out / "editor-finetune.png")
+    window.stack.setClean()
+    window.close()
 
 
 def run_until(app: QApplication, condition, timeout: float = 120.0) -> None:
@@ -112,6 +134,19 @@ def run_until(app: QApplication, condition, timeout: float = 120.0) -> None:
         time.sleep(0.005)
 
 
+def pause_and_catch_up(app: QApplication, dash) -> None:
+    """Pause the run, let the events already on their way from the training process arrive, draw them all."""
+    import time
+
+    dash.toggle_pause()
+    deadline = time.perf_counter() + 0.3
+    while time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.005)
+    dash._tick()
+    dash._redraw(everything=True)
+
+
 def dashboard_shots(app: QApplication, scratch: Path, out: Path) -> None:
     """Train two examples in the dashboard, pause mid-run and grab the views."""
     window = make_window(app, "spirals_mlp.nnb", "light", scratch)
@@ -123,10 +158,9 @@ def dashboard_shots(app: QApplication, scratch: Path, out: Path) -> None:
     dash.tabs.setCurrentWidget(dash.results)  # the live boundary is computed only while it is on screen
     dash.start()
     run_until(app, lambda: len(dash.curves.epoch_losses) >= 40 and dash.results.boundary_updates > 3)
-    dash.toggle_pause()
+    pause_and_catch_up(app, dash)
     window.resizeDocks([window.training_dock], [600], Qt.Orientation.Vertical)
     settle(app, window)
-    dash._tick()
     dash.tabs.setCurrentWidget(dash.results)
     grab(window, out / "dashboard-spirals.png")
     dash.tabs.setCurrentWidget(dash.curves)
@@ -145,8 +179,7 @@ def dashboard_shots(app: QApplication, scratch: Path, out: Path) -> None:
     run_until(app, lambda: dash.data_view.result is not None)
     dash.start()
     run_until(app, lambda: len(dash.curves.epoch_losses) >= 1 and dash.inside.probe is not None)
-    dash.toggle_pause()
-    dash._tick()
+    pause_and_catch_up(app, dash)
     window.select_node("conv1")
     dash.tabs.setCurrentWidget(dash.inside)
     window.resizeDocks([window.training_dock], [640], Qt.Orientation.Vertical)

@@ -46,8 +46,12 @@ def open_initial(window: object, project_path: str | None) -> None:
 
 
 def run_app(project_path: str | None) -> int:
-    """Run the editor until its window closes; returns the process exit code."""
-    started = time.perf_counter()
+    """Run the editor until its window closes; returns the process exit code.
+
+    With ``NNBUILDER_STARTUP_TIMING`` set it prints, once the window is shown, how long each
+    start-up step took (what ``benchmarks/bench_editor.py`` reads).
+    """
+    marks = [("start", time.perf_counter())]
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -56,14 +60,20 @@ def run_app(project_path: str | None) -> int:
     app.setApplicationName("nnbuilder")
     app.setApplicationDisplayName("nnbuilder")
     app.setStyle("Fusion")
+    marks.append(("qt", time.perf_counter()))
 
     from nnbuilder.app.window import MainWindow
 
+    marks.append(("imports", time.perf_counter()))
     window = MainWindow()
+    marks.append(("window", time.perf_counter()))
     open_initial(window, project_path)
+    marks.append(("open", time.perf_counter()))
     window.show()
+    marks.append(("show", time.perf_counter()))
     if os.environ.get("NNBUILDER_STARTUP_TIMING"):
-        print(f"window shown after {time.perf_counter() - started:.3f} s; torch imported: "
+        steps = ", ".join(f"{name} {1000 * (t - marks[i][1]):.0f} ms" for i, (name, t) in enumerate(marks[1:]))
+        print(f"window shown after {marks[-1][1] - marks[0][1]:.3f} s ({steps}); torch imported: "
               f"{'torch' in sys.modules}", file=sys.stderr)
     QTimer.singleShot(0, window.runner.run_now)  # imports torch after the window is on screen
     QTimer.singleShot(0, window.offer_recovery)

@@ -1,6 +1,9 @@
 """QUndoStack adapter: every core edit command becomes one QUndoCommand."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from nnbuilder.graph.commands import Command
@@ -36,3 +39,13 @@ class DocCommand(QUndoCommand):
 def push(stack: QUndoStack, doc: GraphDocument, command: Command) -> None:
     """Run ``command`` through ``stack`` so it can be undone."""
     stack.push(DocCommand(doc, command))
+
+
+@contextmanager
+def undo_macro(stack: QUndoStack, text: str) -> Iterator[None]:
+    """Everything pushed inside the ``with`` block becomes one undo step named ``text``."""
+    stack.beginMacro(text)
+    try:
+        yield
+    finally:
+        stack.endMacro()

@@ -12,6 +12,7 @@ from .errors import DataError
 from .info import RawData
 from .lazy import LazySplit
 from .normalize import feature_stats, standardize
+from .preprocess import Preprocess, check_against_shape
 from .registry import DataConfig, parse_data_section
 from .splits import split_indices
 
@@ -20,7 +21,10 @@ _PART_NAMES = ("training", "validation", "test")
 
 
 def load_data(section: dict[str, Any], seed: int = 0) -> DataBundle:
-    """Load, split (seeded, stratified for classes), normalise and set up augmentation.
+    """Load, split (seeded, stratified for classes), preprocess, normalise and set up augmentation.
+
+    With ``data.preprocess`` images are converted/resized/cropped once here (file-backed splits per
+    item) and standardised with its fixed mean/std instead of statistics of the training split.
 
     Raises :class:`DataError` naming every problem of ``section`` (with JSON
     paths) or what is missing to load the data set and how to get it.
@@ -37,16 +41,25 @@ def load_data(section: dict[str, Any], seed: int = 0) -> DataBundle:
     meta: dict[str, Any] = {**raw.meta, "kind": config.info.kind, "params": dict(config.params), "seed": seed,
                             "batch_size": config.batch_size, "test_source": test_source,
                             "split_sizes": [0 if s is None else len(s) for s in splits]}
+    info = list(raw.input_info)
+    pre = config.preprocess
+    if pre is not None:
+        splits, info = _preprocess(splits, info, pre, config.info.name)
+        meta["preprocess"] = pre.to_dict()
+        meta["input_shape_before_preprocess"] = list(raw.input_info[0].shape)
     if config.normalize:
-        splits, meta["normalization"] = _normalize(splits, raw.input_info)
+        if pre is not None and pre.mean is not None:
+            splits, meta["normalization"] = _fixed_normalize(splits, info, pre)
+        else:
+            splits, meta["normalization"] = _normalize(splits, info)
     augment = None
     if config.augment:
-        stats = meta.get("normalization", {}).get(raw.input_info[0].name)
+        stats = meta.get("normalization", {}).get(info[0].name)
         mean, std = (torch.tensor(stats["mean"]), torch.tensor(stats["std"])) if stats else (None, None)
-        augment = BatchAugment(config.augment, raw.input_info[0].shape, mean, std)
+        augment = BatchAugment(config.augment, info[0].shape, mean, std)
     binary_or_classes = raw.task in ("classification", "binary")
     return DataBundle(
-        name=config.info.name, task=raw.task, inputs=list(raw.input_info), train=splits[0], val=splits[1],
+        name=config.info.name, task=raw.task, inputs=info, train=splits[0], val=splits[1],
         test=splits[2], num_classes=len(raw.class_names) if binary_or_classes and raw.class_names else None,
         class_names=raw.class_names, target_shape=(1,) if raw.task == "binary" else raw.target_shape,
         description=config.info.doc, meta=meta, augment=augment)
@@ -79,6 +92,44 @@ def _split(config: DataConfig, raw: RawData, rng: np.random.Generator) -> tuple[
         return splits, "official"
     splits += [None] * (3 - len(splits))
     return splits, ("split" if splits[2] is not None else None)
+
+
+def _preprocess(splits: list[Split | None], info: list[InputInfo], pre: Preprocess,
+                name: str) -> tuple[list[Split | None], list[InputInfo]]:
+    """Channels/resize/crop of the image input: once for in-memory splits, per item for file-backed ones."""
+    problems = check_against_shape(pre, tuple(info[0].shape), name)
+    if problems:
+        lines = "\n".join(f"  {path}: {message}" for path, message in problems)
+        raise DataError(f"data.preprocess does not fit data set {name!r}:\n{lines}", problems)
+    out: list[Split | None] = []
+    for part, split in zip(_PART_NAMES, splits):
+        if split is None:
+            out.append(None)
+        elif isinstance(split, LazySplit):
+            out.append(LazySplit(split.base, split.indices, transform=pre.transform if pre.geometric else None))
+        else:
+            assert isinstance(split, TensorSplit)
+            image = pre.transform_batch(split.inputs[0], f"the {part} split of '{name}'")
+            out.append(TensorSplit((image, *split.inputs[1:]), split.targets))
+    first = info[0]
+    return out, [InputInfo(pre.output_shape(tuple(first.shape)), first.dtype, first.name), *info[1:]]
+
+
+def _fixed_normalize(splits: list[Split | None], info: list[InputInfo],
+                     pre: Preprocess) -> tuple[list[Split | None], dict[str, Any]]:
+    """Standardise the image input with the fixed mean/std of ``data.preprocess``."""
+    mean, std = pre.stats(info[0].shape[0])
+    stats = {info[0].name: {"mean": mean.tolist(), "std": std.tolist(), "source": "data.preprocess"}}
+
+    def apply(split: Split | None) -> Split | None:
+        if split is None:
+            return None
+        if isinstance(split, LazySplit):
+            return split.normalized(mean, std)
+        assert isinstance(split, TensorSplit)
+        return TensorSplit((standardize(split.inputs[0], mean, std), *split.inputs[1:]), split.targets)
+
+    return [apply(s) for s in splits], stats
 
 
 def _normalize(splits: list[Split | None], info: list[InputInfo]) -> tuple[list[Split | None], dict[str, Any]]:

@@ -10,6 +10,7 @@ from .augment import check_augment
 from .errors import DataError
 from .info import IMAGES, DatasetInfo
 from .params import check_params, suggest
+from .preprocess import Preprocess, check_against_shape, check_preprocess
 
 DEFAULT_SPLIT = (0.7, 0.15, 0.15)
 DEFAULT_BATCH_SIZE = 32
@@ -53,6 +54,7 @@ class DataConfig:
     batch_size: int
     normalize: bool
     augment: list[tuple[str, dict[str, Any]]]
+    preprocess: Preprocess | None = None  # fixed resize/crop/channels/mean/std (data.preprocess)
 
 
 def _check_split(split: Any) -> list[tuple[str, str]]:
@@ -105,10 +107,28 @@ def parse_data_section(section: Any) -> tuple[DataConfig | None, list[tuple[str,
     if augment and info is not None and info.kind != IMAGES:
         problems.append(("data.augment", (f"augmentation applies to image data sets only; '{info.name}' holds "
                                          f"{info.kind}, remove the augment list")))
+    preprocess, found = check_preprocess(section.get("preprocess"))
+    problems += found
+    if preprocess is not None and info is not None:
+        problems += _check_preprocess_fits(preprocess, info, normalize)
     if problems or info is None:
         return None, problems
-    config = DataConfig(info, params, tuple(float(r) for r in split), batch_size, normalize, augment)
+    config = DataConfig(info, params, tuple(float(r) for r in split), batch_size, normalize, augment, preprocess)
     return config, []
+
+
+def _check_preprocess_fits(pre: Preprocess, info: DatasetInfo, normalize: Any) -> list[tuple[str, str]]:
+    """``data.preprocess`` against the data set: images only, no clash with normalize, channels and crop."""
+    if info.kind != IMAGES:
+        return [("data.preprocess", (f"preprocessing applies to image data sets only; '{info.name}' holds "
+                                     f"{info.kind}, remove data.preprocess"))]
+    problems: list[tuple[str, str]] = []
+    if pre.mean is not None and normalize is False:
+        problems.append(("data.normalize", ("false, but data.preprocess gives mean and std to normalise with; "
+                                            "remove mean/std from data.preprocess or set normalize to true")))
+    if info.inputs:  # the shape with the default parameters; files (image_folder) are checked when loaded
+        problems += check_against_shape(pre, tuple(info.inputs[0].shape), info.name)
+    return problems
 
 
 def validate_data_section(section: Any) -> list[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""Training dashboard: runs on a worker thread, pause/stop, plots, boundary, errors (pytest-qt, offscreen)."""
+"""Training dashboard: runs in a child process, pause/stop, plots, boundary, errors (pytest-qt, offscreen)."""
 from __future__ import annotations
 
 import threading
@@ -88,21 +88,21 @@ def test_pause_resume_and_stop_mid_epoch_keeps_checkpoint(window, qtbot) -> None
     dash.toggle_pause()
     assert dash.job.paused and dash.pause_button.text() == "Resume"
     qtbot.wait(150)
-    step = dash.job.trainer.step
+    step = dash.job.step
     qtbot.wait(300)
-    assert dash.job.trainer.step == step  # nothing moves while paused
+    assert dash.job.step == step  # nothing moves while paused
     dash.toggle_pause()
-    qtbot.waitUntil(lambda: dash.job.trainer.step > step + 3, timeout=10000)
+    qtbot.waitUntil(lambda: dash.job.step > step + 3, timeout=10000)
     spe = dash._plan.steps_per_epoch
-    qtbot.waitUntil(lambda: spe // 3 < dash.job.trainer.step % spe < 2 * spe // 3, timeout=10000)  # mid-epoch
+    qtbot.waitUntil(lambda: spe // 3 < dash.job.step % spe < 2 * spe // 3, timeout=10000)  # mid-epoch
     started = time.perf_counter()
     dash.stop()
-    assert dash.job.join(1.0), "the training thread did not end within 1 s"
+    assert dash.job.join(1.0), "the training process did not end within 1 s"
     assert time.perf_counter() - started < 1.0
     qtbot.waitUntil(lambda: bool(finished), timeout=2000)
     assert finished[0].stop_reason == "stopped"
     folder = checkpoint_folder(dash.checkpoint_dir)
-    model = dash.job.prepared.compiled.build()
+    model = dash.job.trained.build()
     load_weights(folder, model)  # intact: strict load works
 
 
@@ -113,7 +113,7 @@ def test_closing_mid_run_stops_the_thread_without_warnings(window, qtbot, recwar
     qtbot.waitUntil(lambda: len(dash.curves.losses) > 10, timeout=20000)
     job = dash.job
     assert window.close()
-    assert not job.is_alive()
+    assert not job.is_alive() and job._process.exitcode is not None  # the training process has ended
     assert not [t for t in threading.enumerate() if t.name.startswith("nnbuilder-")]
     assert not [w for w in recwarn if "nnbuilder" in str(w.filename) or "Qt" in str(w.message)]
 

@@ -112,6 +112,9 @@ class BadgeItem(QGraphicsItem):
 class NodeItem(QGraphicsObject):
     """Draws one document node; it keeps nothing the document or the analysis lacks."""
 
+    TEXT_LINES = 3  # title, type + parameter count, output shape
+    TITLE_RIGHT = WIDTH - 30  # the title is elided before the badge
+
     def __init__(self, node: Node) -> None:
         super().__init__()
         self.node_id = node.id
@@ -124,6 +127,7 @@ class NodeItem(QGraphicsObject):
         self.params_text = ""
         self.issue_severity: str | None = None
         self._height = 64.0
+        self._header = 64.0  # height of the part holding the text and the ports
         self._syncing = False
         self.badge = BadgeItem(self)
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -168,7 +172,7 @@ class NodeItem(QGraphicsObject):
             self._syncing = False
 
     def set_analysis(self, shape: tuple[int, ...] | None, params: int | None,
-                     severity: str | None, texts: list[str]) -> None:
+                     severity: str | None, texts: list[str], trainable: int | None = None) -> None:
         self.shape_text = format_shape(shape) if shape is not None else ""
         self.params_text = "" if params is None else f"{params:,} param{'s' if params != 1 else ''}"
         self.issue_severity = severity
@@ -177,19 +181,34 @@ class NodeItem(QGraphicsObject):
 
     # ------------------------------------------------------------ geometry
     def _layout(self) -> None:
+        """Place the ports in the header (the text rows) and size the box: header + :meth:`_body_height`."""
         named = len(self.inputs) > 1
-        text_bottom = TOP + 3 * LINE + 6
+        text_bottom = TOP + self.TEXT_LINES * LINE + 6
         if named:
-            self._height = text_bottom + len(self.inputs) * LINE + 4
+            header = text_bottom + len(self.inputs) * LINE + 4
             for i, port in enumerate(self.inputs):
                 port.setPos(0, text_bottom + (i + 0.5) * LINE)
         else:
-            self._height = text_bottom
+            header = text_bottom
             for i, port in enumerate(self.inputs):
-                port.setPos(0, self._height * (i + 1) / (len(self.inputs) + 1))
+                port.setPos(0, header * (i + 1) / (len(self.inputs) + 1))
         for i, port in enumerate(self.outputs):
-            port.setPos(WIDTH, self._height * (i + 1) / (len(self.outputs) + 1))
-        self.badge.setPos(WIDTH - BadgeItem.SIZE - 6, 6)
+            port.setPos(WIDTH, header * (i + 1) / (len(self.outputs) + 1))
+        self._header = header
+        self._height = header + self._body_height()
+        self.badge.setPos(self.TITLE_RIGHT + 30 - BadgeItem.SIZE - 6, 6)
+
+    def _body_height(self) -> float:
+        """Extra height below the header (subclasses that list more grow here)."""
+        return 0.0
+
+    def relayout(self) -> None:
+        """Re-size after a change of what the node lists; attached edges follow their ports."""
+        self.prepareGeometryChange()
+        self._layout()
+        for edge in self.edges:
+            edge.update_path()
+        self.update()
 
     @property
     def height(self) -> float:
@@ -211,7 +230,7 @@ class NodeItem(QGraphicsObject):
         """Scene position where an edge attaches to port ``index``."""
         port = self.port(is_input, index)
         if port is None:
-            return self.mapToScene(QPointF(0 if is_input else WIDTH, self._height / 2))
+            return self.mapToScene(QPointF(0 if is_input else WIDTH, self._header / 2))
         return port.scenePos()
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
@@ -253,7 +272,7 @@ class NodeItem(QGraphicsObject):
         painter.setBrush(category_color(self.category))
         painter.drawPath(stripe.intersected(clip))
 
-        left, right = 16.0, WIDTH - 30
+        left, right = 16.0, self.TITLE_RIGHT
         title = QFont()
         title.setBold(True)
         title.setPixelSize(13)

@@ -7,6 +7,8 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPen, QUndoStack
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
+from nnbuilder.app.canvas.backbone_blocks import block_table, frozen_blocks, toggled_freeze
+from nnbuilder.app.canvas.backbone_item import BackboneNodeItem, node_item_for
 from nnbuilder.app.canvas.connect import ConnectionDrag
 from nnbuilder.app.canvas.edge_item import EdgeItem, EdgeKey
 from nnbuilder.app.canvas.edits import SceneEdits
@@ -15,7 +17,7 @@ from nnbuilder.app.canvas.node_item import GRID, NodeItem, PortItem, format_shap
 from nnbuilder.app.canvas.theme import THEMES, color
 from nnbuilder.app.undo import push
 from nnbuilder.graph import document as ev
-from nnbuilder.graph.commands import MoveNodes
+from nnbuilder.graph.commands import MoveNodes, SetParam
 from nnbuilder.graph.document import DocEvent, Edge, GraphDocument
 
 SCENE_EXTENT = 100_000.0
@@ -37,6 +39,7 @@ class GraphScene(SceneEdits, QGraphicsScene):
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[EdgeKey, EdgeItem] = {}
         self._moved: set[str] = set()
+        self._expanded: set[str] = set()  # view state: Backbone nodes showing their blocks (not in the document)
         self._quiet = 0
         self.setSceneRect(-SCENE_EXTENT / 2, -SCENE_EXTENT / 2, SCENE_EXTENT, SCENE_EXTENT)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
@@ -71,6 +74,7 @@ class GraphScene(SceneEdits, QGraphicsScene):
             item = self._nodes.pop(event.node_id, None)
             if item is not None:
                 self._moved.discard(event.node_id)
+                self._expanded.discard(event.node_id)
                 self.removeItem(item)
         elif kind == ev.NODE_MOVED:
             item = self._nodes.get(event.node_id)
@@ -106,6 +110,7 @@ class GraphScene(SceneEdits, QGraphicsScene):
             self._add_node_item(node.id, fallback.get(node.id))
         for edge in self.doc.edges:
             self._add_edge_item(edge)
+        self._expanded &= set(self._nodes)
 
     def _doc_pos(self, node_id: str, fallback: tuple[float, float] | None = None) -> QPointF:
         """Where the document puts a node; nodes without ``pos`` get a derived place."""
@@ -118,10 +123,12 @@ class GraphScene(SceneEdits, QGraphicsScene):
         return QPointF(float(pos[0]), float(pos[1]))
 
     def _add_node_item(self, node_id: str, fallback: tuple[float, float] | None = None) -> None:
-        item = NodeItem(self.doc.node(node_id))
+        item = node_item_for(self.doc.node(node_id))
         self._nodes[node_id] = item
         self.addItem(item)
         item.set_doc_pos(self._doc_pos(node_id, fallback))
+        if node_id in self._expanded and isinstance(item, BackboneNodeItem):
+            item.set_expanded(True)
 
     def _add_edge_item(self, edge: Edge) -> None:
         source, target = self._nodes[edge.source], self._nodes[edge.target]
@@ -148,12 +155,51 @@ class GraphScene(SceneEdits, QGraphicsScene):
             return
         self._nodes[new] = item
         item.node_id = new
+        if old in self._expanded:
+            self._expanded.discard(old)
+            self._expanded.add(new)
         for edge in item.edges:
             self._edges.pop(edge.key, None)
             s, sp, t, tp = edge.key
             edge.key = (new if s == old else s, sp, new if t == old else t, tp)
             self._edges[edge.key] = edge
         item.update()
+
+    # ------------------------------------------------------------- backbone blocks
+    def is_expanded(self, node_id: str) -> bool:
+        """Whether the Backbone node ``node_id`` lists its blocks (view state, not saved)."""
+        return node_id in self._expanded
+
+    def set_expanded(self, node_id: str, expanded: bool) -> None:
+        """Expand or collapse the Backbone node ``node_id`` (other nodes have nothing to expand)."""
+        item = self._nodes.get(node_id)
+        if isinstance(item, BackboneNodeItem):
+            item.set_expanded(expanded)
+
+    def note_expanded(self, node_id: str, expanded: bool) -> None:
+        """Called by a Backbone item when the user expands or collapses it."""
+        if expanded:
+            self._expanded.add(node_id)
+        else:
+            self._expanded.discard(node_id)
+
+    def toggle_block(self, node_id: str, block: str) -> str | None:
+        """Freeze ``block`` of Backbone ``node_id`` if it trains, unfreeze it if frozen: one undoable SetParam.
+
+        Returns why nothing was done (a block frozen through its parent block), else None.
+        """
+        node = self.doc.node(node_id)
+        freeze = node.params.get("freeze", "none")
+        try:
+            table = block_table(str(node.params.get("model", "resnet18")), str(node.params.get("output", "features")))
+            value = toggled_freeze(freeze, table, block)
+        except ValueError as exc:
+            return str(exc)
+        command = SetParam(node_id, "freeze", value)
+        verb = "unfreeze" if block in frozen_blocks(freeze, table) else "freeze"
+        command.text = f"{verb} {node_id}.{block}"
+        push(self.stack, self.doc, command)
+        return None
 
     # ------------------------------------------------------------- analysis
     def apply_analysis(self, analysis: Any) -> None:
@@ -169,8 +215,9 @@ class GraphScene(SceneEdits, QGraphicsScene):
             if found:
                 severity = "error" if any(i.is_error for i in found) else "warning"
             params = info.param_count if info is not None and info.param_count else None
+            trainable = info.trainable if info is not None and params is not None else None
             item.set_analysis(info.output_shape if info is not None else None, params, severity,
-                              [i.text() for i in found])
+                              [i.text() for i in found], trainable)
         for key, edge in self._edges.items():
             info = analysis.nodes.get(key[0])
             shape = info.output_shape if info is not None else None
@@ -257,6 +304,16 @@ class GraphScene(SceneEdits, QGraphicsScene):
         self.commit_moves()
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            for item in self.items(event.scenePos()):
+                if isinstance(item, BackboneNodeItem):
+                    control = item.control_at(item.mapFromScene(event.scenePos()))
+                    if control is not None:  # a quick second click on a chevron or lock is another click
+                        item.activate(control, event.widget(), event.screenPos())
+                        event.accept()
+                        return
+                if isinstance(item, NodeItem):
+                    break
         for item in self.items(event.scenePos()):
             while item is not None and not isinstance(item, NodeItem):
                 item = item.parentItem()
@@ -296,4 +353,5 @@ class GraphScene(SceneEdits, QGraphicsScene):
                 lines.append(QLineF(rect.left(), y, rect.right(), y))
                 y += step
             painter.drawLines(lines)
+
 

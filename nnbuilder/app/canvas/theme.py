@@ -21,7 +21,8 @@ CATEGORY_COLORS: dict[str, str] = {
     "Recurrent": "#d84315",
     "Attention": "#c62828",
     "Merge": "#37474f",
-    "Backbone": "#4e342e",
+    "Backbone": "#795548",
+    "Pretrained": "#795548",  # the Backbone layer's palette category
 }
 UNKNOWN_CATEGORY = "#9e9e9e"
 
@@ -45,6 +46,7 @@ THEMES: dict[str, dict[str, str]] = {
         "error": "#d32f2f",
         "warning": "#f29900",
         "rubber_band": "#1e88e5",
+        "frozen": "#0277bd",
     },
     "dark": {
         "background": "#1e1f22",
@@ -65,6 +67,7 @@ THEMES: dict[str, dict[str, str]] = {
         "error": "#ef5350",
         "warning": "#ffb300",
         "rubber_band": "#64b5f6",
+        "frozen": "#4fc3f7",
     },
 }
 

@@ -1,24 +1,28 @@
 """GraphView: zoom, pan, rubber-band selection, shortcuts, drops from the palette, quick add."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, Qt, Signal
-from PySide6.QtGui import (
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
-    QKeyEvent,
-    QKeySequence,
-    QMouseEvent,
-    QPainter,
-    QResizeEvent,
-    QWheelEvent,
-)
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPainter
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
+from nnbuilder.app.canvas.minimap import Minimap
 from nnbuilder.app.canvas.node_item import NodeItem
 from nnbuilder.app.canvas.quick_add import QuickAddPopup
 from nnbuilder.app.canvas.scene import GraphScene
 from nnbuilder.layers import registry
+
+if TYPE_CHECKING:  # annotations only: PySide builds a Python type on first access, the launch need not pay it
+    from PySide6.QtGui import (
+        QDragEnterEvent,
+        QDragMoveEvent,
+        QDropEvent,
+        QKeyEvent,
+        QMouseEvent,
+        QResizeEvent,
+        QWheelEvent,
+    )
 
 LAYER_MIME = "application/x-nnbuilder-layer"
 MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
@@ -27,7 +31,9 @@ FRAME_MIN_ZOOM = 0.42  # framing never shrinks nodes below this; long graphs ope
 
 class GraphView(QGraphicsView):
     """The editor canvas.  ``quickAddRequested(scene_pos)`` fires on Tab or a double-click on empty space;
-    unless ``builtin_quick_add`` is set to False the view answers it with a :class:`QuickAddPopup`."""
+    unless ``builtin_quick_add`` is set to False the view answers it with a :class:`QuickAddPopup`.
+    Its :class:`Minimap` (``view.minimap``, on unless ``minimap.set_enabled(False)``) sits in the bottom-right
+    corner while the graph does not fit in the view."""
 
     quickAddRequested = Signal(QPointF)
 
@@ -50,6 +56,17 @@ class GraphView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.quickAddRequested.connect(self._builtin_quick_add)
+        self.minimap = Minimap(self)
+        self.minimap.set_scene(scene)
+
+    def setScene(self, scene: GraphScene) -> None:
+        super().setScene(scene)
+        self.minimap.set_scene(scene)
+
+    def viewport_rect(self) -> QRect:
+        """The viewport's rectangle in its own coordinates (without ``viewport()``: on the first call PySide
+        builds Python types for every QWidget subclass, milliseconds the launch should not pay)."""
+        return QRect(QPoint(0, 0), self.maximumViewportSize())  # scroll bars are always off
 
     def graph_scene(self) -> GraphScene:
         scene = self.scene()
@@ -87,13 +104,14 @@ class GraphView(QGraphicsView):
             self.zoom_by(1.0 / self.zoom())
         elif self.zoom() < FRAME_MIN_ZOOM:
             self.zoom_by(FRAME_MIN_ZOOM / self.zoom())
-            visible = self.mapToScene(self.viewport().rect()).boundingRect()
+            visible = self.mapToScene(self.viewport_rect()).boundingRect()
             self.centerOn(rect.left() + visible.width() / 2, rect.center().y())
             return
         self.centerOn(rect.center())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self.minimap.place()
         if self.keep_framed:
             self.frame_all(keep=True)
 

@@ -1,7 +1,9 @@
-"""A thread-safe mailbox between the training thread and the GUI (Qt-free, torch-free).
+"""A thread-safe mailbox between the training run and the GUI (Qt-free, torch-free).
 
-The training thread appends small records; the GUI drains everything new in one
+The training side appends small records; the GUI drains everything new in one
 call from a timer, so the GUI redraws at its own pace however fast steps come.
+A run in a child process drains its own buffer and ships each :class:`Drained`
+to the GUI's buffer, which :meth:`EventBuffer.merge`s it.
 """
 from __future__ import annotations
 
@@ -59,6 +61,19 @@ class EventBuffer:
         """Mark the job as ended (with its result or an error message)."""
         with self._lock:
             self._box.result, self._box.error, self._box.ended = result, error, True
+
+    def merge(self, box: Drained) -> None:
+        """Add everything of ``box`` (drained elsewhere) as if each record had been put here."""
+        with self._lock:
+            mine = self._box
+            for name in ("losses", "epochs", "lrs", "probes", "markers"):
+                getattr(mine, name).extend(getattr(box, name))
+            for name in ("plan", "boundary", "outcome", "lr_finder", "pinned", "progress"):
+                if getattr(box, name) is not None:
+                    setattr(mine, name, getattr(box, name))
+            mine.boundaries += box.boundaries
+            if box.ended:
+                mine.result, mine.error, mine.ended = box.result, box.error, True
 
     def drain(self) -> Drained:
         with self._lock:

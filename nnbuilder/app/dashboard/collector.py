@@ -1,4 +1,4 @@
-"""The dashboard's listener on the training engine; runs on the training thread (imports torch).
+"""The dashboard's listener on the training engine; runs in the training process (imports torch).
 
 Every hook only appends to an :class:`EventBuffer`. The decision boundary and the
 end-of-run evaluation are computed here, on the thread that owns the model, so the

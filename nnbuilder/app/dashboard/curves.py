@@ -37,6 +37,9 @@ def curve(plot: pg.PlotWidget, pen: Any, name: str | None = None, **kw: Any) -> 
                      name=name, skipFiniteCheck=True, **kw)
 
 
+MAX_SYMBOLS = 40  # epoch curves lose their dots beyond this many epochs
+
+
 class CurvesView(QWidget):
     """Three live plots: loss (steps), metric (epochs) and learning rate (steps, with the preview)."""
 
@@ -92,7 +95,7 @@ class CurvesView(QWidget):
         if task in ("classification", "binary"):
             self.y_ranges["metric"] = (0.0, 1.0)
             self.metric_plot.setYRange(0, 1, padding=0.02)
-        self.dirty: set[str] = set()
+        self.dirty: dict[str, None] = {}  # groups with new data, oldest first
         self.losses = Series(beta=0.95)
         self.epoch_losses, self.val_losses = Series(), Series()
         names = METRICS.get(task, ("r2", "val_r2"))
@@ -155,24 +158,33 @@ class CurvesView(QWidget):
         """Append what the buffer delivered (cheap); :meth:`redraw` shows it."""
         if box.losses:
             self.losses.extend(box.losses)
-            self.dirty.add("loss")
+            self.dirty.setdefault("loss")
         for step, lrs in box.lrs:
             if len(self.lrs):
                 self.lrs.append(step, self.lrs.last)
             self.lrs.append(step, lrs[0])
-            self.dirty.add("lr")
+            self.dirty.setdefault("lr")
         if box.progress:
             self.step = box.progress[0]
-            self.dirty.add("lr")
+            self.dirty.setdefault("lr")
         if box.epochs:
             self._add_epochs(box.epochs)
-            self.dirty.add("epochs")
+            self.dirty.setdefault("epochs")
         for kind, epoch, text in box.markers:
             self.mark(kind, epoch, text)
 
-    def redraw(self) -> None:
-        """Give the changed curves their data; y ranges grow in steps so that axes rarely re-render."""
-        dirty, self.dirty = self.dirty, set()
+    def redraw(self, limit: int | None = None) -> bool:
+        """Give the changed curves their data; False when nothing had changed.
+
+        With ``limit``, only that many groups (loss, LR, epoch curves: one plot each, the one
+        waiting longest first) are updated, so that one frame repaints one plot and never
+        blocks the event loop for long; the rest follow in the next frames. Y ranges grow in
+        steps so that axes rarely re-render.
+        """
+        keys = list(self.dirty)[:limit] if limit is not None else list(self.dirty)
+        for key in keys:
+            del self.dirty[key]
+        dirty = set(keys)
         if "loss" in dirty and len(self.losses):
             self.raw.setData(self.losses.x, self.losses.y)
             self.smooth.setData(self.losses.x, self.losses.smoothed)
@@ -189,6 +201,11 @@ class CurvesView(QWidget):
                 item.setData(series.x, series.y)
             self._grow("loss", self.loss_plot, self.epoch_losses.y, self.val_losses.y)
             self._grow("metric", self.metric_plot, self.metric_values.y, self.val_metric_values.y)
+            many = len(self.metric_values) > MAX_SYMBOLS  # dots on every epoch of a long run: clutter, and slow
+            for item in (self.epoch_train, self.epoch_val, self.metric_train, self.metric_val):
+                if (item.opts["symbol"] is None) != many:
+                    item.setSymbol(None if many else "o")
+        return bool(dirty)
 
     def _grow(self, key: str, plot: pg.PlotWidget, *values: np.ndarray) -> None:
         data = np.concatenate(values)

@@ -13,14 +13,14 @@ MAX_RUNS = 6
 
 @dataclass
 class RunRecord:
-    """One finished run: its smoothed loss curve, result and what ``save_run`` needs."""
+    """One finished run: its smoothed loss curve, result and trained model (what ``save_run`` writes)."""
 
     number: int
     project: str
     x: np.ndarray
     smoothed: np.ndarray
     result: Any
-    prepared: Any
+    trained: Any  # pipeline.TrainedModel
 
     @property
     def label(self) -> str:
@@ -34,9 +34,9 @@ class RunHistory:
         self.runs: list[RunRecord] = []
         self._count = 0
 
-    def add(self, project: str, x: np.ndarray, smoothed: np.ndarray, result: Any, prepared: Any) -> RunRecord:
+    def add(self, project: str, x: np.ndarray, smoothed: np.ndarray, result: Any, trained: Any) -> RunRecord:
         self._count += 1
-        record = RunRecord(self._count, project, x.copy(), smoothed.copy(), result, prepared)
+        record = RunRecord(self._count, project, x.copy(), smoothed.copy(), result, trained)
         self.runs = (self.runs + [record])[-MAX_RUNS:]
         return record
 
@@ -59,4 +59,4 @@ def save_record(record: RunRecord, folder: str | Path) -> Path:
     """Write weights, model source, history and run summary of ``record`` into ``folder``."""
     from nnbuilder.pipeline import save_run
 
-    return save_run(record.prepared, record.result, folder)
+    return save_run(record.trained, record.result, folder)

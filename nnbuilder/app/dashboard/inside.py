@@ -153,16 +153,17 @@ class InsideView(QWidget):
                 self.layers.blockSignals(False)
                 self.layerChosen.emit(self.layer)
 
-    def redraw(self) -> None:
+    def redraw(self) -> bool:
         """Draw the latest probe (histograms, dead ReLUs, feature maps) and the gradient norms, if new."""
         self.drawn_at = time.perf_counter()
         if not self.dirty or self.probe is None:
-            return
+            return False
         self.dirty = False
         self._draw_grads()
         self._draw_dead()
         self._draw_layer()
         self.info.setText(f"probe at step {self.probe.step} (epoch {self.probe.epoch + 1})")
+        return True
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -1,10 +1,9 @@
 """The live training dashboard: setup on the left, live views on the right, controls on top.
 
-A :class:`~nnbuilder.app.dashboard.worker.TrainingJob` runs on its own thread and fills an
+A :class:`~nnbuilder.app.dashboard.worker.TrainingJob` trains in a child process and fills an
 event buffer; one QTimer drains it and redraws — never one Qt signal per step. The timer is
-paced by what frames cost (see :mod:`~nnbuilder.app.dashboard.frames`): redrawing holds the
-GIL, so it must stay a small share of the time or training (a Python thread) slows down.
-Only views that are on screen redraw; hidden ones catch up when shown.
+paced by what frames cost (see :mod:`~nnbuilder.app.dashboard.frames`) so that the event loop
+stays responsive. Only views that are on screen redraw; hidden ones catch up when shown.
 """
 from __future__ import annotations
 
@@ -40,7 +39,7 @@ from nnbuilder.app.dashboard.lr_view import LRFinderView
 from nnbuilder.app.dashboard.results import ResultsView
 from nnbuilder.app.dashboard.setup_panel import SetupPanel
 from nnbuilder.app.dashboard.status import describe_result, progress_text
-from nnbuilder.app.dashboard.worker import RunOptions, TrainingJob
+from nnbuilder.app.dashboard.worker import RunOptions, TrainingJob, warm_up
 from nnbuilder.graph.project import Project
 
 REDRAW_MS = round(MIN_INTERVAL_S * 1000)  # the fastest pace (30 redraws per second); slower when frames cost more
@@ -69,9 +68,11 @@ class Dashboard(QWidget):
         self._expected: tuple[str, int, int] | None = None  # (task, steps per epoch, epochs) of the setup
         self._started = 0.0
         self._last_status = 0.0
+        self._turn = 0  # the view whose turn it is to redraw (see _redraw)
         self.pacer = FramePacer()
         self.timer = QTimer(self, interval=REDRAW_MS, timeout=self._tick)
         self._build()
+        warm_up()  # the training process's fork server imports torch now, not when Start is pressed
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -104,11 +105,13 @@ class Dashboard(QWidget):
         bar.addWidget(self.progress, 1)
         self.setup = SetupPanel()
         self.setup.edited.connect(self._on_edited)
+        self.setup.watch(self.stack)
         scroll = QScrollArea()
         scroll.setWidget(self.setup)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(300)
+        scroll.setMinimumWidth(self.setup.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+                               + 2 * scroll.frameWidth())
         self.curves, self.results, self.inside = CurvesView(), ResultsView(), InsideView()
         self.lr_view, self.data_view = LRFinderView(), DataView()
         self.lr_view.runRequested.connect(self.find_lr)
@@ -152,6 +155,7 @@ class Dashboard(QWidget):
         if self.running and project is not self.project:
             self.shutdown(remove_checkpoints=False)
         self.project, self.project_path = project, path
+        self.setup.set_project(project)
         self.setup.load(project.data, project.training)
         self.data_view.request(self.setup.data, self._seed())
         self._update_lr_preview()
@@ -215,7 +219,7 @@ class Dashboard(QWidget):
         options = RunOptions(probes=self.probes_box.isChecked())
         if kind == "train":
             self.checkpoint_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self._ckpt_root))
-            options.checkpoint_dir = self.checkpoint_dir
+            options.checkpoint_dir = str(self.checkpoint_dir)
             self._update_lr_preview()
             # the axes the plan will most likely ask for, set now while the run prepares
             self.curves.reset(*(self._expected or ("classification",)))
@@ -260,11 +264,14 @@ class Dashboard(QWidget):
             self.job.stop()
 
     def shutdown(self, timeout: float = 5.0, remove_checkpoints: bool = True) -> bool:
-        """Stop any job and wait for its thread (window closing); True when no thread is left."""
+        """Stop any job and wait for its process (window closing); True when nothing is left running."""
         ended = True
         if self.job is not None:
             self.job.stop()
             ended = self.job.join(timeout)
+            if not ended:  # a child stuck in a C call: end it rather than leave it behind
+                self.job.kill()
+                ended = self.job.join(timeout)
             self._tick()
         self.timer.stop()
         self.data_view.join(timeout)
@@ -277,8 +284,8 @@ class Dashboard(QWidget):
         """Show the editor's selected node in the probe views (now, or once probes exist)."""
         if not node_id:
             return
-        prepared = self.job.prepared if self.job is not None else None
-        name = prepared.compiled.code.attr_of.get(node_id, node_id) if prepared is not None else node_id
+        info = self.job.info if self.job is not None else None
+        name = info.attr_of.get(node_id, node_id) if info is not None else node_id
         if not self.inside.select_layer(name):
             self._pending_layer = name
 
@@ -288,7 +295,7 @@ class Dashboard(QWidget):
         if job is None:
             self.timer.stop()
             return
-        started = time.thread_time()  # CPU time: what the GUI thread holds the GIL for, not time spent waiting for it
+        started = time.perf_counter()
         painted = PAINT.take()  # the paint events of the previous frame
         box = job.buffer.drain()
         if box.empty and not box.ended:
@@ -320,43 +327,61 @@ class Dashboard(QWidget):
         self._pace(started, painted)
 
     def _redraw(self, everything: bool = False) -> None:
-        """Redraw the views on screen (all of them with ``everything``: the run's last frame)."""
+        """Redraw one view on screen that has news (all of them with ``everything``: the run's last frame).
+
+        One plot per frame keeps every frame short, so the event loop never waits long; the
+        views take turns, and with up to 30 frames a second each still updates several times a second.
+        """
         now = time.perf_counter()
-        if everything or self.curves.isVisible():
+        if everything:
             self.curves.redraw()
-        if everything or (self.inside.isVisible() and now - self.inside.drawn_at >= SLOW_VIEW_S):
             self.inside.redraw()
-        if everything or self.results.isVisible():
             self.results.redraw()
+            self._show_progress(now)
+        else:
+            views = [lambda: self.curves.isVisible() and self.curves.redraw(limit=1),
+                     lambda: (self.inside.isVisible() and now - self.inside.drawn_at >= SLOW_VIEW_S
+                              and self.inside.redraw()),
+                     lambda: self.results.isVisible() and self.results.redraw(),
+                     lambda: now - self._last_status >= SLOW_VIEW_S / 2 and self._show_progress(now)]
+            for i in range(len(views)):
+                turn = (self._turn + i) % len(views)
+                if views[turn]():
+                    self._turn = turn + 1
+                    break
         self._want_boundary()
-        if self._progress is not None and self.progress.maximum() > 0 and \
-                (everything or now - self._last_status >= SLOW_VIEW_S / 2):
+
+    def _show_progress(self, now: float) -> bool:
+        """Progress bar and status line (a progress bar repaints at once: it gets a frame of its own)."""
+        if self._progress is not None and self.progress.maximum() > 0:
             self._last_status = now
             self.progress.setValue(self._progress[0])
             self.status.setText(progress_text(self._progress, self.progress.maximum(), self._plan,
                                               now - self._started, self.job.paused))
+            return True
+        return False
 
     def _want_boundary(self) -> None:
-        """Live decision boundaries are computed (on the training thread) only while they are on screen."""
+        """Live decision boundaries are computed (in the training process) only while they are on screen."""
         if self.job is not None:
             (self.job.boundary_wanted.set if self.results.isVisible() else self.job.boundary_wanted.clear)()
 
     def _pace(self, started: float, painted: float) -> None:
         """Space the frames so that redrawing stays within the frame budget."""
-        interval = self.pacer.interval(time.thread_time() - started + painted)
+        interval = self.pacer.interval(time.perf_counter() - started + painted)
         self.timer.setInterval(round(interval * 1000))
 
     def _on_plan(self, job: TrainingJob, plan: Any) -> None:
         self._plan = plan
-        bundle = job.prepared.bundle
-        self.curves.reset(bundle.task, plan.steps_per_epoch, plan.epochs)
-        types = {job.prepared.compiled.code.attr_of.get(n.id, n.id): n.type for n in job.project.graph.nodes}
+        info = job.info
+        self.curves.reset(info.task, plan.steps_per_epoch, plan.epochs)
+        types = {info.attr_of.get(n.id, n.id): n.type for n in job.project.graph.nodes}
         self.inside.reset(types)
         self.progress.setRange(0, plan.total_steps)
         self._started = time.perf_counter()
         from nnbuilder.training import preview_schedule
 
-        planned = preview_schedule(job.prepared.config, plan.steps_per_epoch)
+        planned = preview_schedule(info.config, plan.steps_per_epoch)
         self.curves.set_preview(list(planned), planned.note)
 
     def _on_end(self, job: TrainingJob, box: Any) -> None:
@@ -373,7 +398,7 @@ class Dashboard(QWidget):
             self.lrFound.emit(box.result)
             return
         result = box.result
-        self.history.add(self.project.name, self.curves.losses.x, self.curves.losses.smoothed, result, job.prepared)
+        self.history.add(self.project.name, self.curves.losses.x, self.curves.losses.smoothed, result, job.trained)
         self.progress.setValue(self.progress.maximum() if result.stop_reason == "completed" else self.progress.value())
         self.status.setText(describe_result(result))
         if result.message:

@@ -81,16 +81,17 @@ class ResultsView(QWidget):
         self.pending = boundary
         self.boundary_updates += count
 
-    def redraw(self) -> None:
-        """Show the latest decision boundary, if a new one arrived."""
+    def redraw(self) -> bool:
+        """Show the latest decision boundary, if a new one arrived (True then)."""
         boundary, self.pending = self.pending, None
         if boundary is None:
-            return
+            return False
         self.boundary.setImage(boundary_rgb(boundary.image))
         (x0, x1), (y0, y1) = boundary.x_range, boundary.y_range
         self.boundary.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         self.boundary_step = boundary.step
         self.boundary_plot.setTitle(f"Decision boundary at step {boundary.step}")
+        return True
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

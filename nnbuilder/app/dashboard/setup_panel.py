@@ -3,30 +3,45 @@
 The panel never owns the sections: :meth:`SetupPanel.load` shows them and every edit emits
 ``edited(data, training, what)`` with whole new sections (unknown keys kept), which the
 dashboard turns into an undoable command.
+
+When the graph holds a Backbone with pretrained weights the data box says what preprocessing the
+weights expect and offers a button writing it into ``data.preprocess`` (one ``edited`` signal, so
+one undoable step).  The graph comes from :meth:`SetupPanel.set_project`; the offer is re-read
+whenever the undo stack given to :meth:`SetupPanel.watch` changes (graph edits go through it).
 """
 from __future__ import annotations
 
 import copy
+import html
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from nnbuilder.app.dashboard.fields import Field, SciSpinBox, make_field
+from nnbuilder.graph.project import Project
 
 NO_SCHEDULER = "none"
 DEFAULT_INIT = "(layer defaults)"
 DEFAULT_DATA = {"dataset": "spirals", "params": {}, "split": [0.7, 0.15, 0.15], "batch_size": 32}
 DEFAULT_TRAINING = {"loss": "CrossEntropyLoss", "optimizer": {"type": "Adam", "lr": 0.001}, "epochs": 10}
+USE_WEIGHTS_TEXT = "Use the weights' preprocessing"
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
 def _type_of(value: Any) -> str | None:
@@ -75,6 +90,22 @@ class SetupPanel(QWidget):
         self.init = self._combo([(DEFAULT_INIT, "")] + [(n, n) for n in INIT_SCHEMES if n != "default"], "init")
         self.device = self._combo([(label, value) for value, label in detect_devices()], "device")
         self.precision = self._combo([(p, p) for p in PRECISIONS], "precision")
+        self.preprocess_label = QLabel("")
+        self.preprocess_label.setWordWrap(True)
+        self.offer_label = QLabel("")
+        self.offer_label.setWordWrap(True)
+        self.offer_label.setTextFormat(Qt.TextFormat.RichText)
+        self.offer_button = QPushButton(USE_WEIGHTS_TEXT)
+        self.offer_button.setToolTip("Write the resize, crop and mean/std the backbone's weights were trained with "
+                                     "into the data section (data.preprocess); undo restores it")
+        self.offer_button.clicked.connect(self.use_weights_preprocessing)
+        self.offers: list[Any] = []  # nnbuilder.backbones.preprocess_offer.PreprocessOffer
+        self._project: Project | None = None
+        self._stack: QUndoStack | None = None
+        self._offer_timer = QTimer(self)
+        self._offer_timer.setSingleShot(True)
+        self._offer_timer.setInterval(0)
+        self._offer_timer.timeout.connect(self.refresh_offer)
         self._layout()
 
     # ------------------------------------------------------------------ building
@@ -104,6 +135,9 @@ class SetupPanel(QWidget):
             split_row.addWidget(spin)
         data_form.addRow("Split (train/val/test)", split_row)
         data_form.addRow("Batch size", self.batch)
+        data_form.addRow("Preprocessing", self.preprocess_label)
+        data_form.addRow(self.offer_label)
+        data_form.addRow(self.offer_button)
         for label, widget in (("Loss", self.loss), ("Optimizer", self.optimizer), ("Learning rate", self.lr),
                               ("Momentum", self.momentum), ("Weight decay", self.weight_decay),
                               ("LR schedule", self.scheduler)):
@@ -180,6 +214,91 @@ class SetupPanel(QWidget):
             self._select(self.precision, t.get("precision", "fp32"))
         finally:
             self._loading = False
+        self.refresh_offer()
+
+    # ------------------------------------------------------------------ the weights' preprocessing
+    def set_project(self, project: Project | None) -> None:
+        """The project whose graph is searched for backbones with weights (else: the dashboard's)."""
+        self._project = project
+        self.refresh_offer()
+
+    def _current_project(self) -> Project | None:
+        return self._project
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh_offer()
+
+    def watch(self, stack: QUndoStack) -> None:
+        """Re-read the offer after every change on ``stack`` (a Backbone added, its weights changed...)."""
+        if stack is not self._stack:
+            self._stack = stack
+            stack.indexChanged.connect(lambda _i: self._offer_timer.start())
+
+    def refresh_offer(self) -> None:
+        """Show the data's preprocessing and what the graph's pretrained backbones expect."""
+        from nnbuilder.data.preprocess import check_preprocess
+
+        pre, problems = check_preprocess(self.data.get("preprocess"))
+        if problems:
+            self.preprocess_label.setText("invalid: " + "; ".join(f"{w}: {m}" for w, m in problems))
+        elif pre is not None:
+            self.preprocess_label.setText(pre.describe() if pre.mean is not None or self.data.get("normalize") is False
+                                          else pre.describe() + ", standardise with training-split statistics")
+        else:
+            self.preprocess_label.setText("none (standardised with training-split statistics)"
+                                          if self.data.get("normalize", True) is not False else "none")
+        self.offers = self._compute_offers()
+        offer = next((o for o in self.offers if o.applicable), self.offers[0] if self.offers else None)
+        self.offer_label.setVisible(offer is not None)
+        self.offer_button.setVisible(offer is not None)
+        if offer is None:
+            return
+        more = len(self.offers) - 1
+        lines = []
+        if offer.expected is not None:
+            exp = offer.expected
+            lines.append(f"<b>{escape(exp.model)} {escape(exp.weights)}</b> expects: "
+                         f"{escape(exp.preprocess.describe())}")
+            if exp.detail:
+                lines.append(f"<i>({escape(exp.detail)})</i>")
+        if offer.problem:
+            lines.append(f"<span style='color:#b00020'>{escape(offer.problem)}</span>")
+        elif offer.matches:
+            then = f" Then {escape(offer.input_fix)}." if offer.input_fix else ""
+            lines.append(f"<span style='color:#2e7d32'>✓ The data section already uses it.</span>{then}")
+        else:
+            lines.append("The data is " + escape("; ".join(offer.differences)) + ".")
+            if offer.input_fix:
+                lines.append(f"After using it, {escape(offer.input_fix)}.")
+        if more:
+            lines.append(f"(+{more} more backbone{'s' if more > 1 else ''} with weights: see nnbuilder validate)")
+        self.offer_label.setText("<br>".join(lines))
+        self.offer_button.setEnabled(offer.applicable and not offer.matches)
+
+    def _compute_offers(self) -> list[Any]:
+        project = self._current_project()
+        if project is None or not any(n.type == "Backbone" and n.params.get("weights") for n in project.graph.nodes):
+            return []
+        from nnbuilder.backbones.preprocess_offer import preprocess_offers
+
+        view = Project(project.name, project.graph, self.data, self.training)
+        try:
+            return preprocess_offers(view)
+        except Exception as exc:  # noqa: BLE001 - shown, never raised into Qt
+            from nnbuilder.backbones.preprocess_offer import PreprocessOffer
+
+            return [PreprocessOffer("?", None, problem=f"cannot compare the weights' preprocessing: {exc}")]
+
+    def use_weights_preprocessing(self) -> bool:
+        """Write the first applicable offer's spec into ``data.preprocess`` as one edit; False if none."""
+        offer = next((o for o in self.offers if o.applicable and not o.matches), None)
+        if offer is None:
+            return False
+        self.data = offer.apply(self.data)
+        self.edited.emit(copy.deepcopy(self.data), copy.deepcopy(self.training), "data preprocessing")
+        self.refresh_offer()
+        return True
 
     @staticmethod
     def _select(box: QComboBox, value: Any) -> None:
@@ -202,6 +321,9 @@ class SetupPanel(QWidget):
         name = self.dataset.currentData()
         if name != d.get("dataset"):
             d["dataset"], d["params"] = name, {}
+            info = self.datasets.get(name)
+            if info is not None and info.kind != "images":
+                d.pop("preprocess", None)  # image preprocessing does not apply to the new data set
             self._loading = True
             self._rebuild_form(self.params_form, self.param_fields, self._data_specs(name), {})
             self._loading = False

@@ -1,30 +1,66 @@
-"""Runs a training job (or an LR range test) on a Python thread; a thin listener on the engine.
+"""Runs a training job (or an LR range test) in a child process; the GUI's side of it (Qt-free).
 
-No Qt here: the thread only writes into an :class:`EventBuffer`, which the GUI drains
-from a timer. Every failure becomes a message naming what is wrong, never a traceback.
+Training in its own process keeps the GUI responsive and the run as fast as it is headless:
+painting a plot never holds the training loop's GIL. The child (see
+:mod:`~nnbuilder.app.dashboard.child`) ships drained event boxes; a reader thread here merges
+them into :attr:`TrainingJob.buffer`, which the GUI drains from a timer as before.
+
+Jobs start as forks of a warm fork server that has torch preloaded (:func:`warm_up` starts it
+when the dashboard opens), so Start answers at once; where fork servers do not exist
+(Windows) the child is spawned. Every failure, a crash of the child included, becomes a message.
 """
 from __future__ import annotations
 
-import os
+import multiprocessing
+import pickle
 import threading
 from dataclasses import dataclass
-from pathlib import Path
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
 from typing import Any
 
 from nnbuilder.app.dashboard.buffer import EventBuffer
 from nnbuilder.graph.project import Project, dumps_project, loads_project
 
-MAX_PROBES = 100  # probes per run at most (each costs one small forward pass)
-MIN_PROBE_EVERY = 10
+CHILD_MODULE = "nnbuilder.app.dashboard.child"
+_context: BaseContext | None = None
 
 
 @dataclass
 class RunOptions:
     """How the dashboard runs a project: probes, checkpoints, LR finder steps."""
 
-    checkpoint_dir: Path | None = None
+    checkpoint_dir: str | None = None
     probes: bool = True
     lr_finder_steps: int = 100
+
+
+def process_context() -> BaseContext:
+    """A fork server preloading the child's module where the platform has one, else spawn."""
+    global _context
+    if _context is None:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            _context = multiprocessing.get_context("forkserver")
+            _context.set_forkserver_preload([CHILD_MODULE])
+        else:
+            _context = multiprocessing.get_context("spawn")
+    return _context
+
+
+def warm_up() -> threading.Thread:
+    """Start the fork server (it imports torch and the engine) in the background; the thread is returned."""
+    def start() -> None:
+        if process_context().get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            try:
+                forkserver.ensure_running()
+            except Exception:  # noqa: BLE001, S110 - only an optimisation: Start starts the server and reports failures
+                pass
+
+    thread = threading.Thread(target=start, name="nnbuilder-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def snapshot(project: Project) -> Project:
@@ -32,109 +68,139 @@ def snapshot(project: Project) -> Project:
     return loads_project(dumps_project(project))
 
 
-def describe_error(exc: BaseException) -> str:
-    """A one-paragraph message for a failure inside a run."""
-    from nnbuilder.pipeline import PipelineError
-    from nnbuilder.training import ConfigError, TrainingError
-
-    if isinstance(exc, PipelineError):
-        return "\n".join(f"{where}: {message}" for where, message in exc.problems)
-    if isinstance(exc, ConfigError):
-        return "\n".join(f"{where}: {message}" for where, message in exc.problems)
-    if isinstance(exc, TrainingError):
-        return str(exc)
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if isinstance(exc, RuntimeError) and ("shape" in text or "size" in text):
-        return f"the model failed on a batch: {text} — check the layer sizes in the editor"
-    return f"training failed: {type(exc).__name__}: {text}"
-
-
-def leave_a_core_for_the_gui() -> None:
-    """Use one CPU thread fewer than there are cores, so that intra-op threads never starve the event loop."""
-    import torch
-
-    cores = os.cpu_count() or 1
-    if cores > 1 and torch.get_num_threads() >= cores:
-        torch.set_num_threads(cores - 1)
-
-
 class TrainingJob:
-    """One background job: ``kind`` is "train" or "lr_finder"; results arrive in ``buffer``."""
+    """One background job: ``kind`` is "train" or "lr_finder"; results arrive in ``buffer``.
+
+    ``info`` (task, attribute names, config) is set before the run's plan reaches the buffer;
+    ``trained`` (the weights and the source they belong to) before its end does.
+    """
 
     def __init__(self, project: Project, kind: str = "train", options: RunOptions | None = None) -> None:
         self.project = snapshot(project)
         self.kind = kind
         self.options = options or RunOptions()
         self.buffer = EventBuffer()
-        self.prepared: Any = None
-        self.trainer: Any = None
-        self._stop_requested = threading.Event()
-        self.boundary_wanted = threading.Event()  # the GUI clears it while the decision boundary is not on screen
-        self.boundary_wanted.set()
-        self._thread = threading.Thread(target=self._main, name=f"nnbuilder-{kind}", daemon=True)
+        self.info: Any = None  # child.RunInfo
+        self.trained: Any = None  # pipeline.TrainedModel
+        self.step = 0  # the latest optimizer step the run reported
+        self.boundary_wanted = RemoteFlag(self._send, "boundary")
+        self._paused = False
+        self._ended = threading.Event()  # the box with the job's end has been merged into ``buffer``
+        self._process: Any = None
+        self._events: Connection | None = None
+        self._controls: Connection | None = None
+        self._send_lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, name=f"nnbuilder-{kind}", daemon=True)
 
     # -- controls (GUI thread) -----------------------------------------------------------------
     def start(self) -> None:
-        self._thread.start()
+        from nnbuilder.app.dashboard import child
+
+        ctx = process_context()
+        events_in, events_out = ctx.Pipe(duplex=False)
+        controls_in, controls_out = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=child.run_child, name=f"nnbuilder-{self.kind}",
+                                    args=(dumps_project(self.project), self.kind, self.options, events_out,
+                                          controls_in))
+        self._process.start()
+        events_out.close()  # the child's ends: closing ours lets EOF reach the reader when the child ends
+        controls_in.close()
+        self._events, self._controls = events_in, controls_out
+        if not self.boundary_wanted.is_set():
+            self._send("boundary off")
+        self._reader.start()
 
     def stop(self) -> None:
-        self._stop_requested.set()
-        if self.trainer is not None:
-            self.trainer.stop()
+        self._send("stop")
 
     def pause(self) -> None:
-        if self.trainer is not None:
-            self.trainer.pause()
+        self._paused = True
+        self._send("pause")
 
     def resume(self) -> None:
-        if self.trainer is not None:
-            self.trainer.resume()
+        self._paused = False
+        self._send("resume")
 
     @property
     def paused(self) -> bool:
-        return self.trainer is not None and self.trainer.paused
+        return self._paused and self.is_alive()
 
     def is_alive(self) -> bool:
-        return self._thread.is_alive()
+        """True until the job's end has reached the buffer (the child may take a moment more to exit)."""
+        return self._reader.is_alive() and not self._ended.is_set()
 
     def join(self, timeout: float | None = None) -> bool:
-        """Wait for the thread; True when it has ended."""
-        if self._thread.ident is not None:
-            self._thread.join(timeout)
-        return not self._thread.is_alive()
+        """Wait for the child to end and its last events to arrive; True when it has."""
+        if self._reader.ident is not None:
+            self._reader.join(timeout)
+        return not self._reader.is_alive()
 
-    # -- the thread ----------------------------------------------------------------------------
-    def _main(self) -> None:
-        try:
-            from nnbuilder.pipeline import prepare
+    def kill(self) -> None:
+        """End a child that does not answer (it never lets go of a C call): its weights are lost."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
 
-            leave_a_core_for_the_gui()
-            self.prepared = prepare(self.project)
-            if self._stop_requested.is_set():
-                self.buffer.finish(error="stopped before the first step")
+    def _send(self, message: str) -> None:
+        with self._send_lock:
+            if self._controls is None:
                 return
-            result = self._train() if self.kind == "train" else self._find_lr()
-            self.buffer.finish(result=result)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a message in the panel
-            self.buffer.finish(error=describe_error(exc))
+            try:
+                self._controls.send(message)
+            except OSError:  # the child has ended
+                pass
 
-    def _train(self) -> Any:
-        from nnbuilder.app.dashboard.collector import DashboardCallback
-        from nnbuilder.training import Trainer
+    # -- the reader thread ---------------------------------------------------------------------
+    def _read(self) -> None:
+        ended = False
+        try:
+            while True:
+                try:
+                    kind, value = pickle.loads(self._events.recv_bytes())
+                except (EOFError, OSError):
+                    break
+                if kind == "info":
+                    self.info = value
+                elif kind == "trained":
+                    self.trained = value
+                elif kind == "box":
+                    if value.progress:
+                        self.step = value.progress[0]
+                    ended = ended or value.ended
+                    if value.ended:
+                        self._ended.set()
+                    self.buffer.merge(value)
+        except Exception as exc:  # noqa: BLE001 - a message that cannot be read ends the job with a message
+            if not ended:
+                self._ended.set()
+                self.buffer.finish(error=f"the training process sent something unreadable: {exc}")
+                ended = True
+        finally:
+            self._process.join()
+            self._events.close()
+            with self._send_lock:
+                self._controls.close()
+                self._controls = None
+            if not ended:
+                self._ended.set()
+                self.buffer.finish(error=f"the training process ended unexpectedly (exit code "
+                                         f"{self._process.exitcode}); the run's weights are lost")
 
-        p = self.prepared
-        steps = max(1, -(-len(p.bundle.train) // (p.config.batch_size or p.batch_size))) * p.config.epochs
-        probe_every = max(MIN_PROBE_EVERY, steps // MAX_PROBES) if self.options.probes else None
-        self.trainer = Trainer(p.model, p.bundle, p.config, [DashboardCallback(self.buffer, p.bundle, self._stop_requested,
-                                                                     self.boundary_wanted)],
-                               batch_size=p.batch_size, probe_every=probe_every,
-                               checkpoint_dir=self.options.checkpoint_dir)
-        return self.trainer.run()
 
-    def _find_lr(self) -> Any:
-        from nnbuilder.training import find_lr
+class RemoteFlag:
+    """A flag of the GUI's side (``set``/``clear``/``is_set``) forwarded to the child on change."""
 
-        p = self.prepared
-        result = find_lr(p.model, p.bundle, p.config, num_steps=self.options.lr_finder_steps, batch_size=p.batch_size)
-        self.buffer.put("lr_finder", result)
-        return result
+    def __init__(self, send: Any, name: str) -> None:
+        self._send, self._name, self._value = send, name, True
+
+    def set(self) -> None:
+        if not self._value:
+            self._value = True
+            self._send(f"{self._name} on")
+
+    def clear(self) -> None:
+        if self._value:
+            self._value = False
+            self._send(f"{self._name} off")
+
+    def is_set(self) -> bool:
+        return self._value

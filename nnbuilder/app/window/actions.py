@@ -27,6 +27,7 @@ class ActionDef:
     slot: str = ""  # MainWindow method name
     canvas: bool = False  # shortcut active only while the canvas has focus
     separator_before: bool = False
+    checkable: bool = False  # an on/off setting: the slot receives the new state
 
 
 ACTIONS: tuple[ActionDef, ...] = (
@@ -48,6 +49,7 @@ ACTIONS: tuple[ActionDef, ...] = (
               separator_before=True),
     ActionDef("frame_all", "&View", "&Frame All", ("F",), "frame_all", canvas=True),
     ActionDef("auto_layout", "&View", "Auto &Layout", ("Ctrl+L",), "auto_layout"),
+    ActionDef("minimap", "&View", "&Minimap", (), "set_minimap_enabled", checkable=True, separator_before=True),
     ActionDef("dashboard", "&Train", "Training &Dashboard", ("Ctrl+T",), "show_dashboard"),
     ActionDef("train_start", "&Train", "&Start Training", ("F5",), "start_training", separator_before=True),
     ActionDef("train_pause", "&Train", "&Pause / Resume", ("F6",), "pause_training"),
@@ -92,14 +94,19 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         action = QAction(d.text, window)
         action.setShortcuts(sequences(d.keys))
         action.setObjectName(d.name)
-        slot: Callable[[], object] = getattr(window, d.slot)
-        action.triggered.connect(lambda _checked=False, s=slot: s())
+        slot: Callable[..., object] = getattr(window, d.slot)
+        if d.checkable:
+            action.setCheckable(True)
+            action.toggled.connect(slot)
+        else:
+            action.triggered.connect(lambda _checked=False, s=slot: s())
         menu.addAction(action)
         actions[d.name] = action
         if d.name == "open":
             window.recent_menu = menu.addMenu("Open &Recent")
             window.examples_menu = menu.addMenu("E&xamples")
-        if d.name == "auto_layout":
+        if d.name == "minimap":
+            action.setStatusTip("An overview of the whole graph in the canvas corner, while it does not fit")
             window.theme_menu = _theme_menu(window, menu)
             window.panels_menu = menu.addMenu("&Panels")
     return actions

@@ -4,7 +4,8 @@
 * :func:`replace_head_command` builds the one-step :class:`Macro` that puts a ``Linear`` head between a
   ``Backbone`` (``output: features``) and the Output, removing the chain of layers that was there;
 * :func:`attribute_names` and :func:`with_multiplier` map nodes to the ``training.lr_multipliers`` keys
-  the engine reads (the top-level submodule = the node's attribute name in the generated code).
+  the engine reads (the top-level submodule = the node's attribute name in the generated code);
+* :func:`renamed_training` moves those keys when a rename changes attribute names.
 """
 from __future__ import annotations
 
@@ -135,3 +136,35 @@ def with_multiplier(training: dict[str, Any] | None, key: str, value: float | No
     else:
         out.pop("lr_multipliers", None)
     return out
+
+
+def renamed_training(training: Any, order: list[str], old: str, new: str,
+                     project_name: str) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """``training`` after renaming node ``old`` to ``new``, and the node attribute names after it.
+
+    Renaming a node renames its attribute in the generated code (and may shift others that clash), so the
+    ``training.lr_multipliers`` keys and ``training.unfreeze[].module`` names of the moved attributes follow.
+    ``order`` is the nodes' topological order (the analysis'); the first item is None when nothing changes.
+    """
+    from nnbuilder.compile.codegen import attribute_names as names
+
+    before = names(order, project_name)
+    after = names([new if n == old else n for n in order], project_name)
+    moved = {before[n]: after[new if n == old else n] for n in order
+             if before[n] != after[new if n == old else n]}
+    if not moved or not isinstance(training, dict):
+        return None, after
+    out = copy.deepcopy(training)
+    changed = False
+    table = out.get("lr_multipliers")
+    if isinstance(table, dict) and any(k in moved for k in table):
+        renamed = {moved[k]: v for k, v in table.items() if k in moved}
+        renamed.update({k: v for k, v in table.items() if k not in moved and k not in renamed})
+        out["lr_multipliers"] = renamed
+        changed = True
+    steps = out.get("unfreeze")
+    for step in steps if isinstance(steps, list) else []:
+        if isinstance(step, dict) and isinstance(step.get("module"), str) and step["module"] in moved:
+            step["module"] = moved[step["module"]]
+            changed = True
+    return (out if changed else None), after

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnbuilder.app.undo import push
+from nnbuilder.app.undo import push, undo_macro
 from nnbuilder.app.window import finetune
 from nnbuilder.app.window.summary import shape_text
 from nnbuilder.graph.commands import RenameNode, SetParam
@@ -477,7 +477,27 @@ class InspectorWidget(QScrollArea):
         self.id_error.setVisible(bool(error))
         if error or new == self.node_id:
             return
-        push(self._stack, self._doc, RenameNode(self.node_id, new))
+        self.rename_node(self.node_id, new)
+
+    def rename_node(self, old: str, new: str) -> None:
+        """Rename ``old`` to ``new`` (a free id); the ``training.lr_multipliers`` keys (and ``unfreeze`` modules)
+        of the attribute names that change follow, in the same undo step."""
+        training = None
+        if self.project is not None:
+            order = [n for n in (self._analysis.order if self._analysis is not None else []) if self._doc.has_node(n)]
+            seen = set(order)
+            order += [n.id for n in self._doc.nodes if n.id not in seen]
+            training, attrs = finetune.renamed_training(self.project.training, order, old, new, self.project.name)
+        if training is None:
+            push(self._stack, self._doc, RenameNode(old, new))
+            return
+        from nnbuilder.app.dashboard.commands import SetSections
+
+        with undo_macro(self._stack, f"rename '{old}' to '{new}'"):
+            push(self._stack, self._doc, RenameNode(old, new))
+            self._attrs = attrs  # the keys the moved multipliers now have, until the next analysis
+            self._stack.push(SetSections(self.project, (self.project.data, training),
+                                         f"LR multipliers follow '{new}'", self._sections_changed))
 
 
 def _multiplier(project: Project | None, key: str) -> float | None:

@@ -6,11 +6,11 @@ document; a debounced :class:`AnalysisRunner` feeds every panel after edits.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QCursor, QDragEnterEvent, QDropEvent, QShowEvent, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+from PySide6.QtGui import QAction, QCursor, QUndoStack
+from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QWidget
 
 from nnbuilder import __version__
 from nnbuilder.app.canvas import GraphScene, GraphView, set_theme
@@ -20,12 +20,19 @@ from nnbuilder.app.window.analysis_runner import AnalysisRunner
 from nnbuilder.app.window.appearance import THEME_NAMES, apply_app_theme
 from nnbuilder.app.window.autosave import AFTER_EDIT_MS, INTERVAL_MS, RecoveryStore
 from nnbuilder.app.window.files import FileActions
-from nnbuilder.app.window.inspector import InspectorWidget
 from nnbuilder.app.window.palette import PaletteWidget
 from nnbuilder.app.window.problems import ProblemsPanel
 from nnbuilder.app.window.summary import SummaryTable
 from nnbuilder.graph.document import GraphDocument
 from nnbuilder.graph.project import Project
+
+if TYPE_CHECKING:  # annotations only: PySide builds a Python type on first access, the launch need not pay it
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
+
+    from nnbuilder.app.window.inspector import InspectorWidget
+
+# What the inspector shows with no node selected; its dock shows the same until the inspector is built.
+INSPECTOR_EMPTY_TEXT = "Select one node to edit its parameters."
 
 
 class MainWindow(FileActions, QMainWindow):
@@ -62,6 +69,7 @@ class MainWindow(FileActions, QMainWindow):
         self._edit_autosave = QTimer(self, singleShot=True, interval=AFTER_EDIT_MS, timeout=self.autosave_now)
         self.stack.indexChanged.connect(self._on_index_changed)
         self.install(self.project, None)
+        self.set_minimap_enabled(bool(self.settings.value("minimap", True, type=bool)))
         self.set_theme(self.theme if self.theme in THEME_NAMES else "light")
         geometry = self.settings.value("geometry")
         if geometry is not None:
@@ -82,10 +90,15 @@ class MainWindow(FileActions, QMainWindow):
         self.palette.setMinimumWidth(170)  # layer names stay readable whatever layout was saved
         self.palette.addRequested.connect(self.add_at_center)
         self.palette_dock = self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.inspector = InspectorWidget(self.project.graph, self.stack)
-        self.inspector.sectionsChanged.connect(self._on_sections_changed)
-        self.inspector.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        # The inspector (its module, its widget types) is built right after the first show or on first use:
+        # with no node selected it shows only INSPECTOR_EMPTY_TEXT, which this label shows until then.
+        self._inspector: InspectorWidget | None = None
+        placeholder = QLabel(INSPECTOR_EMPTY_TEXT)
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        placeholder.setWordWrap(True)
+        placeholder.setEnabled(False)
+        placeholder.setFrameShape(QFrame.Shape.StyledPanel)
+        self.inspector_dock = self._dock("Inspector", placeholder, Qt.DockWidgetArea.RightDockWidgetArea)
         self.summary = SummaryTable()
         self.summary.nodeClicked.connect(self.select_node)
         self.summary_dock = self._dock("Model summary", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -102,6 +115,25 @@ class MainWindow(FileActions, QMainWindow):
         self.training_dock.visibilityChanged.connect(
             lambda visible: visible and QTimer.singleShot(0, self.ensure_dashboard))
         self._shown_once = False
+
+    @property
+    def inspector(self) -> InspectorWidget:
+        """The node inspector, built on first use (at the latest right after the window first shows)."""
+        if self._inspector is None:
+            from nnbuilder.app.window.inspector import InspectorWidget
+
+            inspector = InspectorWidget(self.project.graph, self.stack)
+            inspector.sectionsChanged.connect(self._on_sections_changed)
+            inspector.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            inspector.set_project(self.project)
+            if self.analysis is not None:
+                inspector.apply_analysis(self.analysis)
+            placeholder = self.inspector_dock.widget()
+            self.inspector_dock.setWidget(inspector)
+            if placeholder is not None:
+                placeholder.deleteLater()
+            self._inspector = inspector
+        return self._inspector
 
     def size_docks(self) -> None:
         """Give the canvas most of the window: narrow side panels, a short bottom panel."""
@@ -160,7 +192,8 @@ class MainWindow(FileActions, QMainWindow):
             self.view.setScene(self.scene)
             self.view.resetTransform()
         set_theme(self.scene, self.theme)
-        self.inspector.set_project(project)
+        if self._inspector is not None:
+            self._inspector.set_project(project)
         self.runner.set_document(project.graph)
         self.validity_label.setText("analysing…")
         if self.dashboard is not None:
@@ -190,9 +223,11 @@ class MainWindow(FileActions, QMainWindow):
         self.scene.apply_analysis(analysis)
         if self.view.keep_framed:  # the first analysis adds shapes to the nodes, which may grow them
             self.view.frame_all(keep=True)
+        self.view.minimap.schedule()
         self.summary.apply_analysis(analysis, {n.id: n.type for n in self.doc.nodes})
         self.problems.apply_analysis(analysis)
-        self.inspector.apply_analysis(analysis)
+        if self._inspector is not None:
+            self._inspector.apply_analysis(analysis)
         self.params_label.setText(f"{analysis.total_params:,} params · {analysis.trainable_params:,} trainable")
         errors, warnings = len(analysis.errors), len(analysis.warnings)
         if errors:
@@ -317,11 +352,20 @@ class MainWindow(FileActions, QMainWindow):
         self.theme = name
         apply_app_theme(name)
         set_theme(self.scene, name)
+        self.view.minimap.schedule()
         self.settings.setValue("theme", name)
         for theme_name in THEME_NAMES:
             action = self.findChild(QAction, f"theme_{theme_name}")
             if action is not None:
                 action.setChecked(theme_name == name)
+
+    def set_minimap_enabled(self, enabled: bool) -> None:
+        """View ▸ Minimap: the overview in the canvas corner (remembered in the settings)."""
+        self.view.minimap.set_enabled(enabled)
+        self.settings.setValue("minimap", enabled)
+        action = self.menu_actions["minimap"]
+        if action.isChecked() != enabled:
+            action.setChecked(enabled)  # toggled comes back here: a no-op
 
     def show_shortcuts(self) -> None:
         dialogs.show_text(self, "Keyboard shortcuts", shortcuts_text())
@@ -348,6 +392,10 @@ class MainWindow(FileActions, QMainWindow):
             self._shown_once = True
             self._ensure_canvas_room()
             self.view.frame_all(keep=self.view.keep_framed)
+            QTimer.singleShot(0, self, self._build_inspector)  # the event loop's first job after showing
+
+    def _build_inspector(self) -> None:
+        _ = self.inspector
 
     def _restore_or_size_docks(self) -> None:
         """The saved dock layout, or the default one (called before the window is first shown)."""
