@@ -64,17 +64,22 @@ class BatchSource:
         return _as_tuple(x, self.device), y.to(self.device)
 
     def _tensor_batches(self) -> Iterator[Batch]:
-        split = self._tensors
+        split, size = self._tensors, self.batch_size
+        inputs, targets = split.inputs, split.targets
         if not self.shuffle:
-            for start in range(0, self.num_samples, self.batch_size):
-                stop = start + self.batch_size
-                yield tuple(t[start:stop] for t in split.inputs), split.targets[start:stop]
+            for start in range(0, self.num_samples, size):
+                stop = start + size
+                yield tuple(t[start:stop] for t in inputs), targets[start:stop]
             return
         # one seeded permutation per epoch; each batch gathers its rows (no full shuffled copy of the set)
         order = torch.randperm(self.num_samples, generator=self.generator).to(self.device)
-        for start in range(0, self.num_samples, self.batch_size):
-            index = order[start:start + self.batch_size]
-            yield tuple(t.index_select(0, index) for t in split.inputs), split.targets.index_select(0, index)
+        if len(inputs) == 1:
+            x = inputs[0]
+            for index in order.split(size):
+                yield (x.index_select(0, index),), targets.index_select(0, index)
+        else:
+            for index in order.split(size):
+                yield tuple(t.index_select(0, index) for t in inputs), targets.index_select(0, index)
 
     def _loader_batches(self) -> Iterator[Batch]:
         for x, y in self._loader:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -43,23 +44,58 @@ class Callback:
 
 
 class CallbackList(Callback):
-    """Fans every hook out to a list of callbacks, in order."""
+    """Fans every hook out to a list of callbacks, in order.
+
+    Only callbacks that override a hook are called for it; :meth:`listens` tells the engine whether
+    anyone does, so it can skip building events nobody receives.
+    """
 
     def __init__(self, callbacks: list[Callback]) -> None:
         for cb in callbacks:
             if not isinstance(cb, Callback):
                 raise TypeError(f"callbacks: expected Callback instances, got {type(cb).__name__}")
         self.callbacks = list(callbacks)
+        self._fan_outs: dict[str, Callable[..., None]] = {}
+        self._listeners: dict[str, tuple[Callable[..., None], ...]] = {}
+        for name in _HOOKS:
+            methods = tuple(getattr(cb, name) for cb in self.callbacks if _overrides(cb, name))
+            self._listeners[name] = methods
+            self._fan_outs[name] = _fan_out(methods)
+
+    def listens(self, hook: str) -> bool:
+        """True when at least one callback overrides ``hook`` (e.g. ``"on_batch_end"``)."""
+        return bool(self._listeners[hook])
 
     def __getattribute__(self, name: str) -> Any:
         if name.startswith("on_"):
-            callbacks = object.__getattribute__(self, "callbacks")
-
-            def fan_out(*args: Any) -> None:
-                for cb in callbacks:
-                    getattr(cb, name)(*args)
-            return fan_out
+            return object.__getattribute__(self, "_fan_outs")[name]
         return object.__getattribute__(self, name)
+
+
+_HOOKS = tuple(name for name in vars(Callback) if name.startswith("on_"))
+
+
+def _overrides(callback: Callback, hook: str) -> bool:
+    """Whether ``callback`` has its own ``hook`` (a subclass method or an instance attribute)."""
+    if isinstance(callback, CallbackList):
+        return callback.listens(hook)
+    return hook in vars(callback) or getattr(type(callback), hook) is not getattr(Callback, hook)
+
+
+def _fan_out(methods: tuple[Callable[..., None], ...]) -> Callable[..., None]:
+    if not methods:
+        return _nothing
+    if len(methods) == 1:
+        return methods[0]
+
+    def fan_out(*args: Any) -> None:
+        for method in methods:
+            method(*args)
+    return fan_out
+
+
+def _nothing(*args: Any) -> None:
+    """The fan-out of a hook nobody overrides."""
 
 
 class ProgressBar(Callback):

@@ -40,6 +40,11 @@ class Trainer:
     :meth:`stop`, :meth:`pause` and :meth:`resume` (without a checkpoint) may be called from any
     thread; the loop answers them between batches. On CPU the loss is read every step (it costs
     no device sync there); on accelerators every ``config.log_every`` steps.
+
+    Per step the loop adds little to what a hand-written loop does: in-memory data is gathered by
+    index on the device, gradients are dropped (``grad = None``) without the optimizer's profiler
+    scope, metrics keep references and are reduced once per epoch, and events go only to callbacks
+    that override them.
     """
 
     def __init__(self, model: nn.Module, bundle: DataBundle, config: TrainingConfig,
@@ -107,11 +112,15 @@ class Trainer:
         self.loss_fn = LossFunction(cfg.loss, self.device)
         self.kind = metric_kind(cfg.loss)
         self.optimizer = build_optimizer(self.model, cfg)
+        self._params = [p for group in self.optimizer.param_groups for p in group["params"]]
         self.steps_per_epoch = len(self.train_source)
         self.scheduler = build_scheduler(self.optimizer, cfg.scheduler, self.steps_per_epoch, cfg.epochs)
         self.interval = scheduler_interval(cfg.scheduler)
         self.scaler = make_scaler(cfg.precision, self.device)
         self.penalized = penalized_weights(self.model)
+        self._penalty_active = cfg.regularization.active
+        self._amp = cfg.precision != "fp32"
+        self._last_lrs: list[float] | None = None  # raw group LRs at the last step (change detection)
         self.early = EarlyStopping(cfg.early_stopping)
         self.plateau_monitor = cfg.scheduler.params["monitor"] if self.interval == "plateau" else None
         for path, monitor in (("training.early_stopping.monitor", self.early.monitor if cfg.early_stopping else None),
@@ -208,54 +217,85 @@ class Trainer:
         return self._stop.is_set()
 
     def _train_epoch(self, epoch: int) -> str | None:
-        """One epoch of steps, then validation and epoch-end bookkeeping; return a stop reason or None."""
-        model, cfg, result = self.model, self.config, self.result
+        """One epoch of steps, then validation and epoch-end bookkeeping; return a stop reason or None.
+
+        The step loop does only what a hand-written loop does plus a few host-side checks: no event
+        is fanned out to nobody, metrics keep references and are reduced once per epoch, and the
+        loss is read back only where that costs no device sync (see the class docstring).
+        """
+        model, cfg = self.model, self.config
         if cfg.unfreeze:
             self._apply_unfreeze(epoch)
         model.train()
         train = MetricAccumulator(self.kind, self.device)
         started = time.perf_counter()
-        snapshot_every = cfg.log_every
+        snapshot_every, read_every, last_good = cfg.log_every, self.read_every, self.last_good
+        unpaused, stop = self._unpaused, self._stop
+        groups, params = self.optimizer.param_groups, self._params
+        on_batch_end = self.callbacks.on_batch_end if self.callbacks.listens("on_batch_end") else None
+        probes, probe_every = self.probes, self.probe_every
         for inputs, targets in self.train_source:
-            if self._wait_if_paused():
+            if (not unpaused.is_set() or stop.is_set()) and self._wait_if_paused():
                 return "stopped"
-            lrs = current_lrs(self.optimizer)
-            if not result.lr_changes or result.lr_changes[-1][1] != lrs:
-                result.lr_changes.append((self.step, lrs))
-                self.callbacks.on_lr(self, self.step, lrs)
-            with autocast(cfg.precision, self.device):
-                output = model(*inputs)
-                aligned = self.loss_fn.align(output, targets)
-                loss = self.loss_fn.fn(output, aligned)
+            lrs = [group["lr"] for group in groups]
+            if lrs != self._last_lrs:
+                self._last_lrs = lrs
+                self._lr_changed()
+            for p in params:  # as optimizer.zero_grad(set_to_none=True), before the forward like a hand-written loop
+                p.grad = None
+            output, aligned, loss = self._forward(inputs, targets)
             total = loss
-            penalty = regularization_penalty(self.penalized, cfg.regularization)
-            if penalty is not None:
-                total = loss + penalty
+            if self._penalty_active:
+                penalty = regularization_penalty(self.penalized, cfg.regularization)
+                if penalty is not None:
+                    total = loss + penalty
             value = None
-            if self.read_every == 1:  # host device: reading the loss costs no sync
+            if read_every == 1:  # host device: reading the loss costs no sync
                 value = total.item()
-                train.add(loss, output, aligned, value if penalty is None else loss.item())
+                train.add(loss, output, aligned, value if total is loss else loss.item())
                 if not math.isfinite(value):
                     return self._stop_for_nan(epoch, value)
             else:  # accelerators: sum on the device, read back every read_every global steps
                 train.add(loss, output, aligned)
                 self._window = total.detach().float() if self._window is None else self._window + total.detach()
                 self._window_steps += 1
-                if (self.step + 1) % self.read_every == 0:
+                if (self.step + 1) % read_every == 0:
                     value = self._window.item() / self._window_steps
                     self._window, self._window_steps = None, 0
                     if not math.isfinite(value):
                         return self._stop_for_nan(epoch, value)
-            if value is not None and (self.last_good.step is None or self.step - self.last_good.step >= snapshot_every):
-                self.last_good.snapshot(self.step)
+            if value is not None and (last_good.step is None or self.step - last_good.step >= snapshot_every):
+                last_good.snapshot(self.step)
             self._optimizer_step(total)
+            del inputs, targets, output, aligned, loss, total  # free the batch before the next one is gathered
             self.step += 1
-            self.callbacks.on_batch_end(self, self.step, epoch, value)
-            if self.probes is not None and self.step % self.probe_every == 0:
-                self.callbacks.on_probe(self, self.step, self.probes.capture(self.step, epoch))
+            if on_batch_end is not None:
+                on_batch_end(self, self.step, epoch, value)
+            if probes is not None and self.step % probe_every == 0:
+                self.callbacks.on_probe(self, self.step, probes.capture(self.step, epoch))
         if self._window is not None and not math.isfinite(pending := self._window.item()):  # epoch end syncs anyway
             return self._stop_for_nan(epoch, pending)
         return self._end_epoch(epoch, train, started)
+
+    def _lr_changed(self) -> None:
+        """Record a learning-rate change (or the first LRs of the run) and tell the listeners."""
+        lrs = current_lrs(self.optimizer)
+        result = self.result
+        if not result.lr_changes or result.lr_changes[-1][1] != lrs:
+            result.lr_changes.append((self.step, lrs))
+            self.callbacks.on_lr(self, self.step, lrs)
+
+    def _forward(self, inputs: tuple[torch.Tensor, ...],
+                 targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Output, aligned target and loss of one batch (under autocast for mixed precision)."""
+        if self._amp:
+            with autocast(self.config.precision, self.device):
+                output = self.model(*inputs)
+                aligned = self.loss_fn.align(output, targets)
+                return output, aligned, self.loss_fn.fn(output, aligned)
+        output = self.model(*inputs)
+        aligned = self.loss_fn.align(output, targets)
+        return output, aligned, self.loss_fn.fn(output, aligned)
 
     def _apply_unfreeze(self, epoch: int) -> None:
         """Staged unfreezing: make every block scheduled up to this epoch trainable (idempotent, so resume works)."""
@@ -272,7 +312,6 @@ class Trainer:
 
     def _optimizer_step(self, total: torch.Tensor) -> None:
         clip = self.config.grad_clip
-        self.optimizer.zero_grad(set_to_none=True)
         if self.scaler is not None:
             self.scaler.scale(total).backward()
             if clip is not None:
@@ -289,7 +328,7 @@ class Trainer:
             self.scheduler.step()
 
     def _clip(self, clip: object) -> None:
-        params = [p for g in self.optimizer.param_groups for p in g["params"]]
+        params = self._params
         if clip.value is not None:
             torch.nn.utils.clip_grad_value_(params, clip.value)
         if clip.max_norm is not None:

@@ -56,25 +56,25 @@ class EarlyStopping:
 
 
 class LastGoodWeights:
-    """A device copy of the weights from the last step whose loss was read back finite."""
+    """A device copy of the weights from the last step whose loss was read back finite.
+
+    The copy's memory is allocated here, once (set-up time, not in the step loop); :meth:`snapshot`
+    copies into it.
+    """
 
     def __init__(self, model: nn.Module) -> None:
         self._model = model
-        self._saved: dict[str, torch.Tensor] | None = None
-        self.step: int | None = None
+        self._saved = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        self.step: int | None = None  # None: no snapshot taken yet
 
     def snapshot(self, step: int) -> None:
-        state = self._model.state_dict()
-        if self._saved is None:
-            self._saved = {k: v.detach().clone() for k, v in state.items()}
-        else:
-            with torch.no_grad():
-                for key, value in state.items():
-                    self._saved[key].copy_(value)
+        with torch.no_grad():
+            for key, value in self._model.state_dict().items():
+                self._saved[key].copy_(value)
         self.step = step
 
     def restore(self) -> bool:
-        if self._saved is None:
+        if self.step is None:
             return False
         with torch.no_grad():
             for key, value in self._model.state_dict().items():

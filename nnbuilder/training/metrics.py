@@ -50,22 +50,25 @@ class LossFunction:
 
 
 class MetricAccumulator:
-    """Sums loss and task metrics over batches on the device; :meth:`result` reads them back once.
+    """Sums loss and task metrics over batches; :meth:`result` reads them back once.
 
-    Regression outputs are kept (detached) and reduced in bulk, folding every ``FOLD`` elements,
-    so a training step pays no extra kernels for MAE and R².
+    A training step only keeps references: the detached outputs and targets are reduced in bulk
+    (accuracy, or MAE and R²) when :meth:`result` is called or every ``FOLD`` pending elements,
+    so a step pays no extra kernels for metrics. A loss already read back (``loss_value``) is
+    summed on the host; otherwise it is summed on the device, without a sync.
     """
 
-    FOLD = 1 << 22
+    FOLD = 1 << 22  # pending output elements that trigger a fold (bounds the memory held)
 
     def __init__(self, kind: str, device: torch.device) -> None:
         self.kind = kind
-        self._pending: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self.device = device
+        self._dtype = torch.float32 if device.type == "mps" else torch.float64
+        self._outputs: list[torch.Tensor] = []
+        self._targets: list[torch.Tensor] = []
         self._pending_elements = 0
-        dtype = torch.float32 if device.type == "mps" else torch.float64
-        self._loss = torch.zeros((), dtype=dtype, device=device)
-        self._correct = torch.zeros((), dtype=torch.int64 if device.type != "mps" else torch.int32, device=device)
-        self._regression = torch.zeros(4, dtype=dtype, device=device)  # |e|, e², y, y²
+        self._folded: list[torch.Tensor] = []  # per fold: correct count, or (|e|, e², y, y²) sums
+        self._device_loss: torch.Tensor | None = None  # Σ loss × batch size, not read back yet
         self._host_loss = 0.0
         self.samples = 0
         self.elements = 0
@@ -75,43 +78,51 @@ class MetricAccumulator:
         """Add one batch: ``loss`` is the batch mean (``loss_value`` if already read back), ``aligned`` the target."""
         n = output.shape[0]
         self.samples += n
-        with torch.no_grad():
-            if loss_value is None:
-                self._loss += loss.detach().to(self._loss.dtype) * n
-            else:
-                self._host_loss += loss_value * n
-            out = output.detach()
-            if self.kind == "classification":
-                self._correct += (out.argmax(dim=1) == aligned).sum()
-            elif self.kind == "binary":
-                self._correct += ((out > 0) == (aligned > 0.5)).sum()
-            else:
-                self._pending.append((out, aligned.detach()))
-                self._pending_elements += aligned.numel()
-                if self._pending_elements >= self.FOLD:
-                    self._fold()
-            self.elements += aligned.numel()
+        if loss_value is None:
+            if self._device_loss is None:
+                self._device_loss = torch.zeros((), dtype=self._dtype, device=loss.device)
+            self._device_loss.add_(loss.detach(), alpha=n)
+        else:
+            self._host_loss += loss_value * n
+        self._outputs.append(output.detach())
+        self._targets.append(aligned.detach())
+        self.elements += aligned.numel()
+        self._pending_elements += output.numel()
+        if self._pending_elements >= self.FOLD:
+            self._fold()
 
     def _fold(self) -> None:
-        if not self._pending:
+        """Reduce the pending outputs and targets to a few sums (on their device, no sync)."""
+        if not self._outputs:
             return
-        out = torch.cat([o.reshape(-1) for o, _ in self._pending]).to(self._regression.dtype)
-        y = torch.cat([t.reshape(-1) for _, t in self._pending]).to(self._regression.dtype)
-        err = out - y
-        self._regression += torch.stack([err.abs().sum(), err.dot(err), y.sum(), y.dot(y)])
-        self._pending, self._pending_elements = [], 0
+        out = torch.cat(self._outputs) if len(self._outputs) > 1 else self._outputs[0]
+        y = torch.cat(self._targets) if len(self._targets) > 1 else self._targets[0]
+        self._outputs, self._targets, self._pending_elements = [], [], 0
+        # detached inputs: no graph is recorded; few ops, since each costs more than its arithmetic here
+        if self.kind == "classification":
+            self._folded.append((out.argmax(dim=1) == y).sum())
+        elif self.kind == "binary":
+            self._folded.append(((out > 0) == (y > 0.5)).sum())
+        else:
+            out, y = out.reshape(-1).to(self._dtype), y.reshape(-1).to(self._dtype)
+            err = out - y
+            self._folded.append(torch.stack([torch.linalg.vector_norm(err, 1), err.dot(err), y.sum(), y.dot(y)]))
 
     def result(self, prefix: str = "") -> dict[str, float]:
         """Mean loss and accuracy (classification/binary) or MAE and R² (regression)."""
         if self.samples == 0:
             return {}
-        metrics = {f"{prefix}loss": (self._loss.item() + self._host_loss) / self.samples}
+        self._fold()
+        loss = self._host_loss
+        if self._device_loss is not None:
+            loss += self._device_loss.item()
+        metrics = {f"{prefix}loss": loss / self.samples}
         n = max(1, self.elements)
+        folded = self._folded[0] if len(self._folded) == 1 else torch.stack(self._folded).sum(0)
         if self.kind in ("classification", "binary"):
-            metrics[f"{prefix}accuracy"] = self._correct.item() / n
+            metrics[f"{prefix}accuracy"] = int(folded.item()) / n
         else:
-            self._fold()
-            abs_err, sq_err, y_sum, y_sq = self._regression.tolist()
+            abs_err, sq_err, y_sum, y_sq = folded.tolist()
             total = y_sq - y_sum * y_sum / n
             metrics[f"{prefix}mae"] = abs_err / n
             metrics[f"{prefix}r2"] = 1.0 - sq_err / total if total > 0 else float("nan")

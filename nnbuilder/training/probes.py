@@ -2,7 +2,9 @@
 
 A probe runs a fixed batch through the model in eval mode without gradients, with forward hooks
 on the leaf modules that exist only for that pass, so steps without a probe pay nothing. Every
-result is detached, small and on the CPU.
+result is detached, small and on the CPU. Histograms count an evenly strided sample of at most
+``MAX_HIST_VALUES`` values (30 bins need no more) over the full tensor's ``[low, high]``; the
+statistics (mean, std, zero fraction, range) use every value.
 """
 from __future__ import annotations
 
@@ -15,12 +17,15 @@ from torch.nn import functional
 BINS = 30
 MAX_CHANNELS = 16
 MAX_MAP_SIDE = 32
-MAX_HIST_VALUES = 65_536  # larger weight tensors are histogrammed on an evenly strided sample
+MAX_HIST_VALUES = 16_384  # larger tensors are histogrammed on an evenly strided sample of about this many values
 
 
 @dataclass(frozen=True)
 class Histogram:
-    """``counts`` (BINS values) over the equal-width bins spanning ``[low, high]``."""
+    """``counts`` (BINS values, float) over the equal-width bins spanning ``[low, high]``.
+
+    For tensors over ``MAX_HIST_VALUES`` values the counts are those of an evenly strided sample.
+    """
 
     counts: torch.Tensor
     low: float
@@ -46,7 +51,7 @@ class Probe:
     activations: dict[str, ActivationStats] = field(default_factory=dict)
     feature_maps: dict[str, torch.Tensor] = field(default_factory=dict)  # (≤16, ≤32, ≤32) of sample 0
     grad_norms: dict[str, float] = field(default_factory=dict)  # module → ‖grad‖ of its own parameters
-    weights: dict[str, Histogram] = field(default_factory=dict)  # "module.param" → histogram (≤ 65,536 values)
+    weights: dict[str, Histogram] = field(default_factory=dict)  # "module.param" → histogram (≤ 16,384 values)
 
 
 class ProbeRecorder:
@@ -71,9 +76,9 @@ class ProbeRecorder:
                 if not isinstance(tensor, torch.Tensor) or not tensor.is_floating_point() or tensor.numel() == 0:
                     return
                 x = tensor.detach().float()
-                raw_stats[name] = torch.stack([x.mean(), x.std(unbiased=False), (x == 0).float().mean(),
-                                               x.min(), x.max()])
-                raw_hists[name] = torch.histc(x, bins=BINS, min=0, max=0)
+                low, high = torch.aminmax(x)
+                raw_stats[name] = torch.stack([x.mean(), x.std(unbiased=False), (x == 0).float().mean(), low, high])
+                raw_hists[name] = histogram_counts(x, low, high)
                 if x.dim() == 4 and x.shape[-2] * x.shape[-1] > 1:  # 1×1 maps show nothing
                     fmap = x[0, :MAX_CHANNELS]
                     if max(fmap.shape[-2:]) > MAX_MAP_SIDE:
@@ -115,11 +120,22 @@ class ProbeRecorder:
             for name, module in self.owners:
                 for pname, param in module.named_parameters(recurse=False):
                     if pname.startswith("weight") and param.numel() > 1:
-                        w = param.detach().flatten()
-                        if w.numel() > MAX_HIST_VALUES:
-                            w = w[:: -(-w.numel() // MAX_HIST_VALUES)]
-                        w = w.float()
+                        w = param.detach().float()
                         low, high = torch.aminmax(w)
                         key = f"{name}.{pname}" if name else pname
-                        hists[key] = (torch.histc(w, bins=BINS, min=0, max=0), low, high)
+                        hists[key] = (histogram_counts(w, low, high), low, high)
         return {k: Histogram(c.cpu(), float(lo), float(hi)) for k, (c, lo, hi) in hists.items()}
+
+
+def histogram_counts(x: torch.Tensor, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
+    """BINS equal-width bin counts (float) of ``x`` over ``[low, high]`` (0-d tensors: no device sync).
+
+    Like ``torch.histc`` (a value equal to ``high`` falls in the last bin); tensors over
+    ``MAX_HIST_VALUES`` values are counted on an evenly strided sample.
+    """
+    flat = x.reshape(-1)
+    if flat.numel() > MAX_HIST_VALUES:
+        flat = flat[:: -(-flat.numel() // MAX_HIST_VALUES)]
+    scale = BINS / (high - low).clamp_min(torch.finfo(flat.dtype).tiny)
+    index = ((flat - low) * scale).long().clamp_(0, BINS - 1)
+    return torch.bincount(index, minlength=BINS).float()

@@ -33,7 +33,7 @@ from nnbuilder.graph.project import loads_project
 from nnbuilder.pipeline import Prepared, TrainedModel, prepare
 from nnbuilder.training import Trainer, find_lr
 
-FLUSH_S = 1 / 60  # the child ships what happened at most this often
+FLUSH_S = 1 / 30  # the child ships what happened at most this often (the GUI redraws at most 30 times a second)
 MAX_PROBES = 100  # probes per run at most (each costs one small forward pass)
 MIN_PROBE_EVERY = 10
 
