@@ -266,7 +266,13 @@ def _multipliers(raw: Any, path: str, problems: Problems) -> dict[str, float]:
     if raw is None or problems.mapping(raw, path) is None:
         return {}
     spec = Param("float", lo=0, doc="LR multiplier (0 freezes the group's updates)")
-    return {name: v for name in raw if (v := problems.value(raw, name, spec, path)) is not None}
+    out = {}
+    for name in raw:  # a top-level submodule ("backbone") or a dotted module path ("backbone.layer4")
+        if not isinstance(name, str) or not all(name.split(".")):
+            problems.add(f"{path}.{name}", "expected a submodule name or a dotted path like 'backbone.layer4'")
+        elif (value := problems.value(raw, name, spec, path)) is not None:
+            out[name] = value
+    return out
 
 
 def _unfreeze(raw: Any, path: str, problems: Problems) -> tuple[UnfreezeStep, ...]:

@@ -1,6 +1,8 @@
 """Optimizer construction: parameter groups with discriminative LR multipliers, and L1/ElasticNet penalties."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import torch
 from torch import nn
 
@@ -10,32 +12,56 @@ from nnbuilder.training.registry import OPTIMIZERS
 
 
 def param_groups(model: nn.Module, config: TrainingConfig) -> list[dict]:
-    """Trainable parameters split by top-level submodule for ``lr_multipliers`` (the rest: group "default")."""
-    children = dict(model.named_children())
-    unknown = [(f"training.lr_multipliers.{name}",
-                f"no top-level submodule named {name!r}; known: {', '.join(children) or '(none)'}")
-               for name in config.lr_multipliers if name not in children]
-    if unknown:
-        raise ConfigError(unknown)
+    """Trainable parameters split by ``lr_multipliers`` (the rest: group "default").
+
+    Keys are module paths, top-level (``"backbone"``) or dotted (``"backbone.layer4"``); each parameter goes to the
+    group of the longest key that is a prefix of its module path.  Parameters frozen now but scheduled by
+    ``config.unfreeze`` are placed already, so staged unfreezing needs no new groups.
+    """
+    problems = [problem for key in config.lr_multipliers if (problem := _unknown_path(model, key)) is not None]
+    if problems:
+        raise ConfigError(problems)
     lr = config.optimizer.lr
     later = {id(p) for p in unfreeze_targets(model, config)}  # frozen now, trainable later: in the groups already
-
-    def wanted(p: nn.Parameter) -> bool:
-        return p.requires_grad or id(p) in later
-
-    claimed: set[int] = set()
-    groups = []
-    for name, multiplier in config.lr_multipliers.items():
-        params = [p for p in children[name].parameters() if wanted(p) and id(p) not in claimed]
-        claimed.update(id(p) for p in params)
-        if params:
-            groups.append({"params": params, "lr": lr * multiplier, "lr_multiplier": multiplier, "name": name})
-    rest = [p for p in model.parameters() if wanted(p) and id(p) not in claimed]
+    members: dict[str, list[nn.Parameter]] = {key: [] for key in config.lr_multipliers}
+    rest: list[nn.Parameter] = []
+    for name, p in model.named_parameters():  # each shared parameter once, under its first name
+        if p.requires_grad or id(p) in later:
+            key = owning_key(name.rpartition(".")[0], config.lr_multipliers)
+            (rest if key is None else members[key]).append(p)
+    groups = [{"params": params, "lr": lr * config.lr_multipliers[key], "lr_multiplier": config.lr_multipliers[key],
+               "name": key} for key, params in members.items() if params]
     if rest:
         groups.insert(0, {"params": rest, "lr": lr, "lr_multiplier": 1.0, "name": "default"})
     if not groups:
         raise TrainingError("the model has no trainable parameters (every layer is frozen or it has none)")
     return groups
+
+
+def owning_key(module_path: str, keys: Iterable[str]) -> str | None:
+    """The longest of ``keys`` that is ``module_path`` or a dotted prefix of it (None: no key covers it)."""
+    best = None
+    for key in keys:
+        if (module_path == key or module_path.startswith(f"{key}.")) and (best is None or len(key) > len(best)):
+            best = key
+    return best
+
+
+def _unknown_path(model: nn.Module, key: str) -> tuple[str, str] | None:
+    """A (path, message) problem when ``key`` names no submodule of ``model``, listing the valid names there."""
+    at = f"training.lr_multipliers.{key}"
+    parts = key.split(".")
+    module, done = model, []
+    for part in parts:
+        children = dict(module.named_children())
+        if part not in children:
+            known = ", ".join(children) or "(none)"
+            if not done:
+                return at, f"no top-level submodule named {part!r}; known: {known}"
+            return at, f"{'.'.join(done)!r} has no submodule {part!r}; its children: {known}"
+        module = children[part]
+        done.append(part)
+    return None
 
 
 def unfreeze_modules(model: nn.Module, config: TrainingConfig, epoch: int | None = None) -> list[tuple[str, nn.Module]]:

@@ -4,7 +4,8 @@
 * :func:`replace_head_command` builds the one-step :class:`Macro` that puts a ``Linear`` head between a
   ``Backbone`` (``output: features``) and the Output, removing the chain of layers that was there;
 * :func:`attribute_names` and :func:`with_multiplier` map nodes to the ``training.lr_multipliers`` keys
-  the engine reads (the top-level submodule = the node's attribute name in the generated code);
+  the engine reads (the top-level submodule = the node's attribute name in the generated code; a Backbone's
+  blocks are ``"<attribute>.<block>"``, see :func:`inherited_multiplier`);
 * :func:`renamed_training` moves those keys when a rename changes attribute names.
 """
 from __future__ import annotations
@@ -121,6 +122,16 @@ def multiplier_of(training: Any, key: str) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+def inherited_multiplier(training: Any, key: str) -> float | None:
+    """The multiplier a dotted ``key`` (``"backbone.layer4"``) inherits: that of its longest stored prefix."""
+    parts = key.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        value = multiplier_of(training, ".".join(parts[:end]))
+        if value is not None:
+            return value
+    return None
+
+
 def with_multiplier(training: dict[str, Any] | None, key: str, value: float | None,
                     default: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``training`` (``default`` when absent) with ``lr_multipliers[key]`` set, or removed for None;
@@ -157,9 +168,9 @@ def renamed_training(training: Any, order: list[str], old: str, new: str,
     out = copy.deepcopy(training)
     changed = False
     table = out.get("lr_multipliers")
-    if isinstance(table, dict) and any(k in moved for k in table):
-        renamed = {moved[k]: v for k, v in table.items() if k in moved}
-        renamed.update({k: v for k, v in table.items() if k not in moved and k not in renamed})
+    if isinstance(table, dict) and any(_moved_key(k, moved) != k for k in table):  # "backbone.layer4" follows too
+        renamed = {_moved_key(k, moved): v for k, v in table.items() if _moved_key(k, moved) != k}
+        renamed.update({k: v for k, v in table.items() if _moved_key(k, moved) == k and k not in renamed})
         out["lr_multipliers"] = renamed
         changed = True
     steps = out.get("unfreeze")
@@ -168,3 +179,9 @@ def renamed_training(training: Any, order: list[str], old: str, new: str,
             step["module"] = moved[step["module"]]
             changed = True
     return (out if changed else None), after
+
+
+def _moved_key(key: str, moved: dict[str, str]) -> str:
+    """``key`` with its top-level attribute renamed as ``moved`` says (dotted block paths keep their tail)."""
+    top, dot, tail = key.partition(".")
+    return f"{moved[top]}{dot}{tail}" if top in moved else key

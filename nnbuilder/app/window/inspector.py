@@ -20,6 +20,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -80,16 +81,7 @@ class LrMultiplierEdit(QWidget):
         return self.edit.text() or self.edit.placeholderText()
 
     def parse(self, text: str) -> float | None:
-        text = text.strip().lstrip("×xX*").strip()
-        if not text:
-            return None
-        try:
-            value = float(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a number") from None
-        if not math.isfinite(value) or not 0.0 <= value <= MAX_LR_MULTIPLIER:
-            raise ValueError(f"the multiplier must be between 0 and {MAX_LR_MULTIPLIER:g}")
-        return value
+        return parse_multiplier(text)
 
     def _commit(self) -> None:
         try:
@@ -108,6 +100,79 @@ class LrMultiplierEdit(QWidget):
         self.edit.setStyleSheet("QLineEdit { border: 2px solid #d9534f; }" if error else "")
         if error:
             self.edit.setToolTip(error)
+
+
+def parse_multiplier(text: str) -> float | None:
+    """``"×0.1"``, ``"0.1"`` -> 0.1; empty -> None (unset); ValueError for anything else or out of range."""
+    text = text.strip().lstrip("×xX*").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or not 0.0 <= value <= MAX_LR_MULTIPLIER:
+        raise ValueError(f"the multiplier must be between 0 and {MAX_LR_MULTIPLIER:g}")
+    return value
+
+
+class BlockMultipliersEdit(QWidget):
+    """A Backbone's per-block LR multipliers: a compact grid of block name + factor; empty = inherit the node's."""
+
+    committed = Signal(str, object)  # block, float or None to unset
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setVerticalSpacing(0)
+        self.blocks: tuple[str, ...] = ()
+        self.edits: dict[str, QLineEdit] = {}
+        self._shown: dict[str, float | None] = {}
+
+    def set_blocks(self, blocks: tuple[str, ...]) -> None:
+        """One row per block (two blocks a row when there are many); rebuilt only when the list changes."""
+        if blocks == self.blocks:
+            return
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.blocks, self.edits, self._shown = blocks, {}, {}
+        columns = 2 if len(blocks) > 8 else 1
+        rows = -(-len(blocks) // columns) if blocks else 0
+        for i, block in enumerate(blocks):
+            edit = QLineEdit()
+            edit.setMaximumWidth(90)
+            edit.editingFinished.connect(lambda b=block: self._commit(b))
+            edit.textEdited.connect(lambda _, e=edit: e.setStyleSheet(""))
+            row, column = i % rows, 2 * (i // rows)
+            self.grid.addWidget(QLabel(block), row, column)
+            self.grid.addWidget(edit, row, column + 1)
+            self.edits[block] = edit
+
+    def set_values(self, values: dict[str, float | None], inherited: dict[str, float | None], attr: str) -> None:
+        """Show each block's own factor, the one it inherits as the placeholder."""
+        for block, edit in self.edits.items():
+            value, parent = values.get(block), inherited.get(block)
+            self._shown[block] = value
+            edit.setStyleSheet("")
+            edit.setText("" if value is None else f"×{value:g}")
+            edit.setPlaceholderText(f"×{1.0 if parent is None else parent:g}")
+            edit.setToolTip(f"LR multiplier of {block!r}, stored as training.lr_multipliers['{attr}.{block}']; "
+                            f"empty = inherit (×{1.0 if parent is None else parent:g})")
+
+    def _commit(self, block: str) -> None:
+        edit = self.edits[block]
+        try:
+            value = parse_multiplier(edit.text())
+        except ValueError as exc:
+            edit.setStyleSheet("QLineEdit { border: 2px solid #d9534f; }")
+            edit.setToolTip(str(exc))
+            return
+        if value != self._shown.get(block):
+            self._shown[block] = value
+            self.committed.emit(block, value)
 
 
 class ParamRow(QWidget):
@@ -229,6 +294,7 @@ class InspectorWidget(QScrollArea):
         self.id_edit: QLineEdit | None = None
         self.counts_label: QLabel | None = None
         self.lr_edit: LrMultiplierEdit | None = None
+        self.block_lr: BlockMultipliersEdit | None = None
         self.head_button: QPushButton | None = None
         label = QLabel("Select one node to edit its parameters.")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -281,6 +347,14 @@ class InspectorWidget(QScrollArea):
                 row.changed.connect(self._set_param)
                 self.rows[pspec.name] = row
                 form.addRow(pspec.name, row)
+        self.block_lr = None
+        if node.type == "Backbone":
+            self.block_lr = BlockMultipliersEdit()
+            self.block_lr.committed.connect(self._set_block_multiplier)
+            form.addRow("block LR", self.block_lr)
+            self.block_lr_label = form.labelForField(self.block_lr)
+            self.block_lr_label.setToolTip("per-block learning-rate multipliers (discriminative LR); "
+                                           "an empty field inherits the node's multiplier")
         outer.addLayout(form)
         self.head_button = None
         if node.type == "Backbone":
@@ -359,6 +433,16 @@ class InspectorWidget(QScrollArea):
         self.lr_edit.set_value(value)
         if key != self.node_id:
             self.lr_edit.setToolTip(f"stored as training.lr_multipliers[{key!r}] (the attribute name in the code)")
+        if self.block_lr is not None:
+            freeze = self.rows.get("freeze")
+            self.block_lr.set_blocks(tuple(getattr(freeze.editor, "blocks", ())) if freeze is not None else ())
+            training = self.project.training if self.project is not None else None
+            keys = {block: f"{key}.{block}" for block in self.block_lr.blocks}
+            self.block_lr.set_values({b: finetune.multiplier_of(training, k) for b, k in keys.items()},
+                                     {b: finetune.inherited_multiplier(training, k) for b, k in keys.items()}, key)
+            shown = self.project is not None and bool(self.block_lr.blocks)
+            self.block_lr.setVisible(shown)
+            self.block_lr_label.setVisible(shown)
         if self.head_button is not None:
             features = node.params.get("output", "features") == "features"
             self.head_button.setEnabled(features and self.project is not None)
@@ -408,16 +492,22 @@ class InspectorWidget(QScrollArea):
 
     def _set_multiplier(self, value: float | None) -> None:
         """Set (None: unset) the shown node's LR multiplier as one undoable project edit."""
-        if self.node_id is None or self.project is None:
+        if self.node_id is not None:
+            self._push_multiplier(self.multiplier_key(), value, f"'{self.node_id}'")
+
+    def _set_block_multiplier(self, block: str, value: float | None) -> None:
+        """Set (None: unset, inherit) the LR multiplier of a Backbone block as one undoable project edit."""
+        if self.node_id is not None:
+            self._push_multiplier(f"{self.multiplier_key()}.{block}", value, f"'{self.node_id}' block {block}")
+
+    def _push_multiplier(self, key: str, value: float | None, what: str) -> None:
+        if self.project is None or value == _multiplier(self.project, key):
             return
         from nnbuilder.app.dashboard.commands import SetSections
         from nnbuilder.app.dashboard.setup_panel import DEFAULT_TRAINING
 
-        key = self.multiplier_key()
-        if value == _multiplier(self.project, key):
-            return
         training = finetune.with_multiplier(self.project.training, key, value, DEFAULT_TRAINING)
-        text = f"LR multiplier of '{self.node_id}'" if value is None else f"LR ×{value:g} for '{self.node_id}'"
+        text = f"LR multiplier of {what}" if value is None else f"LR ×{value:g} for {what}"
         self._stack.push(SetSections(self.project, (self.project.data, training), text, self._sections_changed))
 
     def _sections_changed(self) -> None:

@@ -138,7 +138,7 @@ class MainWindow(FileActions, QMainWindow):
     def size_docks(self) -> None:
         """Give the canvas most of the window: narrow side panels, a short bottom panel."""
         width, height = max(self.width(), 800), max(self.height(), 500)
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [min(220, width // 6), min(270, width // 4)],
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [min(220, width // 6), min(320, width // 4)],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.summary_dock], [min(200, height // 4)], Qt.Orientation.Vertical)
 
