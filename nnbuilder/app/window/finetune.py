@@ -6,7 +6,9 @@
 * :func:`attribute_names` and :func:`with_multiplier` map nodes to the ``training.lr_multipliers`` keys
   the engine reads (the top-level submodule = the node's attribute name in the generated code; a Backbone's
   blocks are ``"<attribute>.<block>"``, see :func:`inherited_multiplier`);
-* :func:`renamed_training` moves those keys when a rename changes attribute names.
+* :func:`renamed_training` moves those keys when a rename changes attribute names;
+* :func:`unfreeze_epochs` and :func:`with_unfreeze` read and edit a Backbone's ``training.unfreeze`` steps
+  (staged unfreezing: a block becomes trainable at the start of an epoch).
 """
 from __future__ import annotations
 
@@ -185,3 +187,67 @@ def _moved_key(key: str, moved: dict[str, str]) -> str:
     """``key`` with its top-level attribute renamed as ``moved`` says (dotted block paths keep their tail)."""
     top, dot, tail = key.partition(".")
     return f"{moved[top]}{dot}{tail}" if top in moved else key
+
+
+def unfreeze_epochs(training: Any, module: str) -> tuple[dict[str, int], int | None]:
+    """``training.unfreeze`` for ``module``: block -> epoch it unfreezes at (the earliest step), and the epoch of
+    the earliest whole-module step (a step without blocks; None: none)."""
+    steps = training.get("unfreeze") if isinstance(training, dict) else None
+    blocks: dict[str, int] = {}
+    whole: int | None = None
+    for step in steps if isinstance(steps, list) else []:
+        if not isinstance(step, dict) or step.get("module") != module:
+            continue
+        epoch = step.get("epoch")
+        if isinstance(epoch, bool) or not isinstance(epoch, int):
+            continue
+        names = step.get("blocks") or []
+        if not names:
+            whole = epoch if whole is None else min(whole, epoch)
+        for name in names if isinstance(names, list) else []:
+            if isinstance(name, str):
+                blocks[name] = min(blocks.get(name, epoch), epoch)
+    return blocks, whole
+
+
+def with_unfreeze(training: dict[str, Any] | None, module: str, block: str | None, epoch: int | None,
+                  default: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``training`` (``default`` when absent) where ``block`` of ``module`` (None: the whole module)
+    unfreezes at ``epoch`` (None: never).
+
+    The block is first taken out of every step of the module (a step it empties goes); then it joins the step of
+    the same module and epoch, or a new ``{"epoch", "module", "blocks"}`` step. An emptied list is dropped.
+    """
+    out = copy.deepcopy(training) if isinstance(training, dict) else copy.deepcopy(default)
+    raw = out.get("unfreeze")
+    steps: list[Any] = []
+    for step in raw if isinstance(raw, list) else []:
+        if not isinstance(step, dict) or step.get("module") != module:
+            steps.append(step)
+            continue
+        names = step.get("blocks")
+        if block is None:
+            if names:  # keep block steps; whole-module steps go
+                steps.append(step)
+            continue
+        if not names or not isinstance(names, list) or block not in names:
+            steps.append(step)
+            continue
+        rest = [b for b in names if b != block]
+        if rest:
+            steps.append({**step, "blocks": rest})
+    if epoch is not None:
+        if block is None:
+            steps.append({"epoch": int(epoch), "module": module})
+        else:
+            same = next((s for s in steps if isinstance(s, dict) and s.get("module") == module
+                         and s.get("epoch") == epoch and isinstance(s.get("blocks"), list) and s["blocks"]), None)
+            if same is not None:
+                same["blocks"] = [*same["blocks"], block]
+            else:
+                steps.append({"epoch": int(epoch), "module": module, "blocks": [block]})
+    if steps:
+        out["unfreeze"] = steps
+    else:
+        out.pop("unfreeze", None)
+    return out

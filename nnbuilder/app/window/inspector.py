@@ -7,7 +7,8 @@ own widgets.  Inferred parameters read "auto (= 784)" until overridden.
 Fine-tuning: every node with parameters shows its trainable / frozen counts (from the
 latest analysis) and a learning-rate multiplier (``training.lr_multipliers``, edited
 with the dashboard's undoable ``SetSections``); a Backbone adds a per-block freeze
-checklist (the ``freeze`` editor) and "Replace head".
+checklist (the ``freeze`` editor), per-block LR multipliers, the epoch each frozen block
+unfreezes at (``training.unfreeze``, staged unfreezing) and "Replace head".
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -175,6 +177,64 @@ class BlockMultipliersEdit(QWidget):
             self.committed.emit(block, value)
 
 
+UNFREEZE_TIP = ("the block becomes trainable at the start of that epoch (staged unfreezing); "
+               "never = it stays frozen. Stored in training.unfreeze")
+WHOLE = "whole backbone"
+
+
+class UnfreezeEdit(QWidget):
+    """The epoch each frozen block of a Backbone unfreezes at: a compact grid of block name + epoch spin box.
+
+    A row's block is a block name, or None for the whole backbone; 0 reads "never".
+    """
+
+    committed = Signal(object, object)  # block (None: whole backbone), epoch or None for never
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setVerticalSpacing(0)
+        self.rows: tuple[tuple[str | None, str], ...] = ()
+        self.spins: dict[str | None, QSpinBox] = {}
+        self.setToolTip(UNFREEZE_TIP)
+
+    def set_rows(self, rows: tuple[tuple[str | None, str], ...]) -> None:
+        """``(block, label)`` rows (two a row when there are many); rebuilt only when they change."""
+        if rows == self.rows:
+            return
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().hide()  # gone at once, not when the deferred delete runs
+                item.widget().deleteLater()
+        self.rows, self.spins = rows, {}
+        columns = 2 if len(rows) > 8 else 1
+        per_column = -(-len(rows) // columns) if rows else 0
+        for i, (block, label) in enumerate(rows):
+            spin = QSpinBox()
+            spin.setSpecialValueText("never")
+            spin.setKeyboardTracking(False)  # typed numbers commit on Enter / focus out, arrows on each click
+            spin.setMaximumWidth(90)
+            spin.setToolTip(UNFREEZE_TIP)
+            spin.valueChanged.connect(lambda value, b=block: self.committed.emit(b, value or None))
+            name = QLabel(label)
+            name.setToolTip(UNFREEZE_TIP)
+            row, column = i % per_column, 2 * (i // per_column)
+            self.grid.addWidget(name, row, column)
+            self.grid.addWidget(spin, row, column + 1)
+            self.spins[block] = spin
+
+    def set_values(self, epochs: dict[str | None, int], last: int) -> None:
+        """Show each row's epoch (absent: never); the spin boxes go up to ``last`` (the training's epochs)."""
+        for block, spin in self.spins.items():
+            epoch = epochs.get(block)
+            spin.blockSignals(True)
+            spin.setRange(0, max(last, epoch or 0, 1))
+            spin.setValue(epoch or 0)
+            spin.blockSignals(False)
+
+
 class ParamRow(QWidget):
     """An editor plus, where the spec allows it, an auto/override switch or a None box."""
 
@@ -295,6 +355,7 @@ class InspectorWidget(QScrollArea):
         self.counts_label: QLabel | None = None
         self.lr_edit: LrMultiplierEdit | None = None
         self.block_lr: BlockMultipliersEdit | None = None
+        self.unfreeze: UnfreezeEdit | None = None
         self.head_button: QPushButton | None = None
         label = QLabel("Select one node to edit its parameters.")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -348,6 +409,7 @@ class InspectorWidget(QScrollArea):
                 self.rows[pspec.name] = row
                 form.addRow(pspec.name, row)
         self.block_lr = None
+        self.unfreeze = None
         if node.type == "Backbone":
             self.block_lr = BlockMultipliersEdit()
             self.block_lr.committed.connect(self._set_block_multiplier)
@@ -355,6 +417,11 @@ class InspectorWidget(QScrollArea):
             self.block_lr_label = form.labelForField(self.block_lr)
             self.block_lr_label.setToolTip("per-block learning-rate multipliers (discriminative LR); "
                                            "an empty field inherits the node's multiplier")
+            self.unfreeze = UnfreezeEdit()
+            self.unfreeze.committed.connect(self._set_unfreeze)
+            form.addRow("unfreeze at", self.unfreeze)
+            self.unfreeze_label = form.labelForField(self.unfreeze)
+            self.unfreeze_label.setToolTip(UNFREEZE_TIP)
         outer.addLayout(form)
         self.head_button = None
         if node.type == "Backbone":
@@ -443,12 +510,40 @@ class InspectorWidget(QScrollArea):
             shown = self.project is not None and bool(self.block_lr.blocks)
             self.block_lr.setVisible(shown)
             self.block_lr_label.setVisible(shown)
+        if self.unfreeze is not None:
+            self._refresh_unfreeze(node, key)
         if self.head_button is not None:
             features = node.params.get("output", "features") == "features"
             self.head_button.setEnabled(features and self.project is not None)
             self.head_button.setToolTip(
                 "put a new Linear head after this backbone, sized to the data set's classes, and connect it to "
                 "the Output (one undo step)" if features else "set output to 'features' to give it your own head")
+
+    def _refresh_unfreeze(self, node: Any, key: str) -> None:
+        """The frozen blocks of the shown Backbone (and any with a step) with the epoch they unfreeze at."""
+        assert self.unfreeze is not None
+        freeze = self.rows.get("freeze")
+        blocks = tuple(getattr(freeze.editor, "blocks", ())) if freeze is not None else ()
+        value = node.params.get("freeze", "none")
+        frozen = list(blocks) if value == "all" else []
+        if isinstance(value, list):
+            frozen = [b for b in value if isinstance(b, str)]
+        training = self.project.training if self.project is not None else None
+        epochs, whole = finetune.unfreeze_epochs(training, key)
+        rows: list[tuple[str | None, str]] = []
+        if value == "all" or whole is not None:
+            rows.append((None, WHOLE))
+        rows += [(b, b) for b in frozen]
+        rows += [(b, f"{b} (not frozen)") for b in epochs if b not in frozen]
+        self.unfreeze.set_rows(tuple(rows))
+        last = training.get("epochs") if isinstance(training, dict) else None
+        shown: dict[str | None, int] = dict(epochs)
+        if whole is not None:
+            shown[None] = whole
+        self.unfreeze.set_values(shown, last if isinstance(last, int) and not isinstance(last, bool) else 1)
+        visible = self.project is not None and bool(rows)
+        self.unfreeze.setVisible(visible)
+        self.unfreeze_label.setVisible(visible)
 
     def multiplier_key(self) -> str:
         """The ``training.lr_multipliers`` key of the shown node: its attribute name in the generated code."""
@@ -508,6 +603,21 @@ class InspectorWidget(QScrollArea):
 
         training = finetune.with_multiplier(self.project.training, key, value, DEFAULT_TRAINING)
         text = f"LR multiplier of {what}" if value is None else f"LR ×{value:g} for {what}"
+        self._stack.push(SetSections(self.project, (self.project.data, training), text, self._sections_changed))
+
+    def _set_unfreeze(self, block: str | None, epoch: int | None) -> None:
+        """Make ``block`` of the shown Backbone (None: all of it) unfreeze at ``epoch`` (None: never); one undo step."""
+        if self.node_id is None or self.project is None:
+            return
+        from nnbuilder.app.dashboard.commands import SetSections
+        from nnbuilder.app.dashboard.setup_panel import DEFAULT_TRAINING
+
+        key = self.multiplier_key()
+        training = finetune.with_unfreeze(self.project.training, key, block, epoch, DEFAULT_TRAINING)
+        if training == self.project.training:
+            return
+        what = f"'{self.node_id}'" if block is None else f"'{self.node_id}' block {block}"
+        text = f"never unfreeze {what}" if epoch is None else f"unfreeze {what} at epoch {epoch}"
         self._stack.push(SetSections(self.project, (self.project.data, training), text, self._sections_changed))
 
     def _sections_changed(self) -> None:
