@@ -163,7 +163,7 @@ class TrainedModel:
     source: str
     dataset: str
     task: str
-    state: dict[str, Any]  # CPU tensors, the model's state_dict
+    state: dict[str, Any]  # the model's state_dict as contiguous CPU tensors
 
     @classmethod
     def of(cls, prepared: Prepared) -> TrainedModel:
@@ -192,8 +192,7 @@ def save_run(run: Prepared | TrainedModel, result: Any, out: str | Path) -> Path
     trained = run if isinstance(run, TrainedModel) else TrainedModel.of(run)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().cpu().contiguous() for k, v in trained.state.items()}
-    save_file(state, str(out / "weights.safetensors"),
+    save_file(trained.state, str(out / "weights.safetensors"),
               metadata={"class": trained.class_name, "project": trained.project_name})
     write_source(trained.source, out / "model.py")
     atomic_write_text(out / "history.json", json.dumps(result.to_dict(), indent=2, default=_plain) + "\n")

@@ -119,7 +119,6 @@ class Trainer:
         self.scaler = make_scaler(cfg.precision, self.device)
         self.penalized = penalized_weights(self.model)
         self._penalty_active = cfg.regularization.active
-        self._amp = cfg.precision != "fp32"
         self._last_lrs: list[float] | None = None  # raw group LRs at the last step (change detection)
         self.early = EarlyStopping(cfg.early_stopping)
         self.plateau_monitor = cfg.scheduler.params["monitor"] if self.interval == "plateau" else None
@@ -288,14 +287,10 @@ class Trainer:
     def _forward(self, inputs: tuple[torch.Tensor, ...],
                  targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Output, aligned target and loss of one batch (under autocast for mixed precision)."""
-        if self._amp:
-            with autocast(self.config.precision, self.device):
-                output = self.model(*inputs)
-                aligned = self.loss_fn.align(output, targets)
-                return output, aligned, self.loss_fn.fn(output, aligned)
-        output = self.model(*inputs)
-        aligned = self.loss_fn.align(output, targets)
-        return output, aligned, self.loss_fn.fn(output, aligned)
+        with autocast(self.config.precision, self.device):
+            output = self.model(*inputs)
+            aligned = self.loss_fn.align(output, targets)
+            return output, aligned, self.loss_fn.fn(output, aligned)
 
     def _apply_unfreeze(self, epoch: int) -> None:
         """Staged unfreezing: make every block scheduled up to this epoch trainable (idempotent, so resume works)."""

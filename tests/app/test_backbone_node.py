@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from nnbuilder.app.canvas.backbone_blocks import block_table, compact_count, toggled_freeze
 from nnbuilder.app.canvas.backbone_item import CHEVRON, BackboneNodeItem
 from nnbuilder.app.canvas.node_item import NodeItem
-from nnbuilder.app.window import MainWindow, dialogs
+from nnbuilder.app.window import MainWindow
 from nnbuilder.backbones.catalog import block_names
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.project import Project, graph_to_json
@@ -25,22 +25,6 @@ def backbone_project(model: str = "resnet18", freeze: object = "none") -> Projec
     return Project("bb node", GraphDocument(nodes, edges), data={"dataset": "cifar10", "params": {}})
 
 
-@pytest.fixture
-def make_window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(dialogs, "ask_unsaved", lambda _parent, _name: dialogs.DISCARD)
-    monkeypatch.setattr(dialogs, "show_error", lambda *_args, **_kwargs: None)
-
-    def make(project: Project) -> MainWindow:
-        win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
-                         recovery_dir=tmp_path / "recovery")
-        qtbot.addWidget(win)
-        win.install(project, None)
-        win.resize(1366, 900)
-        win.show()
-        qtbot.waitExposed(win)
-        win.runner.run_now()
-        return win
-    return make
 
 
 def item_of(win: MainWindow, node_id: str = "bb") -> BackboneNodeItem:

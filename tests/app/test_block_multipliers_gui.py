@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from nnbuilder.app.window import MainWindow, dialogs
+from nnbuilder.app.window import MainWindow
 from nnbuilder.app.window.finetune import inherited_multiplier, renamed_training
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.project import Project
@@ -25,18 +25,8 @@ def project() -> Project:
 
 
 @pytest.fixture
-def win(qtbot, tmp_path, monkeypatch) -> MainWindow:
-    monkeypatch.setattr(dialogs, "ask_unsaved", lambda _parent, _name: dialogs.DISCARD)
-    monkeypatch.setattr(dialogs, "show_error", lambda *_args, **_kwargs: None)
-    window = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
-                        recovery_dir=tmp_path / "recovery")
-    qtbot.addWidget(window)
-    window.install(project(), None)
-    window.resize(1366, 768)
-    window.show()
-    window.runner.run_now()
-    return window
-
+def win(make_window) -> MainWindow:
+    return make_window(project())
 
 def type_into(edit, text: str) -> None:
     edit.setFocus()

@@ -6,11 +6,10 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from nnbuilder.app.dashboard.panel import REDRAW_MS
 from nnbuilder.app.undo import push
-from nnbuilder.app.window import MainWindow, dialogs
+from nnbuilder.app.window import MainWindow
 from nnbuilder.graph.commands import SetParam
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,19 +17,8 @@ SPIRALS = ROOT / "examples" / "spirals_mlp.nnb"
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch) -> MainWindow:
-    monkeypatch.setattr(dialogs, "ask_unsaved", lambda *_a: dialogs.DISCARD)
-    monkeypatch.setattr(dialogs, "show_error", lambda *_a, **_k: None)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings, recovery_dir=tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.resize(1366, 900)
-    win.show()
-    assert win.open_path(str(SPIRALS), as_example=True)
-    yield win
-    if win.dashboard is not None:
-        win.dashboard.shutdown()
-
+def window(make_window) -> MainWindow:
+    return make_window(SPIRALS, height=900)
 
 def dashboard_for(window: MainWindow, qtbot, epochs: int = 3, **training) -> object:
     """The dashboard with the project set to a short run (and its data preview loaded)."""

@@ -1,9 +1,6 @@
 """Fine-tuning in the inspector: freeze checklist, counts, weights field, Replace head, LR multipliers."""
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import QSettings
-
 from nnbuilder.app.window import MainWindow, dialogs
 from nnbuilder.app.window.inspector import LR_DEFAULT_TEXT
 from nnbuilder.app.window.param_editors import BlocksEditor, WeightsEditor
@@ -21,21 +18,6 @@ def backbone_project(data: dict | None = None, backbone_id: str = "bb") -> Proje
                    data=data if data is not None else {"dataset": "cifar10", "params": {}})
 
 
-@pytest.fixture
-def make_window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(dialogs, "ask_unsaved", lambda _parent, _name: dialogs.DISCARD)  # no modal on close
-    monkeypatch.setattr(dialogs, "show_error", lambda *_args, **_kwargs: None)
-
-    def make(project: Project) -> MainWindow:
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        win = MainWindow(settings=settings, recovery_dir=tmp_path / "recovery")
-        qtbot.addWidget(win)
-        win.install(project, None)
-        win.resize(1366, 768)
-        win.show()
-        win.runner.run_now()
-        return win
-    return make
 
 
 def analysed(qtbot, win: MainWindow) -> None:

@@ -5,13 +5,12 @@ import copy
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QUndoStack
 
 from nnbuilder.app.dashboard.commands import SetSections
 from nnbuilder.app.dashboard.setup_panel import USE_WEIGHTS_TEXT, SetupPanel
 from nnbuilder.app.undo import push
-from nnbuilder.app.window import MainWindow, dialogs
+from nnbuilder.app.window import MainWindow
 from nnbuilder.graph.commands import SetParam
 from nnbuilder.graph.project import load_project
 
@@ -78,19 +77,8 @@ def test_no_backbone_with_weights_shows_no_offer(qtbot) -> None:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch) -> MainWindow:
-    monkeypatch.setattr(dialogs, "ask_unsaved", lambda *_a: dialogs.DISCARD)
-    monkeypatch.setattr(dialogs, "show_error", lambda *_a, **_k: None)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings, recovery_dir=tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.resize(1366, 900)
-    win.show()
-    assert win.open_path(str(EXAMPLE), as_example=True)
-    yield win
-    if win.dashboard is not None:
-        win.dashboard.shutdown()
-
+def window(make_window) -> MainWindow:
+    return make_window(EXAMPLE, height=900)
 
 def test_dashboard_follows_graph_edits_and_undo_restores_the_data_section(window, qtbot) -> None:
     dash = window.show_dashboard()

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from nnbuilder.app.window import MainWindow, dialogs
+from nnbuilder.app.window import MainWindow
 from nnbuilder.app.window.finetune import renamed_training
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.project import Project
@@ -25,20 +25,8 @@ def project(training: dict | None = None) -> Project:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(dialogs, "ask_unsaved", lambda _parent, _name: dialogs.DISCARD)
-    monkeypatch.setattr(dialogs, "show_error", lambda *_args, **_kwargs: None)
-
-    def make(proj: Project) -> MainWindow:
-        win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
-                         recovery_dir=tmp_path / "recovery")
-        qtbot.addWidget(win)
-        win.install(proj, None)
-        win.resize(1366, 768)
-        win.show()
-        win.runner.run_now()
-        return win
-    return make
+def window(make_window):
+    return make_window
 
 
 def type_id(win: MainWindow, node_id: str, new: str) -> None:

@@ -5,9 +5,8 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 
-from nnbuilder.app.window import MainWindow, dialogs
+from nnbuilder.app.window import MainWindow
 from nnbuilder.app.window.finetune import unfreeze_epochs, with_unfreeze
 from nnbuilder.graph.project import load_project
 from nnbuilder.training.config import TrainingConfig
@@ -16,18 +15,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "transfer_learning.
 
 
 @pytest.fixture
-def win(qtbot, tmp_path, monkeypatch) -> MainWindow:
-    monkeypatch.setattr(dialogs, "ask_unsaved", lambda _parent, _name: dialogs.DISCARD)
-    monkeypatch.setattr(dialogs, "show_error", lambda *_args, **_kwargs: None)
-    window = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
-                        recovery_dir=tmp_path / "recovery")
-    qtbot.addWidget(window)
-    window.install(load_project(EXAMPLE), None)
-    window.resize(1366, 768)
-    window.show()
-    window.runner.run_now()
-    return window
-
+def win(make_window) -> MainWindow:
+    return make_window(load_project(EXAMPLE))
 
 def test_setting_an_epoch_writes_one_undoable_step(win: MainWindow) -> None:
     win.select_node("backbone")
