@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,15 +19,6 @@ from nnbuilder.training import Trainer
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "transfer_learning.nnb"
 RESOURCE = "resource:shapes28_shufflenet_v2_x0_5.safetensors"
-
-
-@pytest.fixture
-def one_thread() -> Iterator[None]:
-    """Small convolutions run fastest on one thread, above all on a shared CPU."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _backbone(project):
