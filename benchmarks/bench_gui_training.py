@@ -2,7 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui_training.py [--epochs 150] [--repeat 5]
 
-Both runs use the dashboard's settings (probes, per-epoch checkpoints) so that the ratio
+Both runs use the dashboard's settings (probes, checkpoints) so that the ratio
 measures only the GUI: the listener, the event shipping and the redraws. The dashboard trains
 in a child process of the fork server; the headless run therefore also runs in a fresh child
 of that server (as ``nnbuilder train`` runs in a process of its own), so that both start from
@@ -38,7 +38,7 @@ def project(epochs: int):
 
 def headless_run(epochs: int) -> float:
     """Engine seconds of the run without any GUI (same probes and checkpoints as the dashboard)."""
-    from nnbuilder.app.dashboard.child import leave_a_core_for_the_gui, probe_every
+    from nnbuilder.app.dashboard.child import CHECKPOINT_EVERY_S, leave_a_core_for_the_gui, probe_every
     from nnbuilder.pipeline import prepare
     from nnbuilder.training import Trainer
 
@@ -46,7 +46,8 @@ def headless_run(epochs: int) -> float:
     p = prepare(project(epochs))
     with tempfile.TemporaryDirectory() as ckpt:
         trainer = Trainer(p.model, p.bundle, p.config, batch_size=p.batch_size,
-                          probe_every=probe_every(p, True), checkpoint_dir=ckpt)
+                          probe_every=probe_every(p, True), checkpoint_dir=ckpt,
+                          checkpoint_every_s=CHECKPOINT_EVERY_S)
         return trainer.run().seconds
 
 

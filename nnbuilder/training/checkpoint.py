@@ -3,6 +3,7 @@
 Layout of a checkpoint root::
 
     latest.json              {"latest": "epoch-0003"} — replaced atomically after a write completes
+                             (atomic against a crash of the process, not of the machine: nothing is fsynced)
     epoch-0003/weights.safetensors   model state_dict (loadable with strict=True into the exported class)
     epoch-0003/best.safetensors      best epoch's weights (early stopping with restore_best)
     epoch-0003/state.pt              optimizer, scheduler, scaler, RNG states (torch.load(weights_only=True))
@@ -52,7 +53,7 @@ def save_checkpoint(root: str | Path, trainer: Trainer, epoch: int, keep_last: i
             "config": trainer.config.to_dict(), "history": trainer.result.history,
             "lr_changes": trainer.result.lr_changes, "early_stopping": trainer.early.state(),
             "metrics": trainer.result.history[-1] if trainer.result.history else {}}
-    (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")  # compact: indent is 10x slower
     final = root / name
     shutil.rmtree(final, ignore_errors=True)
     os.replace(tmp, final)
@@ -119,8 +120,5 @@ def _cpu(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)

@@ -45,12 +45,15 @@ class Trainer:
     index on the device, gradients are dropped (``grad = None``) without the optimizer's profiler
     scope, metrics keep references and are reduced once per epoch, and events go only to callbacks
     that override them.
+
+    With ``checkpoint_dir``, the end of an epoch is checkpointed there (see :meth:`_checkpoint_due`
+    for which epochs, ``checkpoint_every_s`` spaces them out for runs of many short epochs).
     """
 
     def __init__(self, model: nn.Module, bundle: DataBundle, config: TrainingConfig,
                  callbacks: Sequence[Callback] = (), *, batch_size: int | None = None,
                  probe_every: int | None = None, checkpoint_dir: str | Path | None = None,
-                 num_workers: int = 0) -> None:
+                 checkpoint_every_s: float = 0.0, num_workers: int = 0) -> None:
         self.model = model
         self.bundle = bundle
         self.config = config
@@ -58,6 +61,8 @@ class Trainer:
         self.batch_size = config.batch_size or batch_size or DEFAULT_BATCH_SIZE
         self.probe_every = probe_every
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
+        self.checkpoint_every_s = checkpoint_every_s
+        self._last_checkpoint: float | None = None  # perf_counter of this run's latest checkpoint
         self.num_workers = num_workers
         self._stop = threading.Event()
         self._unpaused = threading.Event()
@@ -171,6 +176,7 @@ class Trainer:
         """
         self.setup()
         start = time.perf_counter()
+        self._last_checkpoint = None
         result = self.result
         result.stop_reason, result.message = "completed", ""
         self.callbacks.on_run_start(self, self._plan())
@@ -329,6 +335,12 @@ class Trainer:
         if clip.max_norm is not None:
             torch.nn.utils.clip_grad_norm_(params, clip.max_norm)
 
+    def _checkpoint_due(self, epoch: int, last: bool) -> bool:
+        """Checkpoint this epoch's end? The run's first and last epochs always; between them, at most
+        one checkpoint every ``checkpoint_every_s`` seconds (0: every epoch)."""
+        return (self._last_checkpoint is None or last or epoch + 1 >= self.config.epochs
+                or time.perf_counter() - self._last_checkpoint >= self.checkpoint_every_s)
+
     def _stop_for_nan(self, epoch: int, value: float) -> str:
         restored = self.last_good.restore()
         where = f"step {self.last_good.step}" if restored else "the start"
@@ -350,8 +362,9 @@ class Trainer:
         self.result.history.append(metrics)
         self.result.epochs_run = epoch + 1
         self.result.steps = self.step
-        if self.checkpoint_dir is not None:
+        if self.checkpoint_dir is not None and self._checkpoint_due(epoch, stop_early):
             checkpoint.save_checkpoint(self.checkpoint_dir, self, epoch)
+            self._last_checkpoint = time.perf_counter()
         self.callbacks.on_epoch_end(self, epoch, metrics)
         if stop_early:
             self.callbacks.on_early_stop(self, epoch, self.early.best_epoch)

@@ -100,7 +100,8 @@ class ProbeRecorder:
         for name, stats in raw_stats.items():
             mean, std, zeros, low, high = stats.cpu().tolist()
             probe.activations[name] = ActivationStats(mean, std, zeros, Histogram(raw_hists[name].cpu(), low, high))
-        probe.feature_maps = {name: fmap.cpu() for name, fmap in maps.items()}
+        # copies: a view would keep (and ship, when pickled) the whole batch's activations
+        probe.feature_maps = {name: fmap.to("cpu", copy=True) for name, fmap in maps.items()}
         probe.grad_norms = self._grad_norms()
         probe.weights = self._weight_histograms()
         return probe

@@ -78,3 +78,32 @@ def test_missing_or_foreign_checkpoints_are_refused(tmp_path: Path) -> None:
     Trainer(mlp(1), regression_bundle(), config(epochs=1), checkpoint_dir=tmp_path).run()
     with pytest.raises(CheckpointError, match="scheduler does not match"):
         Trainer(mlp(1), regression_bundle(), config(scheduler={"type": "StepLR", "step_size": 1})).resume(tmp_path)
+
+
+class Saves(Callback):
+    """Records which epoch each checkpoint on disk belongs to, after every epoch."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.latest = root, []
+
+    def on_epoch_end(self, trainer, epoch, metrics):
+        latest = self.root / "latest.json"
+        self.latest.append(json.loads(latest.read_text())["latest"] if latest.is_file() else None)
+
+
+def test_checkpoint_spacing_keeps_the_first_and_last_epochs(tmp_path: Path, monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from nnbuilder.training import engine
+
+    clock = iter(range(0, 10_000, 3))  # each of the engine's perf_counter() calls: 3 s later
+    monkeypatch.setattr(engine, "time", SimpleNamespace(perf_counter=lambda: float(next(clock))))
+    every = Saves(tmp_path / "every")
+    Trainer(mlp(), regression_bundle(), config(epochs=5), [every], checkpoint_dir=tmp_path / "every").run()
+    assert every.latest == [f"epoch-000{i}" for i in range(1, 6)]
+
+    spaced = Saves(tmp_path / "spaced")
+    Trainer(mlp(), regression_bundle(), config(epochs=5), [spaced], checkpoint_dir=tmp_path / "spaced",
+            checkpoint_every_s=1e6).run()
+    assert spaced.latest == ["epoch-0001"] * 4 + ["epoch-0005"]
+    load_weights(tmp_path / "spaced", mlp())  # the last one is whole

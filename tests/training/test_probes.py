@@ -66,6 +66,20 @@ def test_cnn_probes_give_downsampled_feature_maps_of_one_sample() -> None:
     assert torch.allclose(last, expected, atol=1e-5)
 
 
+def test_feature_maps_hold_only_their_own_values() -> None:
+    """A feature map small enough to need no pooling is a copy, not a view of the whole probe batch."""
+    g = torch.Generator().manual_seed(0)
+    images = torch.randn(24, 1, 12, 12, generator=g)
+    split = TensorSplit((images,), torch.randint(0, 2, (24,), generator=g))
+    bundle = DataBundle("noise", "classification", [InputInfo((1, 12, 12))], split, split, None, num_classes=2)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+    collect = Collect()
+    Trainer(model, bundle, config(loss="CrossEntropyLoss", epochs=1, batch_size=8), [collect], probe_every=1).run()
+    fmap = collect.probes[0].feature_maps["0"]
+    assert fmap.shape == (4, 12, 12)
+    assert fmap.untyped_storage().nbytes() == fmap.numel() * fmap.element_size()
+
+
 def test_probes_do_not_change_training() -> None:
     plain, probed = mlp(1), mlp(1)
     model_cfg = config(epochs=3)

@@ -36,6 +36,7 @@ from nnbuilder.training import Trainer, find_lr
 FLUSH_S = 1 / 30  # the child ships what happened at most this often (the GUI redraws at most 30 times a second)
 MAX_PROBES = 100  # probes per run at most (each costs one small forward pass)
 MIN_PROBE_EVERY = 10
+CHECKPOINT_EVERY_S = 10.0  # a run of many short epochs checkpoints at most this often (each costs a few ms)
 
 
 @dataclass
@@ -191,7 +192,7 @@ def run_child(project_text: str, kind: str, options: RunOptions, events: Connect
             trainer = Trainer(prepared.model, prepared.bundle, prepared.config,
                               [DashboardCallback(buffer, prepared.bundle, controls.stop, controls.boundary_wanted)],
                               batch_size=prepared.batch_size, probe_every=probe_every(prepared, options.probes),
-                              checkpoint_dir=options.checkpoint_dir)
+                              checkpoint_dir=options.checkpoint_dir, checkpoint_every_s=CHECKPOINT_EVERY_S)
             controls.attach(trainer)
             result = trainer.run()
             shipper.send("trained", TrainedModel.of(prepared))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,7 @@ import torch
 
 from nnbuilder.app.dashboard.buffer import EventBuffer
 from nnbuilder.training import Callback
+from nnbuilder.training.probes import Histogram, Probe
 
 GRID = 64  # decision-boundary resolution (GRID × GRID model evaluations)
 BOUNDARY_EVERY_S = 0.25
@@ -61,6 +62,15 @@ def boundary_grid(bundle: Any) -> tuple[torch.Tensor, tuple[float, float], tuple
     gx, gy = torch.meshgrid(xs, ys, indexing="ij")
     grid = (torch.stack([gx.reshape(-1), gy.reshape(-1)], 1) - mean) / std
     return grid, (float(low[0]), float(high[0])), (float(low[1]), float(high[1]))
+
+
+def portable(probe: Probe) -> Probe:
+    """``probe`` with numpy arrays in place of tensors: pickled to the GUI ten times cheaper (and torch-free)."""
+    def hist(h: Histogram) -> Histogram:
+        return replace(h, counts=h.counts.numpy())
+    return replace(probe, activations={k: replace(a, histogram=hist(a.histogram)) for k, a in probe.activations.items()},
+                   feature_maps={k: m.numpy() for k, m in probe.feature_maps.items()},
+                   weights={k: hist(h) for k, h in probe.weights.items()})
 
 
 def class_probabilities(output: torch.Tensor, task: str) -> torch.Tensor:
@@ -111,7 +121,7 @@ class DashboardCallback(Callback):
         self.buffer.put("lrs", (step, list(lrs)))
 
     def on_probe(self, trainer: Any, step: int, probe: Any) -> None:
-        self.buffer.put("probes", probe)
+        self.buffer.put("probes", portable(probe))
 
     def on_lr_reduced(self, trainer: Any, epoch: int, old: list[float], new: list[float]) -> None:
         self.buffer.put("markers", ("plateau", epoch, f"LR {old[0]:.2g} → {new[0]:.2g}"))

@@ -222,10 +222,10 @@ class InsideView(QWidget):
         else:
             self.map_plot.setTitle(f"Feature maps of {self.layer} (pinned sample)")
         if maps is not None:
-            self.maps.setImage(tile_maps(maps.numpy()), levels=(0, 1))
+            self.maps.setImage(tile_maps(np.asarray(maps)), levels=(0, 1))
 
     @staticmethod
     def _bars(bars: pg.BarGraphItem, hist: Any) -> None:
-        counts = hist.counts.numpy()
+        counts = np.asarray(hist.counts)
         width = (hist.high - hist.low) / len(counts) if hist.high > hist.low else 1.0
         bars.setOpts(x=hist.low + width * (np.arange(len(counts)) + 0.5), height=counts, width=width)
