@@ -11,7 +11,6 @@ by ``nn.Identity()`` so the backbone returns the pooled feature vector the class
 from __future__ import annotations
 
 import contextlib
-import difflib
 import functools
 from dataclasses import dataclass
 from typing import Any
@@ -90,6 +89,8 @@ def get_info(name: object) -> BackboneInfo:
     """The catalogue entry for ``name``; raises :class:`UnknownModel` with suggestions."""
     if isinstance(name, str) and name in CATALOGUE:
         return CATALOGUE[name]
+    import difflib  # only for a wrong name: the launch path imports this module
+
     text = str(name).lower().replace("-", "_")
     suggestions = difflib.get_close_matches(text, list(CATALOGUE), n=3, cutoff=0.6)
     raise UnknownModel(name, suggestions)
@@ -158,6 +159,8 @@ def weights_enum_entry(name: str, weights: str) -> Any:
 
     enum = torchvision.models.get_model_weights(get_info(name).name)
     if weights not in enum.__members__:
+        import difflib
+
         from nnbuilder.layers.spec import ParamError
 
         close = difflib.get_close_matches(weights, list(enum.__members__), n=3, cutoff=0.5)
