@@ -1,13 +1,14 @@
 """The same training run headless and with the live dashboard (offscreen): overhead, GUI stalls, update rate.
 
-    QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui_training.py [--epochs 150] [--repeat 5]
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui_training.py [--epochs 150] [--repeat 25]
 
 Both runs use the dashboard's settings (probes, checkpoints) so that the ratio
 measures only the GUI: the listener, the event shipping and the redraws. The dashboard trains
 in a child process of the fork server; the headless run therefore also runs in a fresh child
 of that server (as ``nnbuilder train`` runs in a process of its own), so that both start from
-the same interpreter state. Headless and dashboard runs alternate; the ratio is given as the
-median of the pairs' ratios and as best against best. A 10 ms heartbeat QTimer measures how
+the same interpreter state. Headless and dashboard runs alternate (in turn first in a pair); the
+ratio is given as the median of the pairs' ratios with a bootstrap 95 % interval, as the ratio of
+the medians and as best against best. A 10 ms heartbeat QTimer measures how
 long the event loop is blocked. The last line holds key=value pairs.
 """
 from __future__ import annotations
@@ -105,33 +106,45 @@ def with_dashboard(app: QApplication, epochs: int, scratch: Path) -> tuple[float
     updates = dash.updates / wall
     window.stack.setClean()
     window.close()
-    print(f"  redraw per tick: median {np.median(ticks):.1f} ms, max {max(ticks):.1f} ms; "
+    print(f"  dashboard run: redraw per tick median {np.median(ticks):.1f} ms, max {max(ticks):.1f} ms; "
           f"the GUI process used {100 * cpu / wall:.0f} % of a core")
     return done[0].seconds, beats[1:], updates
+
+
+def median_ci(values: np.ndarray, resamples: int = 4000, level: float = 0.95) -> tuple[float, float]:
+    """Bootstrap confidence interval of the median of ``values`` (seeded: the same data gives the same interval)."""
+    rng = np.random.default_rng(0)
+    medians = np.median(rng.choice(values, size=(resamples, len(values))), axis=1)
+    return float(np.quantile(medians, (1 - level) / 2)), float(np.quantile(medians, (1 + level) / 2))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--epochs", type=int, default=150)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=25, help="pairs of runs (the machine's noise needs many)")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     headless(1)  # start the fork server (it imports torch) before anything is timed
     plain, gui, beats, rates = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeat):
-            plain.append(headless(args.epochs))
-            seconds, intervals, rate = with_dashboard(app, args.epochs, Path(tmp) / str(i))
-            gui.append(seconds)
-            beats += intervals
-            rates.append(rate)
-            print(f"repeat {i + 1}: headless {plain[-1]:.2f} s, dashboard {gui[-1]:.2f} s, "
-                  f"heartbeat max {max(intervals):.1f} ms, {rate:.1f} updates/s")
+            # every other pair the dashboard goes first, so that drifts in the machine's speed cancel
+            for kind in ("dashboard", "headless") if i % 2 else ("headless", "dashboard"):
+                if kind == "headless":
+                    plain.append(headless(args.epochs))
+                    continue
+                seconds, intervals, rate = with_dashboard(app, args.epochs, Path(tmp) / str(i))
+                gui.append(seconds)
+                beats.extend(intervals)
+                rates.append(rate)
+            print(f"pair {i + 1}: headless {plain[-1]:.2f} s, dashboard {gui[-1]:.2f} s, {rates[-1]:.1f} updates/s")
     intervals = np.asarray(beats)
     pairs = np.asarray(gui) / np.asarray(plain)
+    low, high = median_ci(pairs)
     print(f"pair ratios: {', '.join(f'{r:.3f}' for r in pairs)}")
-    print(f"ratio={np.median(pairs):.3f} ratio_best={min(gui) / min(plain):.3f} "
-          f"headless_s={min(plain):.2f} gui_s={min(gui):.2f} "
+    print(f"ratio={np.median(pairs):.3f} ratio_ci95={low:.3f}-{high:.3f} ratio_of_medians="
+          f"{np.median(gui) / np.median(plain):.3f} ratio_best={min(gui) / min(plain):.3f} pairs={len(pairs)} "
+          f"headless_s={np.median(plain):.2f} gui_s={np.median(gui):.2f} "
           f"stall_max_ms={intervals.max():.1f} stall_p99_ms={np.percentile(intervals, 99):.1f} "
           f"stall_median_ms={np.median(intervals):.1f} updates_per_s={np.mean(rates):.1f}")
     return 0

@@ -46,11 +46,24 @@ def test_short_run_fills_every_view(window, qtbot) -> None:
     assert len(curves.epoch_losses) == 3 and len(curves.val_losses) == 3 and len(curves.metric_values) == 3
     assert curves.metric_names == ("accuracy", "val_accuracy")
     assert dash.inside.probe is not None and dash.inside.grads and dash.inside.layers.count() >= 5
-    assert dash.results.boundary_updates >= 2 and dash.results.boundary.image is not None
+    assert dash.results.boundary_updates >= 1 and dash.results.boundary.image is not None  # hidden: the final one
     assert len(dash.results.texts) == 4  # 2×2 confusion matrix counts
     assert "test set" in dash.status.text() and dash.progress.value() == dash.progress.maximum()
     assert dash.updates <= elapsed * 1000 / REDRAW_MS + 2  # coalesced: at most one redraw per timer tick
     assert not dash.running and not dash.timer.isActive()
+
+
+def test_decision_boundary_updates_while_shown(window, qtbot) -> None:
+    import numpy as np
+
+    dash = dashboard_for(window, qtbot, epochs=8)
+    dash.tabs.setCurrentWidget(dash.results)
+    images = []
+    show = dash.results.set_boundary
+    dash.results.set_boundary = lambda boundary, count: (images.append(boundary.image.copy()), show(boundary, count))
+    run(dash, qtbot)
+    assert len(images) >= 2 and dash.results.boundary_updates >= 2
+    assert not np.allclose(images[0], images[-1], atol=0.05)  # the boundary moved as the model learned
 
 
 def test_lr_preview_matches_engine_schedule(window, qtbot) -> None:

@@ -122,19 +122,13 @@ def test_cpu_threads_leave_one_core(monkeypatch) -> None:
 
 
 def test_probes_reach_the_gui_as_numpy_with_the_engines_values() -> None:
-    """Probes travel as numpy arrays (ten times cheaper to pickle than tensors) and keep their values."""
+    """Every probe's gradient norms reach the GUI; the latest of each shipment comes whole, as numpy arrays
+    (ten times cheaper to pickle than tensors), with the engine's values."""
     import numpy as np
 
     from nnbuilder.app.dashboard.collector import portable
     from nnbuilder.pipeline import prepare
     from nnbuilder.training import Callback, Trainer
-
-    job = TrainingJob(spirals(epochs=2))
-    job.start()
-    shipped = collect(job).probes
-    assert shipped and all(isinstance(h.histogram.counts, np.ndarray)
-                           for probe in shipped for h in probe.activations.values())
-    assert all(isinstance(h.counts, np.ndarray) for h in shipped[0].weights.values())
 
     class Keep(Callback):
         def __init__(self) -> None:
@@ -145,9 +139,15 @@ def test_probes_reach_the_gui_as_numpy_with_the_engines_values() -> None:
     p = prepare(spirals(epochs=2))
     keep = Keep()
     Trainer(p.model, p.bundle, p.config, [keep], batch_size=p.batch_size, probe_every=probe_every(p, True)).run()
-    here = portable(keep.probes[-1])
-    there = next(probe for probe in shipped if probe.step == here.step)
+
+    job = TrainingJob(spirals(epochs=2))
+    job.start()
+    shipped = collect(job).probes
+    assert [(q.step, q.grad_norms) for q in shipped] == [(q.step, q.grad_norms) for q in keep.probes]
+    here, there = portable(keep.probes[-1]), shipped[-1]
     assert here.activations.keys() == there.activations.keys() and here.weights.keys() == there.weights.keys()
+    assert all(isinstance(h.counts, np.ndarray) for h in there.weights.values())
     for name, stats in here.activations.items():
+        assert isinstance(there.activations[name].histogram.counts, np.ndarray)
         np.testing.assert_array_equal(stats.histogram.counts, there.activations[name].histogram.counts)
         assert isinstance(keep.probes[-1].activations[name].histogram.counts, torch.Tensor)  # the engine's own stay tensors

@@ -57,6 +57,14 @@ class EventBuffer:
             if name == "boundary":
                 self._box.boundaries += 1
 
+    def put_step(self, step: int, epoch: int, loss: float | None) -> None:
+        """One optimizer step: its loss (when read back) and the progress, under one lock (every step calls it)."""
+        with self._lock:
+            box = self._box
+            if loss is not None:
+                box.losses.append((step, loss))
+            box.progress = (step, epoch)
+
     def finish(self, result: Any = None, error: str | None = None) -> None:
         """Mark the job as ended (with its result or an error message)."""
         with self._lock:

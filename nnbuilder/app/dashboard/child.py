@@ -8,8 +8,9 @@ Two one-way pipes connect it to the GUI's process:
   the end of that pipe (the GUI process is gone) stops the run;
 * events out: pickled ``(kind, value)`` messages — ``("info", RunInfo)`` once the project is
   prepared, ``("trained", TrainedModel)`` when a run leaves weights behind, and
-  ``("box", Drained)``: the local :class:`EventBuffer` drained every :data:`FLUSH_S`, so the
-  GUI receives at most one message per frame however fast the steps are. The box that
+  ``("box", Drained)``: the local :class:`EventBuffer` drained at most every
+  :data:`~nnbuilder.app.dashboard.collector.FLUSH_S` (by the listener, on the training thread), so
+  the GUI receives a bounded number of messages however fast the steps are. The box that
   carries the end of the job is the last message.
 
 torch and the engine are imported at module level: a fork server preloads this module, so
@@ -33,7 +34,6 @@ from nnbuilder.graph.project import loads_project
 from nnbuilder.pipeline import Prepared, TrainedModel, prepare
 from nnbuilder.training import Trainer, find_lr
 
-FLUSH_S = 1 / 30  # the child ships what happened at most this often (the GUI redraws at most 30 times a second)
 MAX_PROBES = 100  # probes per run at most (each costs one small forward pass)
 MIN_PROBE_EVERY = 10
 CHECKPOINT_EVERY_S = 10.0  # a run of many short epochs checkpoints at most this often (each costs a few ms)
@@ -133,42 +133,34 @@ class Controls:
 
 
 class Shipper:
-    """Drains the local buffer every :data:`FLUSH_S` and sends each non-empty box to the GUI."""
+    """Sends the local buffer's news to the GUI, from the training thread (the only one that sends).
+
+    No thread of its own: a thread waking up a few dozen times a second makes the training
+    thread hand the GIL over each time, which cost 1.5-5 % of a small model's run here (measured);
+    the listener (:class:`DashboardCallback`) calls :meth:`flush` from its hooks at most every
+    :data:`~nnbuilder.app.dashboard.collector.FLUSH_S` instead.
+    """
 
     def __init__(self, buffer: EventBuffer, conn: Connection) -> None:
         self.buffer = buffer
         self._conn = conn
-        self._lock = threading.Lock()
-        self._done = threading.Event()
         self.broken = False  # the GUI's end is closed: nothing more can be delivered
-        self._thread = threading.Thread(target=self._loop, name="nnbuilder-shipper", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
 
     def send(self, kind: str, value: Any) -> None:
-        data = pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL)
-        with self._lock:
-            if self.broken:
-                return
-            try:
-                self._conn.send_bytes(data)
-            except OSError:  # BrokenPipeError included
-                self.broken = True
+        if self.broken:
+            return
+        try:
+            self._conn.send_bytes(pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:  # BrokenPipeError included
+            self.broken = True
 
     def flush(self) -> None:
         box = self.buffer.drain()
         if not box.empty or box.ended:
             self.send("box", box)
 
-    def _loop(self) -> None:
-        while not self._done.wait(FLUSH_S):
-            self.flush()
-
     def close(self) -> None:
         """Ship what is left (the end of the job among it) and close the pipe."""
-        self._done.set()
-        self._thread.join()
         self.flush()
         self._conn.close()
 
@@ -180,7 +172,6 @@ def run_child(project_text: str, kind: str, options: RunOptions, events: Connect
     threading.Thread(target=controls.listen, name="nnbuilder-controls", daemon=True).start()
     buffer = EventBuffer()
     shipper = Shipper(buffer, events)
-    shipper.start()
     try:
         leave_a_core_for_the_gui()
         prepared = prepare(loads_project(project_text))
@@ -190,7 +181,8 @@ def run_child(project_text: str, kind: str, options: RunOptions, events: Connect
             return
         if kind == "train":
             trainer = Trainer(prepared.model, prepared.bundle, prepared.config,
-                              [DashboardCallback(buffer, prepared.bundle, controls.stop, controls.boundary_wanted)],
+                              [DashboardCallback(buffer, prepared.bundle, controls.stop, controls.boundary_wanted,
+                                                 flush=shipper.flush)],
                               batch_size=prepared.batch_size, probe_every=probe_every(prepared, options.probes),
                               checkpoint_dir=options.checkpoint_dir, checkpoint_every_s=CHECKPOINT_EVERY_S)
             controls.attach(trainer)

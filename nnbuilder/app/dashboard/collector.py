@@ -1,6 +1,7 @@
 """The dashboard's listener on the training engine; runs in the training process (imports torch).
 
-Every hook only appends to an :class:`EventBuffer`. The decision boundary and the
+Every hook only appends to an :class:`EventBuffer`, which the hooks hand to ``flush`` (the
+child's shipper) at most every :data:`FLUSH_S`. The decision boundary and the
 end-of-run evaluation are computed here, on the thread that owns the model, so the
 GUI never races the optimizer on the same module.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,6 +24,7 @@ GRID = 64  # decision-boundary resolution (GRID × GRID model evaluations)
 BOUNDARY_EVERY_S = 0.25
 BOUNDARY_SHARE = 0.02  # live boundaries may take at most this share of the training thread's time
 MAX_SCATTER = 2000
+FLUSH_S = 1 / 20  # news leave the training process at most this often (the GUI shows them at its own pace)
 
 
 @dataclass
@@ -86,7 +89,7 @@ class DashboardCallback(Callback):
     """Forwards engine events into ``buffer``; computes boundary and outcome on the training thread."""
 
     def __init__(self, buffer: EventBuffer, bundle: Any, stop_requested: threading.Event | None = None,
-                 boundary_wanted: threading.Event | None = None) -> None:
+                 boundary_wanted: threading.Event | None = None, flush: Callable[[], None] | None = None) -> None:
         self.buffer = buffer
         self.bundle = bundle
         self.stop_requested = stop_requested or threading.Event()
@@ -97,6 +100,9 @@ class DashboardCallback(Callback):
         self.grid = boundary_grid(bundle)
         self._last_boundary = 0.0
         self._boundary_cost = 0.0
+        self.flush = flush  # ships the buffer (the child's Shipper); called at most every FLUSH_S
+        self._flushed_at = 0.0
+        self._probe: Probe | None = None  # the latest probe, not shipped yet
 
     def on_run_start(self, trainer: Any, plan: Any) -> None:
         self.buffer.put("plan", plan)
@@ -104,24 +110,38 @@ class DashboardCallback(Callback):
             self.buffer.put("pinned", trainer.probes.inputs[0][0].detach().float().cpu().numpy())
         if self.stop_requested.is_set():  # a stop that came before run() started
             trainer.stop()
-        self._boundary(trainer)
+        if self.boundary_wanted.is_set():
+            self._boundary(trainer)
+        self._ship()  # the plan, at once
 
     def on_batch_end(self, trainer: Any, step: int, epoch: int, loss: float | None) -> None:
-        if loss is not None:
-            self.buffer.put("losses", (step, loss))
-        self.buffer.put("progress", (step, epoch))
-        if self.grid is not None and self.boundary_wanted.is_set() and time.perf_counter() - self._last_boundary > \
+        self.buffer.put_step(step, epoch, loss)
+        now = time.perf_counter()
+        if self.grid is not None and self.boundary_wanted.is_set() and now - self._last_boundary > \
                 max(BOUNDARY_EVERY_S, self._boundary_cost / BOUNDARY_SHARE):
             self._boundary(trainer)
+        if now - self._flushed_at >= FLUSH_S:
+            self._ship()
 
     def on_epoch_end(self, trainer: Any, epoch: int, metrics: dict[str, Any]) -> None:
         self.buffer.put("epochs", dict(metrics))
+        if time.perf_counter() - self._flushed_at >= FLUSH_S:
+            self._ship()
 
     def on_lr(self, trainer: Any, step: int, lrs: list[float]) -> None:
         self.buffer.put("lrs", (step, list(lrs)))
 
     def on_probe(self, trainer: Any, step: int, probe: Any) -> None:
-        self.buffer.put("probes", portable(probe))
+        """Probes wait for the next shipment; one superseded before it travels as its gradient norms only.
+
+        The GUI shows the latest probe's histograms and maps, and the gradient norms of every probe.
+        """
+        if self.flush is None:
+            self.buffer.put("probes", portable(probe))
+            return
+        if self._probe is not None:
+            self.buffer.put("probes", Probe(self._probe.step, self._probe.epoch, grad_norms=self._probe.grad_norms))
+        self._probe = probe
 
     def on_lr_reduced(self, trainer: Any, epoch: int, old: list[float], new: list[float]) -> None:
         self.buffer.put("markers", ("plateau", epoch, f"LR {old[0]:.2g} → {new[0]:.2g}"))
@@ -130,6 +150,7 @@ class DashboardCallback(Callback):
         self.buffer.put("markers", ("early_stop", epoch, f"early stop (best epoch {best_epoch + 1})"))
 
     def on_run_end(self, trainer: Any, result: Any) -> None:
+        self._put_probe()
         if result.best_epoch is not None:
             self.buffer.put("markers", ("best", result.best_epoch, f"best epoch {result.best_epoch + 1}"))
         if result.stop_reason in ("completed", "early_stopping", "stopped"):
@@ -137,6 +158,18 @@ class DashboardCallback(Callback):
             outcome = self._outcome(trainer)
             if outcome is not None:
                 self.buffer.put("outcome", outcome)
+
+    def _ship(self) -> None:
+        """Hand the buffer's news to ``flush`` (callers keep to at most one call every FLUSH_S)."""
+        if self.flush is not None:
+            self._put_probe()
+            self.flush()
+            self._flushed_at = time.perf_counter()
+
+    def _put_probe(self) -> None:
+        if self._probe is not None:
+            self.buffer.put("probes", portable(self._probe))
+            self._probe = None
 
     def _boundary(self, trainer: Any) -> None:
         if self.grid is None:
