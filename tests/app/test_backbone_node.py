@@ -5,10 +5,11 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
-from nnbuilder.app.canvas.backbone_blocks import block_table, compact_count, toggled_freeze
+from nnbuilder.app.canvas.backbone_blocks import compact_count, toggled_freeze
 from nnbuilder.app.canvas.backbone_item import CHEVRON, BackboneNodeItem
 from nnbuilder.app.canvas.node_item import NodeItem
 from nnbuilder.app.window import MainWindow
+from nnbuilder.backbones.blocks import block_table
 from nnbuilder.backbones.catalog import block_names
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.project import Project, graph_to_json

@@ -1,12 +1,16 @@
 """Fine-tuning in the inspector: freeze checklist, counts, weights field, Replace head, LR multipliers."""
 from __future__ import annotations
 
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QCheckBox
+
 from nnbuilder.app.window import MainWindow, dialogs
 from nnbuilder.app.window.inspector import LR_DEFAULT_TEXT
 from nnbuilder.app.window.param_editors import BlocksEditor, WeightsEditor
 from nnbuilder.backbones.catalog import block_names
 from nnbuilder.graph.document import Edge, GraphDocument, Node
-from nnbuilder.graph.project import Project
+from nnbuilder.graph.project import Project, save_project
 
 
 def backbone_project(data: dict | None = None, backbone_id: str = "bb") -> Project:
@@ -72,7 +76,7 @@ def test_freeze_all_and_unfreeze_all(qtbot, make_window):
     editor = freeze_editor(win)
     editor.freeze_all.click()
     assert win.doc.node("bb").params["freeze"] == "all"
-    assert all(b.isChecked() and not b.isEnabled() for b in editor.boxes.values())
+    assert all(b.isChecked() and b.isEnabled() for b in editor.boxes.values())  # top-level: can be unticked
     analysed(qtbot, win)
     assert win.analysis.nodes["bb"].trainable == 0
     editor.unfreeze_all.click()
@@ -80,6 +84,71 @@ def test_freeze_all_and_unfreeze_all(qtbot, make_window):
     assert not any(b.isChecked() for b in editor.boxes.values())
     win.stack.undo()
     assert win.doc.node("bb").params["freeze"] == "all"
+
+
+def tick(box: QCheckBox) -> None:
+    """A real left click on the check box's indicator, as a user ticks (or unticks) it."""
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(6, box.height() // 2))
+
+
+def ticked(editor: BlocksEditor) -> list[str]:
+    return [name for name, box in editor.boxes.items() if box.isChecked()]
+
+
+def test_ticking_every_block_writes_all_like_the_canvas_and_each_tick_is_one_undo_step(make_window):
+    win = make_window(backbone_project())
+    win.select_node("bb")
+    names = list(block_names("resnet18", "features"))
+    for i, name in enumerate(names):
+        before = win.stack.count()
+        tick(freeze_editor(win).boxes[name])
+        assert win.stack.count() == before + 1
+        assert win.doc.node("bb").params["freeze"] == (names[:i + 1] if i + 1 < len(names) else "all")
+    assert ticked(freeze_editor(win)) == names
+    assert win.inspector.unfreeze.rows[0] == (None, "whole backbone")  # "all" offers the whole backbone
+    win.stack.undo()  # one step back: the list without the last block, no whole-backbone row
+    assert win.doc.node("bb").params["freeze"] == names[:-1]
+    assert ticked(freeze_editor(win)) == names[:-1]
+    assert (None, "whole backbone") not in win.inspector.unfreeze.rows
+    win.stack.redo()
+    assert win.doc.node("bb").params["freeze"] == "all"
+    assert win.inspector.unfreeze.rows[0] == (None, "whole backbone")
+    tick(freeze_editor(win).boxes["layer2"])  # unticking one block from "all" keeps the others frozen
+    assert win.doc.node("bb").params["freeze"] == [n for n in names if n != "layer2"]
+    tick(freeze_editor(win).boxes["layer2"])
+    assert win.doc.node("bb").params["freeze"] == "all"
+    for name in names:
+        tick(freeze_editor(win).boxes[name])
+    assert win.doc.node("bb").params["freeze"] == "none"  # never []
+    assert ticked(freeze_editor(win)) == []
+
+
+def test_ticking_the_only_top_level_block_writes_all(make_window):
+    project = backbone_project()
+    project.graph.node("bb").params["model"] = "mobilenet_v2"
+    win = make_window(project)
+    win.select_node("bb")
+    tick(freeze_editor(win).boxes["features.3"])
+    assert win.doc.node("bb").params["freeze"] == ["features.3"]
+    tick(freeze_editor(win).boxes["features"])  # covers features.3 and every other block
+    assert win.doc.node("bb").params["freeze"] == "all"
+    editor = freeze_editor(win)
+    assert ticked(editor) == list(editor.blocks)
+    assert [n for n, b in editor.boxes.items() if b.isEnabled()] == ["features"]
+    tick(editor.boxes["features"])
+    assert win.doc.node("bb").params["freeze"] == "none"
+
+
+def test_opening_a_project_frozen_all_ticks_every_box(make_window, tmp_path):
+    project = backbone_project()
+    project.graph.node("bb").params["freeze"] = "all"
+    win = make_window(save_project(project, tmp_path / "frozen.nnb"))
+    win.select_node("bb")
+    editor = freeze_editor(win)
+    assert win.doc.node("bb").params["freeze"] == "all"
+    assert editor.boxes and ticked(editor) == list(editor.blocks)
+    assert not editor.freeze_all.isEnabled() and editor.unfreeze_all.isEnabled()
+    assert win.inspector.unfreeze.rows[0] == (None, "whole backbone")
 
 
 def test_weights_field_and_file_picker(qtbot, make_window, monkeypatch, tmp_path):

@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnbuilder.app.canvas.backbone_blocks import BlockTable, block_table, compact_count, frozen_blocks, inherited
+from nnbuilder.app.canvas.backbone_blocks import compact_count, inherited
 from nnbuilder.app.canvas.node_item import LINE, TOP, WIDTH, NodeItem, _palette
 from nnbuilder.app.canvas.theme import color
+from nnbuilder.backbones.blocks import BlockTable, block_table, frozen_blocks
 from nnbuilder.graph.document import Node
 
 ROW = 18.0  # height of one block row

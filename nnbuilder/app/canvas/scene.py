@@ -7,7 +7,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPen, QUndoStack
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
-from nnbuilder.app.canvas.backbone_blocks import block_table, frozen_blocks, toggled_freeze
+from nnbuilder.app.canvas.backbone_blocks import toggled_freeze
 from nnbuilder.app.canvas.backbone_item import BackboneNodeItem, node_item_for
 from nnbuilder.app.canvas.connect import ConnectionDrag
 from nnbuilder.app.canvas.edge_item import EdgeItem, EdgeKey
@@ -16,6 +16,7 @@ from nnbuilder.app.canvas.layout import layered_positions
 from nnbuilder.app.canvas.node_item import GRID, NodeItem, PortItem, format_shape
 from nnbuilder.app.canvas.theme import THEMES, color
 from nnbuilder.app.undo import push
+from nnbuilder.backbones.blocks import block_table, frozen_blocks
 from nnbuilder.graph import document as ev
 from nnbuilder.graph.commands import MoveNodes, SetParam
 from nnbuilder.graph.document import DocEvent, Edge, GraphDocument

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnbuilder.backbones.blocks import BlockTable, block_table, frozen_blocks, normalised
 from nnbuilder.layers import ParamError, ParamSpec
 from nnbuilder.layers.spec import DTYPES
 
@@ -296,8 +297,10 @@ class WeightsEditor(TextEditor):
 class BlocksEditor(ParamEditor):
     """Backbone ``freeze``: one checkbox per block of the model, plus Freeze all / Unfreeze all.
 
-    A block inside a checked block (``features.3`` in ``features``) shows checked and disabled.
-    Each click commits one new value: ``"all"``, ``"none"`` or the checked blocks in model order.
+    A block inside a checked block (``features.3`` in ``features``) shows checked and disabled; with ``"all"``
+    every box is checked and the top-level ones stay enabled (unticking one keeps the others frozen).
+    Each click commits one value normalised as the canvas's locks do (:func:`nnbuilder.backbones.blocks.normalised`):
+    ``"all"`` when every block is ticked, ``"none"`` when none is, else the ticked blocks in model order.
     """
 
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
@@ -327,6 +330,7 @@ class BlocksEditor(ParamEditor):
         self.message.hide()
         outer.addWidget(self.message)
         self.blocks: tuple[str, ...] = ()
+        self.table: BlockTable | None = None  # the blocks with their parameter counts (None: unknown model)
         self.boxes: dict[str, QCheckBox] = {}
         self._value: Any = "none"
         self._model: tuple[str, str] | None = None
@@ -341,11 +345,10 @@ class BlocksEditor(ParamEditor):
             box.deleteLater()
         self.boxes = {}
         try:
-            from nnbuilder.backbones.catalog import block_names
-
-            self.blocks = block_names(*model)
+            self.table = block_table(*model)
+            self.blocks = self.table.names
         except Exception as exc:  # noqa: BLE001 - an unknown model: the node shows the error itself
-            self.blocks = ()
+            self.table, self.blocks = None, ()
             self.message.setText(f"no blocks to list: {exc}")
             self.message.show()
             return
@@ -366,18 +369,14 @@ class BlocksEditor(ParamEditor):
             inherited = value == "all" or any(name.startswith(f"{b}.") for b in frozen)
             box.blockSignals(True)
             box.setChecked(inherited or name in frozen)
-            box.setEnabled(value != "all" and not any(name.startswith(f"{b}.") for b in frozen))
+            box.setEnabled(not any(name.startswith(f"{b}.") for b in frozen))
             box.blockSignals(False)
         self.freeze_all.setEnabled(value != "all")
         self.unfreeze_all.setEnabled(value != "none")
 
     def frozen_blocks(self) -> list[str]:
-        value = self._value
-        if value == "all":
-            return list(self.blocks)
-        if value == "none" or not isinstance(value, (list, tuple)):
-            return []
-        return list(value)
+        """The explicitly frozen blocks of the value shown (``"all"``: the top-level blocks)."""
+        return frozen_blocks(self._value, self.table) if self.table is not None else []
 
     def value(self) -> Any:
         return self._value
@@ -386,9 +385,8 @@ class BlocksEditor(ParamEditor):
         frozen = [b for b in self.frozen_blocks() if b != name]
         if checked:  # blocks inside the newly frozen one are covered by it
             frozen = [b for b in frozen if not b.startswith(f"{name}.")] + [name]
-        order = {b: i for i, b in enumerate(self.blocks)}
-        frozen.sort(key=lambda b: order.get(b, len(order)))
-        self._emit(frozen or "none")
+        assert self.table is not None  # boxes exist only for a known model
+        self._emit(normalised(frozen, self.table))
 
     def _emit(self, value: Any) -> None:
         self.committed.emit(value)
