@@ -1,7 +1,7 @@
 """Start the editor: ``run_app(path)`` is what ``nnbuilder [PROJECT]`` calls.
 
-The window is shown before torch is imported; the first analysis (which
-imports torch) runs from the event loop right after.
+The window is shown and painted before torch is imported; the first analysis (which
+imports torch) runs from the event loop once the first frame is on screen.
 """
 from __future__ import annotations
 
@@ -90,14 +90,13 @@ def gc_paused() -> Iterator[None]:
 def run_app(project_path: str | None) -> int:
     """Run the editor until its window closes; returns the process exit code.
 
-    With ``NNBUILDER_STARTUP_TIMING`` set it prints, once the window is shown, how long each
-    start-up step took (what ``benchmarks/bench_editor.py`` reads).
+    With ``NNBUILDER_STARTUP_TIMING`` set it prints, once the window's first frame is painted, how
+    long each start-up step took (what ``benchmarks/bench_editor.py`` reads).
     """
     marks = [("start", time.perf_counter())]
     with gc_paused():
         load_core()
         marks.append(("core", time.perf_counter()))
-        from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -107,21 +106,27 @@ def run_app(project_path: str | None) -> int:
         app.setStyle("Fusion")
         marks.append(("qt", time.perf_counter()))
 
+        from nnbuilder.app.first_frame import after_first_frame
         from nnbuilder.app.window import MainWindow
 
         marks.append(("imports", time.perf_counter()))
         window = MainWindow()
+        window.runner.hold()  # no analysis (torch) before the first frame
         marks.append(("window", time.perf_counter()))
         open_initial(window, project_path)
         marks.append(("open", time.perf_counter()))
         window.show()
         marks.append(("show", time.perf_counter()))
-    if os.environ.get("NNBUILDER_STARTUP_TIMING"):
-        steps = ", ".join(f"{name} {1000 * (t - marks[i][1]):.0f} ms" for i, (name, t) in enumerate(marks[1:]))
-        print(f"window shown after {marks[-1][1] - marks[0][1]:.3f} s ({steps}); torch imported: "
-              f"{'torch' in sys.modules}", file=sys.stderr)
-    QTimer.singleShot(0, window.runner.run_now)  # imports torch after the window is on screen
-    QTimer.singleShot(0, window.offer_recovery)
+    def on_screen() -> None:
+        marks.append(("frame", time.perf_counter()))
+        if os.environ.get("NNBUILDER_STARTUP_TIMING"):
+            steps = ", ".join(f"{name} {1000 * (t - marks[i][1]):.0f} ms" for i, (name, t) in enumerate(marks[1:]))
+            print(f"window shown after {marks[-1][1] - marks[0][1]:.3f} s ({steps}); torch imported: "
+                  f"{'torch' in sys.modules}", file=sys.stderr)
+        window.runner.release()  # analyses, importing torch: only once the first frame is on screen
+        window.offer_recovery()
+
+    after_first_frame(window, on_screen)
     try:
         return app.exec()
     finally:

@@ -244,3 +244,57 @@ def test_window_appears_before_torch_is_imported():
     out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp"}, cwd=ROOT)
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+
+
+def test_first_frame_is_painted_before_torch_loads():
+    """``nnbuilder`` paints its window first, then analyses (importing torch): never a blank window for seconds."""
+    code = """
+import sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+seen = []
+class Spy(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and type(obj).__name__ == "MainWindow" and not seen:
+            seen.append('torch' in sys.modules)
+        return False
+spy = Spy()
+app.installEventFilter(spy)
+def end():
+    print(seen[:1], 'torch' in sys.modules)
+    for w in app.topLevelWidgets():
+        if hasattr(w, 'stack'):
+            w.stack.setClean()
+            w.close()
+QTimer.singleShot(0, lambda: QTimer.singleShot(20000, end))
+import nnbuilder.app.window.analysis_runner as runner
+from nnbuilder.app.main import run_app
+orig = runner.AnalysisRunner.run_now
+def run_now(self):
+    result = orig(self)
+    QTimer.singleShot(0, end)
+    return result
+runner.AnalysisRunner.run_now = run_now
+run_app(None)
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
+                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
+                              "XDG_CONFIG_HOME": "/tmp/nnbuilder-test-config-first-frame"}, cwd=ROOT)
+    assert out.stdout.strip().splitlines()[-1] == "[False] True", out.stdout + out.stderr
+
+
+def test_held_analysis_waits_for_release(qtbot):
+    from nnbuilder.app.window.analysis_runner import AnalysisRunner
+    from nnbuilder.graph.document import GraphDocument, Node
+
+    doc = GraphDocument([Node("in", "Input", {"shape": [2]}, (0.0, 0.0))], [])
+    runner = AnalysisRunner(doc, debounce_ms=1)
+    results = []
+    runner.analyzed.connect(results.append)
+    runner.hold()
+    runner.schedule()
+    qtbot.wait(50)
+    assert not results and not runner.pending
+    runner.release()
+    assert len(results) == 1 and runner.latest is results[0]

@@ -1,7 +1,7 @@
 """Debounced re-analysis of the document after edits.
 
 ``nnbuilder.analysis`` imports torch, which takes seconds; it is imported on
-the first run (scheduled after the window is shown), never at window import.
+the first run (held at start-up until the window's first frame is painted), never at window import.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ class AnalysisRunner(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
         self._timer.timeout.connect(self.run_now)
+        self._held = False
         doc.subscribe(self._on_event)
 
     def set_document(self, doc: GraphDocument) -> None:
@@ -45,7 +46,18 @@ class AnalysisRunner(QObject):
             self.schedule()
 
     def schedule(self) -> None:
-        self._timer.start()
+        if not self._held:
+            self._timer.start()
+
+    def hold(self) -> None:
+        """Analyse nothing until :meth:`release` (start-up: torch must not load before the first frame)."""
+        self._held = True
+        self._timer.stop()
+
+    def release(self) -> None:
+        """End :meth:`hold` and analyse at once."""
+        self._held = False
+        self.run_now()
 
     @property
     def pending(self) -> bool:

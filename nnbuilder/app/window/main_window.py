@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QWidget
 
 from nnbuilder import __version__
 from nnbuilder.app.canvas import GraphScene, GraphView, set_theme
+from nnbuilder.app.first_frame import after_first_frame
 from nnbuilder.app.window import dialogs
 from nnbuilder.app.window.actions import build_menus, canvas_action_names, shortcuts_text
 from nnbuilder.app.window.analysis_runner import AnalysisRunner
@@ -113,7 +114,7 @@ class MainWindow(FileActions, QMainWindow):
         self.training_dock.hide()
         self.summary_dock.raise_()  # after every tabify: the last tabified dock would be the current tab
         self.training_dock.visibilityChanged.connect(
-            lambda visible: visible and QTimer.singleShot(0, self.ensure_dashboard))
+            lambda visible: visible and after_first_frame(self, self.ensure_dashboard))  # it may import torch
         self._shown_once = False
 
     @property
