@@ -48,6 +48,7 @@ class _ExposeWatch(QObject):
         if self._handle is not None:
             self._handle.removeEventFilter(self)
         QTimer.singleShot(0, self._callback)
+        self.deleteLater()  # one watch per call (the dock's visibility changes call it again and again)
 
 
 def after_first_frame(widget: QWidget, callback: Callable[[], None], timeout_ms: int = 1000) -> None:

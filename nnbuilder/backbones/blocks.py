@@ -38,10 +38,10 @@ def block_table(model: str, output: str = "features") -> BlockTable:
 
     Raises ``ValueError`` (e.g. :class:`nnbuilder.backbones.catalog.UnknownModel`) for a model outside the catalogue.
     """
-    from nnbuilder.backbones.catalog import block_names, build_model
+    from nnbuilder.backbones.catalog import blocks_of, build_model
 
-    names = block_names(model, output)
     net = build_model(model, output, device="meta")
+    names = blocks_of(model, net)
     counts = tuple(sum(p.numel() for p in net.get_submodule(n).parameters()) for n in names)
     total = sum(p.numel() for p in net.parameters())
     return BlockTable(names, counts, total, tuple(_parent(n, names) for n in names))

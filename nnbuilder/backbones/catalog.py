@@ -105,10 +105,13 @@ def output_size(name: str, output: str) -> int:
 def block_names(name: str, output: str = "features") -> tuple[str, ...]:
     """Sub-module names that may be frozen: top-level children with parameters, and the children
     of the family's block containers (e.g. ``features.0`` ... for MobileNet)."""
-    info = get_info(name)
-    model = build_model(name, output, device="meta")
+    return blocks_of(name, build_model(name, output, device="meta"))
+
+
+def blocks_of(name: str, model: Any) -> tuple[str, ...]:
+    """:func:`block_names` of an already built ``model`` of the catalogue entry ``name``."""
     names = [child for child, module in model.named_children() if _has_params(module)]
-    for root in info.block_roots:
+    for root in get_info(name).block_roots:
         names += [f"{root}.{child}" for child, module in model.get_submodule(root).named_children()
                   if _has_params(module)]
     return tuple(names)
