@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsSceneHoverEvent,
     QGraphicsSceneMouseEvent,
@@ -310,7 +310,7 @@ def paint_lock(painter: QPainter, center: QPointF, closed: bool, dimmed: bool, p
     painter.drawPath(shackle)
     if closed:
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QBrush(ink))
+        painter.setBrush(ink)
     else:
         painter.setPen(QPen(ink, 1.2))
         painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
 from nnbuilder.app.canvas.theme import THEMES, category_color, color
@@ -71,7 +71,7 @@ class PortItem(QGraphicsItem):
         radius = PORT_R + (2.0 if self.state == ALLOWED else 0.0)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(color(pal, "node_fill"), 1.5))
-        painter.setBrush(QBrush(fill))
+        painter.setBrush(fill)  # the QColor itself: QBrush(fill) builds PySide's QImage and QGradient types
         painter.drawEllipse(QPointF(0, 0), radius, radius)
 
 

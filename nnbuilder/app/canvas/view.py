@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from nnbuilder.app.canvas.minimap import Minimap
 from nnbuilder.app.canvas.node_item import NodeItem
-from nnbuilder.app.canvas.quick_add import QuickAddPopup
 from nnbuilder.app.canvas.scene import GraphScene
 from nnbuilder.layers import registry
 
@@ -23,6 +22,8 @@ if TYPE_CHECKING:  # annotations only: PySide builds a Python type on first acce
         QResizeEvent,
         QWheelEvent,
     )
+
+    from nnbuilder.app.canvas.quick_add import QuickAddPopup
 
 LAYER_MIME = "application/x-nnbuilder-layer"
 MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
@@ -39,6 +40,10 @@ class GraphView(QGraphicsView):
 
     def __init__(self, scene: GraphScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
+        # A viewport made here, so PySide knows its type: the default one (made by Qt) reaches Python first
+        # as ``paint``'s ``widget`` argument, and to find its type PySide builds the Python type of every
+        # QWidget subclass (48 enum classes, ≈ 5 ms of the launch).
+        self.setViewport(QWidget())
         self.builtin_quick_add = True
         self.keep_framed = False  # re-frame on every resize until the user zooms, pans or clicks
         self.popup: QuickAddPopup | None = None
@@ -213,6 +218,8 @@ class GraphView(QGraphicsView):
         if self.popup is not None:
             self.popup.close()
             self.popup.deleteLater()
+        from nnbuilder.app.canvas.quick_add import QuickAddPopup  # on first use: not needed to open the window
+
         popup = QuickAddPopup(self)
         popup.typeChosen.connect(lambda name: self.graph_scene().add_node_at(name, scene_pos))
         popup.move(self.viewport().mapToGlobal(self.mapFromScene(scene_pos)))

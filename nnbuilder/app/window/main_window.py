@@ -393,7 +393,7 @@ class MainWindow(FileActions, QMainWindow):
             self._shown_once = True
             self._ensure_canvas_room()
             self.view.frame_all(keep=self.view.keep_framed)
-            QTimer.singleShot(0, self, self._build_inspector)  # the event loop's first job after showing
+            after_first_frame(self, self._build_inspector)  # it shows the placeholder's text: not in the first frame
 
     def _build_inspector(self) -> None:
         _ = self.inspector

@@ -66,6 +66,7 @@ class PaletteWidget(QWidget):
         layout.addWidget(self.tree)
         self._items: dict[str, QTreeWidgetItem] = {}
         self._specs: dict[str, LayerSpec] = {}
+        layer_flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
         for category, specs in registry().palette().items():
             parent_item = QTreeWidgetItem(self.tree, [category])
             parent_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -76,8 +77,7 @@ class PaletteWidget(QWidget):
                 item = QTreeWidgetItem(parent_item, [spec.type])
                 item.setData(0, TYPE_ROLE, spec.type)
                 item.setToolTip(0, f"<b>{spec.type}</b><br>{spec.doc}")
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                              | Qt.ItemFlag.ItemIsDragEnabled)
+                item.setFlags(layer_flags)
                 self._items[spec.type] = item
                 self._specs[spec.type] = spec
         self.tree.expandAll()
