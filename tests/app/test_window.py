@@ -296,5 +296,41 @@ def test_held_analysis_waits_for_release(qtbot):
     runner.schedule()
     qtbot.wait(50)
     assert not results and not runner.pending
-    runner.release()
-    assert len(results) == 1 and runner.latest is results[0]
+    runner.release()  # at once when the analysis is loaded, else once its thread has loaded it
+    qtbot.waitUntil(lambda: bool(results), timeout=60000)
+    assert len(results) == 1 and runner.latest is results[0] and not runner.pending
+
+
+def test_event_loop_turns_while_the_analysis_loads():
+    """After the first frame, torch loads on a thread: the window keeps answering, then the analysis arrives."""
+    code = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+import nnbuilder.app.window.analysis_runner as runner_module
+from nnbuilder.app.main import run_app
+ticks, marks = [], {}
+orig_release = runner_module.AnalysisRunner.release
+def release(self):
+    orig_release(self)
+    marks["loading"] = self.loading
+    timer = QTimer(self, interval=10)
+    timer.timeout.connect(lambda: ticks.append(self.loading))
+    timer.start()
+    def done(analysis):
+        print(marks["loading"], sum(ticks), analysis.valid, "torch" in sys.modules)
+        for w in QApplication.topLevelWidgets():
+            if hasattr(w, "stack"):
+                w.stack.setClean()
+                w.close()
+    self.analyzed.connect(done)
+runner_module.AnalysisRunner.release = release
+run_app(None)
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
+                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
+                              "XDG_CONFIG_HOME": "/tmp/nnbuilder-test-config-loading"}, cwd=ROOT)
+    loading, ticks_while_loading, valid, torch_loaded = out.stdout.split()[-4:]
+    assert loading == "True", out.stdout + out.stderr  # release returned at once, the load still running
+    assert int(ticks_while_loading) >= 10, out.stdout + out.stderr  # the event loop ran meanwhile (it froze before)
+    assert valid == "True" and torch_loaded == "True"

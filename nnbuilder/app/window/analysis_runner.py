@@ -1,10 +1,14 @@
 """Debounced re-analysis of the document after edits.
 
-``nnbuilder.analysis`` imports torch, which takes seconds; it is imported on
-the first run (held at start-up until the window's first frame is painted), never at window import.
+``nnbuilder.analysis`` imports torch, and torch's first shape inference sets itself up: seconds together.
+At start-up the runner is held until the window's first frame is painted; :meth:`AnalysisRunner.release`
+then loads both on a thread, so the window answers the user meanwhile, and analyses once they are ready.
 """
 from __future__ import annotations
 
+import contextlib
+import sys
+import threading
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -21,6 +25,7 @@ class AnalysisRunner(QObject):
 
     analyzed = Signal(object)  # nnbuilder.analysis.Analysis
     failed = Signal(str)
+    _loaded = Signal()  # from the loading thread, delivered in the runner's thread
 
     def __init__(self, doc: GraphDocument, parent: QObject | None = None, debounce_ms: int = DEBOUNCE_MS) -> None:
         super().__init__(parent)
@@ -31,6 +36,8 @@ class AnalysisRunner(QObject):
         self._timer.setInterval(debounce_ms)
         self._timer.timeout.connect(self.run_now)
         self._held = False
+        self._loading = False
+        self._loaded.connect(self._on_loaded)
         doc.subscribe(self._on_event)
 
     def set_document(self, doc: GraphDocument) -> None:
@@ -46,7 +53,7 @@ class AnalysisRunner(QObject):
             self.schedule()
 
     def schedule(self) -> None:
-        if not self._held:
+        if not self._held and not self._loading:  # once loaded, the analysis runs on the latest document
             self._timer.start()
 
     def hold(self) -> None:
@@ -55,20 +62,50 @@ class AnalysisRunner(QObject):
         self._timer.stop()
 
     def release(self) -> None:
-        """End :meth:`hold` and analyse at once."""
+        """End :meth:`hold` and analyse: at once if the analysis is loaded, else once a thread has loaded it."""
         self._held = False
-        self.run_now()
+        if self._loading:
+            return
+        if "nnbuilder.analysis" in sys.modules:
+            self.run_now()
+            return
+        self._loading = True
+        threading.Thread(target=self._load, args=(self._doc.copy(),), name="nnbuilder-load-analysis",
+                         daemon=True).start()
+
+    def _load(self, snapshot: GraphDocument) -> None:
+        """(On the loading thread.) Import the analysis and torch, and analyse ``snapshot`` once: torch's
+        first shape inference sets up its meta kernels (≈ 1 s). A failure here is reported by the
+        :meth:`run_now` that follows, which meets it again."""
+        try:
+            from nnbuilder.analysis import analyze
+
+            analyze(snapshot)
+        except Exception:  # noqa: BLE001, S110 - run_now reports it (with its message) on the GUI thread
+            pass
+        with contextlib.suppress(RuntimeError):  # the runner was deleted meanwhile (its window closed)
+            self._loaded.emit()
+
+    def _on_loaded(self) -> None:
+        self._loading = False
+        if not self._held:
+            self.run_now()
+
+    @property
+    def loading(self) -> bool:
+        """True while the analysis (torch) loads on its thread."""
+        return self._loading
 
     @property
     def pending(self) -> bool:
-        return self._timer.isActive()
+        return self._timer.isActive() or self._loading
 
     def run_now(self) -> Any:
         """Analyse immediately and emit ``analyzed``; returns the analysis (or None on failure)."""
         self._timer.stop()
-        from nnbuilder.analysis import analyze  # lazy: imports torch
-
         try:
+            from nnbuilder.analysis import analyze  # lazy: imports torch
+
             result = analyze(self._doc)
         except Exception as exc:  # noqa: BLE001 - a bug in analysis must not take the editor down
             self.failed.emit(f"analysis failed: {type(exc).__name__}: {exc}")
