@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -334,3 +335,59 @@ run_app(None)
     assert loading == "True", out.stdout + out.stderr  # release returned at once, the load still running
     assert int(ticks_while_loading) >= 10, out.stdout + out.stderr  # the event loop ran meanwhile (it froze before)
     assert valid == "True" and torch_loaded == "True"
+
+
+def test_training_dock_restored_at_start_builds_its_dashboard_once_torch_loaded():
+    """A Training dock left open is restored: painted first, its dashboard built once the thread loaded torch."""
+    code = """
+import sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+from nnbuilder.app.window import MainWindow
+import nnbuilder.app.window.analysis_runner as runner_module
+from nnbuilder.app.main import run_app
+app = QApplication([])
+first = MainWindow()  # the last session: it closed with the Training tab open
+first.runner.hold()
+first.training_dock.blockSignals(True)  # this window only records the layout: it builds no dashboard
+first.show()
+first.training_dock.show()
+first.training_dock.raise_()
+app.processEvents()
+first.settings.setValue("window_state", first.saveState())
+first.settings.sync()
+first.hide()
+first.deleteLater()
+app.processEvents()
+seen, ticks = [], []
+class Spy(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and type(obj).__name__ == "MainWindow" and not seen:
+            seen.append("torch" in sys.modules)
+        return False
+spy = Spy()
+app.installEventFilter(spy)
+orig_release = runner_module.AnalysisRunner.release
+def release(self):
+    orig_release(self)
+    timer = QTimer(self, interval=10)
+    timer.timeout.connect(lambda: ticks.append(self.loading))
+    timer.start()
+    def check():
+        window = self.parent()
+        if window.dashboard is not None and window.training_dock.widget() is window.dashboard:
+            print(seen[:1], sum(ticks), window.training_dock.isVisible())
+            window.stack.setClean()
+            window.close()
+        else:
+            QTimer.singleShot(50, check)
+    check()
+runner_module.AnalysisRunner.release = release
+run_app(None)
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
+                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
+                              "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="nnbuilder-test-dock-")}, cwd=ROOT)
+    last = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
+    assert last.startswith("[False]") and last.endswith("True"), out.stdout + out.stderr
+    assert int(last.split()[1]) >= 10, out.stdout + out.stderr  # the window answered while torch loaded

@@ -9,9 +9,10 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from nnbuilder.graph.document import DocEvent, GraphDocument
 
@@ -25,6 +26,7 @@ class AnalysisRunner(QObject):
 
     analyzed = Signal(object)  # nnbuilder.analysis.Analysis
     failed = Signal(str)
+    ready = Signal()  # release() found the analysis (torch) loaded, or its thread has loaded it
     _loaded = Signal()  # from the loading thread, delivered in the runner's thread
 
     def __init__(self, doc: GraphDocument, parent: QObject | None = None, debounce_ms: int = DEBOUNCE_MS) -> None:
@@ -67,6 +69,7 @@ class AnalysisRunner(QObject):
         if self._loading:
             return
         if "nnbuilder.analysis" in sys.modules:
+            self.ready.emit()
             self.run_now()
             return
         self._loading = True
@@ -88,6 +91,7 @@ class AnalysisRunner(QObject):
 
     def _on_loaded(self) -> None:
         self._loading = False
+        self.ready.emit()
         if not self._held:
             self.run_now()
 
@@ -95,6 +99,14 @@ class AnalysisRunner(QObject):
     def loading(self) -> bool:
         """True while the analysis (torch) loads on its thread."""
         return self._loading
+
+    def call_when_loaded(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once the analysis (torch) is loaded: on :attr:`ready` while the runner loads it
+        on its thread or is held before doing so (start-up), else at once."""
+        if self._loading or (self._held and "nnbuilder.analysis" not in sys.modules):
+            self.ready.connect(callback, Qt.ConnectionType.SingleShotConnection)
+        else:
+            callback()
 
     @property
     def pending(self) -> bool:

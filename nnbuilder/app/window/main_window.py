@@ -114,7 +114,7 @@ class MainWindow(FileActions, QMainWindow):
         self.training_dock.hide()
         self.summary_dock.raise_()  # after every tabify: the last tabified dock would be the current tab
         self.training_dock.visibilityChanged.connect(
-            lambda visible: visible and after_first_frame(self, self.ensure_dashboard))  # it may import torch
+            lambda visible: visible and after_first_frame(self, self._dashboard_when_loaded))
         self._shown_once = False
 
     @property
@@ -324,6 +324,11 @@ class MainWindow(FileActions, QMainWindow):
             self.dashboard.set_project(self.project, self.path)
             self.training_dock.setWidget(self.dashboard)
         return self.dashboard
+
+    def _dashboard_when_loaded(self) -> None:
+        """Build the dashboard of a shown Training dock once torch has loaded: at start-up the analysis
+        runner loads it on a thread after the first frame, and importing it here would freeze the window."""
+        self.runner.call_when_loaded(self.ensure_dashboard)
 
     def show_dashboard(self) -> Any:
         dashboard = self.ensure_dashboard()
