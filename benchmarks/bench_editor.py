@@ -5,6 +5,8 @@ p50(500 nodes) / p50(50 nodes) <= 2; ``python -m nnbuilder`` shows its window wi
 PySide6 window takes, without importing torch first. "Shown" means the first frame painted (the expose
 event handled), for all: ``show()`` returning only asks the window system to map the window. The launch is
 also compared with ``launch_replica.py``, the same first frame written in plain PySide6 (the toolkit's floor).
+After the first frame: when the first analysis arrives (torch loads on a thread) and the longest the window
+went without answering meanwhile.
 
 Run (no display needed): QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_editor.py [--quick]
 The last line holds every figure as key=value pairs.
@@ -306,6 +308,32 @@ def bench_launch(tmp: Path, runs: int) -> dict[str, float]:
             "launch_app_vs_replica": med["app"] / med["replica"], "torch_before_window": int(torch_before)}
 
 
+def bench_loading(tmp: Path, runs: int) -> dict[str, float]:
+    """After the first frame torch loads (on a thread): when the first analysis arrives, and the longest the
+    event loop went without turning meanwhile (the app's own heartbeat, NNBUILDER_STARTUP_TIMING)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NNBUILDER_STARTUP_TIMING="1",
+               XDG_CONFIG_HOME=str(tmp / "config"), XDG_DATA_HOME=str(tmp / "data"), PYTHONUNBUFFERED="1")
+    ready, stall = [], []
+    for _ in range(runs):
+        proc = subprocess.Popen([sys.executable, "-m", "nnbuilder"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            assert proc.stderr is not None
+            line = next((line for line in proc.stderr if line.startswith("analysis ready")), "")
+        finally:
+            proc.kill()
+            proc.wait()
+        if not line:
+            raise RuntimeError("nnbuilder exited before its first analysis")
+        words = line.split()
+        ready.append(float(words[2]))
+        stall.append(float(words[-2]))
+    r, s = statistics.median(ready), statistics.median(stall)
+    print(f"[4] after the first frame (median of {runs}): first analysis (torch loaded on a thread) after {r:.2f} s; "
+          f"longest the window went without answering meanwhile {s:.0f} ms [{min(stall):.0f}..{max(stall):.0f}]")
+    return {"first_analysis_s": r, "loading_max_stall_ms": s}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
@@ -319,6 +347,7 @@ def main() -> None:
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, python {platform.python_version()}")
         with tempfile.TemporaryDirectory() as tmp:
             figures = bench_launch(Path(tmp), runs)
+            figures.update(bench_loading(Path(tmp), 3))
         figures["load_avg_1m"] = os.getloadavg()[0]
         print(" ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()))
         return
@@ -334,6 +363,7 @@ def main() -> None:
         figures.update({f"open300_{k}_ms": v for k, v in med.items()})
         figures.update(bench_drag(app, 100, rounds))
         figures.update(bench_launch(Path(tmp), runs))
+        figures.update(bench_loading(Path(tmp), 3))
     figures["load_avg_1m"] = os.getloadavg()[0]
     print(" ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()))
 

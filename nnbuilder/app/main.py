@@ -87,6 +87,30 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def report_loading(window: object) -> None:
+    """Print, once the first analysis arrives, how long after the first frame it came and the longest time
+    the event loop went without turning meanwhile (torch loads then: the window should keep answering)."""
+    from PySide6.QtCore import Qt, QTimer
+
+    start = last = time.perf_counter()
+    longest = 0.0
+
+    def beat() -> None:
+        nonlocal last, longest
+        now = time.perf_counter()
+        longest, last = max(longest, now - last), now
+
+    def done(_analysis: object) -> None:
+        beat()
+        heartbeat.stop()
+        print(f"analysis ready {last - start:.3f} s after the first frame; longest event-loop stall meanwhile "
+              f"{1000 * longest:.0f} ms", file=sys.stderr)
+
+    heartbeat = QTimer(window, interval=10, timeout=beat)  # type: ignore[call-overload]
+    window.runner.analyzed.connect(done, Qt.ConnectionType.SingleShotConnection)  # type: ignore[attr-defined]
+    heartbeat.start()
+
+
 def run_app(project_path: str | None) -> int:
     """Run the editor until its window closes; returns the process exit code.
 
@@ -123,7 +147,8 @@ def run_app(project_path: str | None) -> int:
             steps = ", ".join(f"{name} {1000 * (t - marks[i][1]):.0f} ms" for i, (name, t) in enumerate(marks[1:]))
             print(f"window shown after {marks[-1][1] - marks[0][1]:.3f} s ({steps}); torch imported: "
                   f"{'torch' in sys.modules}", file=sys.stderr)
-        window.runner.release()  # analyses, importing torch: only once the first frame is on screen
+            report_loading(window)
+        window.runner.release()  # analyses, importing torch (on a thread): only once the first frame is on screen
         window.offer_recovery()
 
     after_first_frame(window, on_screen)
