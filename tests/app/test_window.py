@@ -247,6 +247,20 @@ def test_window_appears_before_torch_is_imported():
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
 
 
+# For the subprocess scripts below (after ``app = QApplication(...)``): ``seen[0]`` tells whether torch was
+# imported when the main window first painted.
+PAINT_SPY = """
+seen = []
+class Spy(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and type(obj).__name__ == "MainWindow" and not seen:
+            seen.append("torch" in sys.modules)
+        return False
+spy = Spy()
+app.installEventFilter(spy)
+"""
+
+
 def test_first_frame_is_painted_before_torch_loads():
     """``nnbuilder`` paints its window first, then analyses (importing torch): never a blank window for seconds."""
     code = """
@@ -254,15 +268,7 @@ import sys
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-seen = []
-class Spy(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and type(obj).__name__ == "MainWindow" and not seen:
-            seen.append('torch' in sys.modules)
-        return False
-spy = Spy()
-app.installEventFilter(spy)
-def end():
+""" + PAINT_SPY + """def end():
     print(seen[:1], 'torch' in sys.modules)
     for w in app.topLevelWidgets():
         if hasattr(w, 'stack'):
@@ -359,15 +365,8 @@ first.settings.sync()
 first.hide()
 first.deleteLater()
 app.processEvents()
-seen, ticks = [], []
-class Spy(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and type(obj).__name__ == "MainWindow" and not seen:
-            seen.append("torch" in sys.modules)
-        return False
-spy = Spy()
-app.installEventFilter(spy)
-orig_release = runner_module.AnalysisRunner.release
+ticks = []
+""" + PAINT_SPY + """orig_release = runner_module.AnalysisRunner.release
 def release(self):
     orig_release(self)
     timer = QTimer(self, interval=10)
