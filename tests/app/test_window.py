@@ -390,3 +390,33 @@ run_app(None)
     last = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
     assert last.startswith("[False]") and last.endswith("True"), out.stdout + out.stderr
     assert int(last.split()[1]) >= 10, out.stdout + out.stderr  # the window answered while torch loaded
+
+
+def test_closing_while_the_analysis_loads_exits_cleanly():
+    """Closing the window while torch's first shape inference runs on the loading thread exits with 0.
+
+    (With a daemon thread the interpreter shut down under it and torch aborted the process.)"""
+    code = """
+import sys
+from PySide6.QtCore import QTimer
+import nnbuilder.app.window.analysis_runner as runner_module
+from nnbuilder.app.main import run_app
+orig_release = runner_module.AnalysisRunner.release
+def release(self):
+    orig_release(self)
+    window = self.parent()
+    def poll():  # close once the import is done and the thread analyses
+        if hasattr(sys.modules.get("nnbuilder.analysis"), "analyze") and self.loading:
+            print("closing while loading", flush=True)
+            window.close()
+        else:
+            QTimer.singleShot(5, poll)
+    poll()
+runner_module.AnalysisRunner.release = release
+sys.exit(run_app(None))
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
+                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
+                              "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="nnbuilder-test-close-")}, cwd=ROOT)
+    assert "closing while loading" in out.stdout, out.stdout + out.stderr
+    assert out.returncode == 0 and "terminate" not in out.stderr, out.stdout + out.stderr

@@ -73,8 +73,9 @@ class AnalysisRunner(QObject):
             self.run_now()
             return
         self._loading = True
-        threading.Thread(target=self._load, args=(self._doc.copy(),), name="nnbuilder-load-analysis",
-                         daemon=True).start()
+        # Not a daemon: Python waits for it at exit. Torch aborts the process ("terminate called without an
+        # active exception") when the interpreter shuts down under its first shape inference.
+        threading.Thread(target=self._load, args=(self._doc.copy(),), name="nnbuilder-load-analysis").start()
 
     def _load(self, snapshot: GraphDocument) -> None:
         """(On the loading thread.) Import the analysis and torch, and analyse ``snapshot`` once: torch's
