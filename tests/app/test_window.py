@@ -420,3 +420,26 @@ sys.exit(run_app(None))
                               "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="nnbuilder-test-close-")}, cwd=ROOT)
     assert "closing while loading" in out.stdout, out.stdout + out.stderr
     assert out.returncode == 0 and "terminate" not in out.stderr, out.stdout + out.stderr
+
+
+def test_analysing_at_once_while_loading_waits_for_the_loading_thread():
+    """Export (run_now) right after start-up waits for the thread's torch import instead of importing it too."""
+    code = """
+import sys
+import nnbuilder.app.window.analysis_runner as runner_module
+from nnbuilder.app.main import run_app
+orig_release = runner_module.AnalysisRunner.release
+def release(self):
+    orig_release(self)
+    loading = self.loading
+    analysis = self.run_now()
+    print(loading, analysis is not None and analysis.valid, self._thread is not None and not self._thread.is_alive())
+    self.parent().close()
+runner_module.AnalysisRunner.release = release
+sys.exit(run_app(None))
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
+                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
+                              "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="nnbuilder-test-run-now-")}, cwd=ROOT)
+    assert out.stdout.split()[-3:] == ["True", "True", "True"], out.stdout + out.stderr
+    assert out.returncode == 0, out.stderr

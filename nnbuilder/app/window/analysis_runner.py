@@ -39,6 +39,7 @@ class AnalysisRunner(QObject):
         self._timer.timeout.connect(self.run_now)
         self._held = False
         self._loading = False
+        self._thread: threading.Thread | None = None
         self._loaded.connect(self._on_loaded)
         doc.subscribe(self._on_event)
 
@@ -75,7 +76,8 @@ class AnalysisRunner(QObject):
         self._loading = True
         # Not a daemon: Python waits for it at exit. Torch aborts the process ("terminate called without an
         # active exception") when the interpreter shuts down under its first shape inference.
-        threading.Thread(target=self._load, args=(self._doc.copy(),), name="nnbuilder-load-analysis").start()
+        self._thread = threading.Thread(target=self._load, args=(self._doc.copy(),), name="nnbuilder-load-analysis")
+        self._thread.start()
 
     def _load(self, snapshot: GraphDocument) -> None:
         """(On the loading thread.) Import the analysis and torch, and analyse ``snapshot`` once: torch's
@@ -89,6 +91,13 @@ class AnalysisRunner(QObject):
             pass
         with contextlib.suppress(RuntimeError):  # the runner was deleted meanwhile (its window closed)
             self._loaded.emit()
+
+    def wait_loaded(self) -> None:
+        """Block until the loading thread has finished (``ready`` and the first analysis still follow from the
+        event loop): for GUI-thread code that needs torch at once, since two threads importing torch's
+        modules together can trip the import system's deadlock detection and fail one import."""
+        if self._thread is not None:
+            self._thread.join()
 
     def _on_loaded(self) -> None:
         self._loading = False
@@ -116,6 +125,8 @@ class AnalysisRunner(QObject):
     def run_now(self) -> Any:
         """Analyse immediately and emit ``analyzed``; returns the analysis (or None on failure)."""
         self._timer.stop()
+        if self._loading:
+            self.wait_loaded()
         try:
             from nnbuilder.analysis import analyze  # lazy: imports torch
 

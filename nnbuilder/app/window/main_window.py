@@ -318,6 +318,7 @@ class MainWindow(FileActions, QMainWindow):
     def ensure_dashboard(self) -> Any:
         """The training dashboard, built on first use (it imports torch)."""
         if self.dashboard is None:
+            self.runner.wait_loaded()  # torch: not imported on two threads at once
             from nnbuilder.app.dashboard import Dashboard
 
             self.dashboard = Dashboard(self.stack, self)
