@@ -178,3 +178,12 @@ def test_lr_finder_suggests_and_applies(window, qtbot) -> None:
     if result.suggestion is not None:
         dash.lr_view.apply_button.click()
         assert window.project.training["optimizer"]["lr"] == pytest.approx(result.suggestion, rel=1e-3)
+
+
+def test_metric_plot_names_the_project_task_before_any_run(make_window, qtbot) -> None:
+    """A regression project's metric plot reads r2 before its first run, a classifier's accuracy."""
+    regression = make_window(ROOT / "examples" / "seed_regression.nnb", height=900)
+    dash = dashboard_for(regression, qtbot)
+    assert dash.curves.metric_names == ("r2", "val_r2")
+    assert dash.curves.metric_plot.getPlotItem().titleLabel.text == "Metric: r2"
+

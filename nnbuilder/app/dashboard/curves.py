@@ -74,6 +74,12 @@ class CurvesView(QWidget):
         self.reset("classification")
 
     # ------------------------------------------------------------------ state
+    def show_task(self, task: str) -> None:
+        """Name the metric of ``task`` before any run (once the data set, which knows it, has loaded):
+        a regression project's plot reads r2, not accuracy. Curves on show are left alone."""
+        if not len(self.losses) and not len(self.metric_values):
+            self.reset(task)
+
     def reset(self, task: str, steps_per_epoch: int = 1, epochs: int | None = None) -> None:
         """Forget the current run's data (the LR preview and past-run overlays stay).
 

@@ -205,6 +205,8 @@ class Dashboard(QWidget):
             planned = preview_schedule(config, steps_per_epoch)
             self.curves.set_preview(list(planned), planned.note)
             self._expected = (loaded.get("task", "classification"), steps_per_epoch, config.epochs)
+            if not self.running:
+                self.curves.show_task(self._expected[0])
 
     # ------------------------------------------------------------------ controls
     @property
