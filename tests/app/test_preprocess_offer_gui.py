@@ -57,7 +57,7 @@ def test_button_writes_the_preprocess_spec_as_one_undoable_step(qtbot) -> None:
     stack.undo()
     assert project.data == before
     assert panel.offer_button.isEnabled() and "not resized" in panel.offer_label.text()
-    assert panel.preprocess_label.text() == "none (standardised with training-split statistics)"
+    assert panel.preprocess_label.text() == "standardised with the training split's statistics (no fixed preprocessing)"
     stack.redo()
     assert project.data["preprocess"]["crop"] == 224 and not panel.offer_button.isEnabled()
     panel.dataset.setCurrentIndex(panel.dataset.findData("spirals"))  # image preprocessing does not apply there

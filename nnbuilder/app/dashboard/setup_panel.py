@@ -246,7 +246,7 @@ class SetupPanel(QWidget):
             self.preprocess_label.setText(pre.describe() if pre.mean is not None or self.data.get("normalize") is False
                                           else pre.describe() + ", standardise with training-split statistics")
         else:
-            self.preprocess_label.setText("none (standardised with training-split statistics)"
+            self.preprocess_label.setText("standardised with the training split's statistics (no fixed preprocessing)"
                                           if self.data.get("normalize", True) is not False else "none")
         self.offers = self._compute_offers()
         offer = next((o for o in self.offers if o.applicable), self.offers[0] if self.offers else None)
