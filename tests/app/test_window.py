@@ -443,3 +443,29 @@ sys.exit(run_app(None))
                               "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="nnbuilder-test-run-now-")}, cwd=ROOT)
     assert out.stdout.split()[-3:] == ["True", "True", "True"], out.stdout + out.stderr
     assert out.returncode == 0, out.stderr
+
+
+def test_a_broken_torch_is_a_message_after_the_load():
+    """When torch cannot be imported, the loading thread ends and the status bar names the failure."""
+    code = """
+import sys
+sys.modules["torch"] = None  # what a broken install looks like to the import system
+import nnbuilder.app.window.analysis_runner as runner_module
+from nnbuilder.app.main import run_app
+orig_release = runner_module.AnalysisRunner.release
+def release(self):
+    orig_release(self)
+    window = self.parent()
+    def failed(message):
+        print("FAILED", message, self.loading, window.statusBar().currentMessage() == message, flush=True)
+        window.close()
+    self.failed.connect(failed)
+runner_module.AnalysisRunner.release = release
+sys.exit(run_app(None))
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
+                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
+                              "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="nnbuilder-test-no-torch-")}, cwd=ROOT)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("FAILED")), "")
+    assert "torch" in line and line.endswith("False True"), out.stdout + out.stderr
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr

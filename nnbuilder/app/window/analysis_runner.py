@@ -129,7 +129,11 @@ class AnalysisRunner(QObject):
             self.wait_loaded()
         try:
             from nnbuilder.analysis import analyze  # lazy: imports torch
-
+        except Exception as exc:  # noqa: BLE001 - a broken install (ImportError, OSError for a missing library...)
+            self.failed.emit(f"the analysis could not load torch ({type(exc).__name__}: {exc}); shapes and parameter "
+                             "counts need a working torch (pip install --force-reinstall torch)")
+            return None
+        try:
             result = analyze(self._doc)
         except Exception as exc:  # noqa: BLE001 - a bug in analysis must not take the editor down
             self.failed.emit(f"analysis failed: {type(exc).__name__}: {exc}")
