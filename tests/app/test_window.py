@@ -409,6 +409,9 @@ def release(self):
         if hasattr(sys.modules.get("nnbuilder.analysis"), "analyze") and self.loading:
             print("closing while loading", flush=True)
             window.close()
+        elif not self.loading:  # missed it: fail at once rather than poll until the timeout
+            print("loaded before the check", flush=True)
+            window.close()
         else:
             QTimer.singleShot(5, poll)
     poll()
