@@ -255,17 +255,23 @@ app.exec()
 """
 
 
-def launch_once(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
-    """Seconds from spawning ``cmd`` until it writes its 'window shown' line; that line."""
+def launch_env(tmp: Path) -> dict[str, str]:
+    """Offscreen, with start-up timing lines, settings in ``tmp`` (no saved layout or recent files)."""
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", NNBUILDER_STARTUP_TIMING="1",
+                XDG_CONFIG_HOME=str(tmp / "config"), XDG_DATA_HOME=str(tmp / "data"), PYTHONUNBUFFERED="1")
+
+
+def launch_once(cmd: list[str], env: dict[str, str], marker: str = "window shown") -> tuple[float, str]:
+    """Seconds from spawning ``cmd`` until it writes a line containing ``marker``; that line."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None
         for line in proc.stderr:
-            if "window shown" in line:
+            if marker in line:
                 return time.perf_counter() - t0, line.strip()
-        raise RuntimeError(f"{cmd} exited ({proc.wait()}) without showing a window")
+        raise RuntimeError(f"{cmd} exited ({proc.wait()}) before writing {marker!r}")
     finally:
         proc.kill()
         proc.wait()
@@ -278,8 +284,7 @@ def bench_launch(tmp: Path, runs: int) -> dict[str, float]:
     bare window is what any PySide6 program with that content pays; nnbuilder's ratio to the replica is
     the application's own start-up.
     """
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NNBUILDER_STARTUP_TIMING="1",
-               XDG_CONFIG_HOME=str(tmp / "config"), XDG_DATA_HOME=str(tmp / "data"), PYTHONUNBUFFERED="1")
+    env = launch_env(tmp)
     cmds = {"app": [sys.executable, "-m", "nnbuilder"], "bare": [sys.executable, "-c", BARE],
             "replica": [sys.executable, str(Path(__file__).with_name("launch_replica.py"))]}
     for cmd in cmds.values():
@@ -311,21 +316,10 @@ def bench_launch(tmp: Path, runs: int) -> dict[str, float]:
 def bench_loading(tmp: Path, runs: int) -> dict[str, float]:
     """After the first frame torch loads (on a thread): when the first analysis arrives, and the longest the
     event loop went without turning meanwhile (the app's own heartbeat, NNBUILDER_STARTUP_TIMING)."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NNBUILDER_STARTUP_TIMING="1",
-               XDG_CONFIG_HOME=str(tmp / "config"), XDG_DATA_HOME=str(tmp / "data"), PYTHONUNBUFFERED="1")
+    env = launch_env(tmp)
     ready, stall = [], []
     for _ in range(runs):
-        proc = subprocess.Popen([sys.executable, "-m", "nnbuilder"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        try:
-            assert proc.stderr is not None
-            line = next((line for line in proc.stderr if line.startswith("analysis ready")), "")
-        finally:
-            proc.kill()
-            proc.wait()
-        if not line:
-            raise RuntimeError("nnbuilder exited before its first analysis")
-        words = line.split()
+        words = launch_once([sys.executable, "-m", "nnbuilder"], env, marker="analysis ready")[1].split()
         ready.append(float(words[2]))
         stall.append(float(words[-2]))
     r, s = statistics.median(ready), statistics.median(stall)

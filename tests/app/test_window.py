@@ -237,13 +237,19 @@ def test_dropping_a_project_file_on_the_window_opens_it(qtbot, window, tmp_path)
     assert window.windowTitle().startswith("copy[*]")
 
 
+def run_script(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh Python (offscreen, settings in a new temporary folder): start-up as a user meets it."""
+    return subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
+                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
+                               "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="nnbuilder-test-config-")}, cwd=ROOT)
+
+
 def test_window_appears_before_torch_is_imported():
     code = ("import sys; from PySide6.QtWidgets import QApplication; app = QApplication([]);"
             "from nnbuilder.app.window import MainWindow; import tempfile;"
             "w = MainWindow(recovery_dir=tempfile.mkdtemp()); w.show(); app.processEvents();"
             "print('torch' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
-                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp"}, cwd=ROOT)
+    out = run_script(code)
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
 
 
@@ -285,9 +291,7 @@ def run_now(self):
 runner.AnalysisRunner.run_now = run_now
 run_app(None)
 """
-    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
-                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
-                              "XDG_CONFIG_HOME": "/tmp/nnbuilder-test-config-first-frame"}, cwd=ROOT)
+    out = run_script(code)
     assert out.stdout.strip().splitlines()[-1] == "[False] True", out.stdout + out.stderr
 
 
@@ -334,9 +338,7 @@ def release(self):
 runner_module.AnalysisRunner.release = release
 run_app(None)
 """
-    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
-                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
-                              "XDG_CONFIG_HOME": "/tmp/nnbuilder-test-config-loading"}, cwd=ROOT)
+    out = run_script(code)
     loading, ticks_while_loading, valid, torch_loaded = out.stdout.split()[-4:]
     assert loading == "True", out.stdout + out.stderr  # release returned at once, the load still running
     assert int(ticks_while_loading) >= 10, out.stdout + out.stderr  # the event loop ran meanwhile (it froze before)
@@ -384,9 +386,7 @@ def release(self):
 runner_module.AnalysisRunner.release = release
 run_app(None)
 """
-    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
-                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
-                              "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="nnbuilder-test-dock-")}, cwd=ROOT)
+    out = run_script(code)
     last = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
     assert last.startswith("[False]") and last.endswith("True"), out.stdout + out.stderr
     assert int(last.split()[1]) >= 10, out.stdout + out.stderr  # the window answered while torch loaded
@@ -418,9 +418,7 @@ def release(self):
 runner_module.AnalysisRunner.release = release
 sys.exit(run_app(None))
 """
-    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
-                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
-                              "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="nnbuilder-test-close-")}, cwd=ROOT)
+    out = run_script(code)
     assert "closing while loading" in out.stdout, out.stdout + out.stderr
     assert out.returncode == 0 and "terminate" not in out.stderr, out.stdout + out.stderr
 
@@ -441,9 +439,7 @@ def release(self):
 runner_module.AnalysisRunner.release = release
 sys.exit(run_app(None))
 """
-    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
-                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
-                              "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="nnbuilder-test-run-now-")}, cwd=ROOT)
+    out = run_script(code)
     assert out.stdout.split()[-3:] == ["True", "True", "True"], out.stdout + out.stderr
     assert out.returncode == 0, out.stderr
 
@@ -466,9 +462,7 @@ def release(self):
 runner_module.AnalysisRunner.release = release
 sys.exit(run_app(None))
 """
-    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
-                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
-                              "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="nnbuilder-test-no-torch-")}, cwd=ROOT)
+    out = run_script(code)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("FAILED")), "")
     assert "torch" in line and line.endswith("False True"), out.stdout + out.stderr
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr

@@ -81,8 +81,8 @@ class AnalysisRunner(QObject):
 
     def _load(self, snapshot: GraphDocument) -> None:
         """(On the loading thread.) Import the analysis and torch, and analyse ``snapshot`` once: torch's
-        first shape inference sets up its meta kernels (≈ 1 s). A failure here is reported by the
-        :meth:`run_now` that follows, which meets it again."""
+        first shape inference loads more of torch (its decompositions import ``torch._dynamo``: most of ≈ 1 s).
+        A failure here is reported by the :meth:`run_now` that follows, which meets it again."""
         try:
             from nnbuilder.analysis import analyze
 
