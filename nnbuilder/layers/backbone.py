@@ -26,76 +26,69 @@ LITERAL = "literal"  # an encoded literal (see nnbuilder.backbones.literals)
 _WEIGHTS_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
-class _ModelParam(ParamSpec):
-    def coerce(self, value: Any) -> Any:
+def _model_name(param: ParamSpec, value: Any) -> Any:
+    try:
+        return get_info(value).name
+    except UnknownModel as exc:
+        raise ParamError(str(exc)) from None
+
+
+def _weights(param: ParamSpec, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.startswith("resource:"):
+        from nnbuilder.backbones.weights import WeightsError, check_resource_name
+
         try:
-            return get_info(value).name
-        except UnknownModel as exc:
+            check_resource_name(value)
+        except WeightsError as exc:
             raise ParamError(str(exc)) from None
+        return value
+    if isinstance(value, str) and (_WEIGHTS_NAME.match(value) or _is_path(value)):
+        return value
+    raise ParamError(f"expected null (random init), a torchvision weights name such as 'DEFAULT' or "
+                     f"'IMAGENET1K_V1', a .safetensors/.pth/.pt file path, or shipped weights "
+                     f"'resource:NAME.safetensors', got {value!r}")
 
 
-class _WeightsParam(ParamSpec):
-    def coerce(self, value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, str) and value.startswith("resource:"):
-            from nnbuilder.backbones.weights import WeightsError, check_resource_name
+def _freeze(param: ParamSpec, value: Any) -> Any:
+    from nnbuilder.backbones.freezing import FreezeError, check_block_name
 
-            try:
-                check_resource_name(value)
-            except WeightsError as exc:
-                raise ParamError(str(exc)) from None
-            return value
-        if isinstance(value, str) and (_WEIGHTS_NAME.match(value) or _is_path(value)):
-            return value
-        raise ParamError(f"expected null (random init), a torchvision weights name such as 'DEFAULT' or "
-                         f"'IMAGENET1K_V1', a .safetensors/.pth/.pt file path, or shipped weights "
-                         f"'resource:NAME.safetensors', got {value!r}")
+    if value in ("all", "none"):
+        return value
+    if isinstance(value, (list, tuple)) and not isinstance(value, str):
+        try:
+            blocks = tuple(dict.fromkeys(check_block_name(v) for v in value))
+        except FreezeError as exc:
+            raise ParamError(str(exc)) from None
+        return blocks or "none"
+    raise ParamError(f"expected 'all', 'none' or a list of block names such as ['conv1', 'layer1'], "
+                     f"got {value!r}")
 
 
-class _FreezeParam(ParamSpec):
-    def coerce(self, value: Any) -> Any:
-        from nnbuilder.backbones.freezing import FreezeError, check_block_name
-
-        if value in ("all", "none"):
-            return value
-        if isinstance(value, (list, tuple)) and not isinstance(value, str):
-            try:
-                blocks = tuple(dict.fromkeys(check_block_name(v) for v in value))
-            except FreezeError as exc:
-                raise ParamError(str(exc)) from None
-            return blocks or "none"
-        raise ParamError(f"expected 'all', 'none' or a list of block names such as ['conv1', 'layer1'], "
-                         f"got {value!r}")
-
-
-class _LiteralParam(ParamSpec):
+def _literals(param: ParamSpec, value: Any) -> Any:
     """A list (``args``) or a keyword mapping (``init``, ``kwargs``) of encoded literals."""
-
-    def coerce(self, value: Any) -> Any:
-        mapping = isinstance(self.default, dict)
-        try:
-            if mapping and isinstance(value, dict):
-                literals.render_kwargs(value, [f"x{i}" for i in range(64)])
-                return dict(value)
-            if not mapping and isinstance(value, (list, tuple)):
-                return [literals.check(v) for v in value]
-        except literals.LiteralError as exc:
-            raise ParamError(str(exc)) from None
-        raise ParamError(f"expected {'a mapping' if mapping else 'a list'} of encoded literals "
-                         f"(see nnbuilder.backbones.literals), got {value!r}")
+    mapping = isinstance(param.default, dict)
+    try:
+        if mapping and isinstance(value, dict):
+            literals.render_kwargs(value, [f"x{i}" for i in range(64)])
+            return dict(value)
+        if not mapping and isinstance(value, (list, tuple)):
+            return [literals.check(v) for v in value]
+    except literals.LiteralError as exc:
+        raise ParamError(str(exc)) from None
+    raise ParamError(f"expected {'a mapping' if mapping else 'a list'} of encoded literals "
+                     f"(see nnbuilder.backbones.literals), got {value!r}")
 
 
-class _ModuleClassParam(ParamSpec):
-    def coerce(self, value: Any) -> Any:
-        return check_module_class(value)
+def _module_class(param: ParamSpec, value: Any) -> Any:
+    return check_module_class(value)
 
 
-class _TextParam(ParamSpec):
-    def coerce(self, value: Any) -> Any:
-        if isinstance(value, str) and len(value) <= 2000:
-            return value
-        raise ParamError(f"expected a text of at most 2000 characters, got {type(value).__name__}")
+def _text(param: ParamSpec, value: Any) -> Any:
+    if isinstance(value, str) and len(value) <= 2000:
+        return value
+    raise ParamError(f"expected a text of at most 2000 characters, got {type(value).__name__}")
 
 
 # ----------------------------------------------------------------------------------- Backbone
@@ -153,16 +146,16 @@ BACKBONE = REGISTRY.register(LayerSpec(
         "(e.g. 512 for resnet18) to put your own head on; 'logits' keeps the 1000 ImageNet classes. "
         "Pretrained weights are loaded in the app; freeze blocks for transfer learning.",
     params=(
-        _ModelParam("model", CHOICE, default="resnet18", choices=tuple(CATALOGUE), ctor=False, always_emit=True,
-                    doc="torchvision model name"),
-        _WeightsParam("weights", TEXT, default=None, nullable=True, ctor=False,
-                      choices=(None, "DEFAULT", "IMAGENET1K_V1", "IMAGENET1K_V2"),
-                      doc="null = random init, a torchvision weights name, a local .safetensors/.pth file, or "
-                          "shipped weights 'resource:NAME.safetensors'"),
+        ParamSpec("model", CHOICE, default="resnet18", choices=tuple(CATALOGUE), ctor=False, always_emit=True,
+                  doc="torchvision model name", check=_model_name),
+        ParamSpec("weights", TEXT, check=_weights, default=None, nullable=True, ctor=False,
+                  choices=(None, "DEFAULT", "IMAGENET1K_V1", "IMAGENET1K_V2"),
+                  doc="null = random init, a torchvision weights name, a local .safetensors/.pth file, or "
+                      "shipped weights 'resource:NAME.safetensors'"),
         ParamSpec("output", CHOICE, default="features", choices=OUTPUTS, ctor=False, always_emit=True,
                   doc="'features' = pooled feature vector without the classifier head; 'logits' = 1000 classes"),
-        _FreezeParam("freeze", BLOCKS, default="none", ctor=False,
-                     doc="'all', 'none', or block names to freeze, e.g. ['conv1', 'bn1', 'layer1']"),
+        ParamSpec("freeze", BLOCKS, check=_freeze, default="none", ctor=False,
+                  doc="'all', 'none', or block names to freeze, e.g. ['conv1', 'bn1', 'layer1']"),
     ),
     constructor=backbone_constructor,
     setup=_backbone_setup,
@@ -307,9 +300,9 @@ def op_forward(attr: str, inputs: Sequence[str], params: dict[str, Any]) -> str:
 
 _INPUTS = ParamSpec("inputs", INT, default=1, minimum=0, maximum=16, ctor=False, always_emit=True,
                     doc="number of input ports")
-_DESCRIPTION = _TextParam("description", TEXT, default="", ctor=False, doc="what the original code did")
-_ARGS = _LiteralParam("args", LITERAL, default=(), ctor=False, doc="encoded positional arguments")
-_KWARGS = _LiteralParam("kwargs", LITERAL, default={}, ctor=False, doc="encoded keyword arguments")
+_DESCRIPTION = ParamSpec("description", TEXT, check=_text, default="", ctor=False, doc="what the original code did")
+_ARGS = ParamSpec("args", LITERAL, check=_literals, default=(), ctor=False, doc="encoded positional arguments")
+_KWARGS = ParamSpec("kwargs", LITERAL, check=_literals, default={}, ctor=False, doc="encoded keyword arguments")
 
 OPAQUE_MODULE = REGISTRY.register(LayerSpec(
     type="OpaqueModule",
@@ -318,9 +311,9 @@ OPAQUE_MODULE = REGISTRY.register(LayerSpec(
     doc="An imported torch.nn layer that has no layer type of its own (e.g. Hardswish, GroupNorm); it is "
         "rebuilt from its class name and constructor arguments, so its weights still load.",
     params=(
-        _ModuleClassParam("target", TEXT, default="Identity", ctor=False, always_emit=True,
+        ParamSpec("target", TEXT, check=_module_class, default="Identity", ctor=False, always_emit=True,
                           doc="torch.nn class name"),
-        _LiteralParam("init", LITERAL, default={}, ctor=False, doc="encoded constructor arguments"),
+        ParamSpec("init", LITERAL, check=_literals, default={}, ctor=False, doc="encoded constructor arguments"),
         _INPUTS, _ARGS, _KWARGS, _DESCRIPTION,
     ),
     constructor=_module_constructor,
@@ -337,7 +330,7 @@ OPAQUE_OP = REGISTRY.register(LayerSpec(
     params=(
         ParamSpec("kind", CHOICE, default="function", choices=("function", "method", "operator"), ctor=False,
                   always_emit=True, doc="how the operation is called"),
-        _TextParam("target", TEXT, default="torch.relu", ctor=False, always_emit=True,
+        ParamSpec("target", TEXT, check=_text, default="torch.relu", ctor=False, always_emit=True,
                    doc="torch / torch.nn.functional function, Tensor method, or operator name"),
         _INPUTS, _ARGS, _KWARGS, _DESCRIPTION,
     ),
