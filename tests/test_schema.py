@@ -65,8 +65,8 @@ def test_the_three_old_names_build_one_class() -> None:
     (Param("x", "float", maximum=1), 1.5, "must be ≤ 1, got 1.5"),
     (Param("x", "pair", minimum=0, maximum=1, hi_open=True), [0.9, 1], "must be < 1, got 1"),
     (Param("x", "pair"), [1, 2, 3], "expected a list of two numbers, got [1, 2, 3]"),
-    (Param("x", "str", choices=("cos", "linear")), "coss", "expected one of 'cos', 'linear', got 'coss' "
-                                                           "(did you mean 'cos'?)"),
+    (Param("x", "str", choices=("cos", "linear")), "coss", ("expected one of 'cos', 'linear', got 'coss' "
+                                                           "(did you mean 'cos'?)")),
     (Param("x", "range", minimum=0), [3, 1], "low must be ≤ high, got [3, 1]"),
     (Param("x", "float"), float("nan"), "expected a finite number, got nan"),
 ])

@@ -16,7 +16,7 @@ __all__ = ["Param", "ParamError", "Problems", "check_value"]
 _MISSING = object()
 
 
-def Param(kind: str, default: Any = _MISSING, lo: float | None = None, hi: float | None = None,  # noqa: N802
+def Param(kind: str, default: Any = _MISSING, lo: float | None = None, hi: float | None = None,
           lo_open: bool = False, hi_open: bool = False, choices: tuple[str, ...] = (), doc: str = "",
           name: str = "") -> SchemaParam:
     """One typed option of a loss, optimizer, scheduler or init scheme (its name is its key in the registry)."""

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox
 
 from nnbuilder.app.window import MainWindow, dialogs
 from nnbuilder.app.window.inspector import LR_DEFAULT_TEXT
-from nnbuilder.app.window.param_editors import BlocksEditor, WeightsEditor
+from nnbuilder.app.backbone_editors import BlocksEditor, WeightsEditor
 from nnbuilder.backbones.catalog import block_names
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.project import Project, save_project
