@@ -1,7 +1,6 @@
 """Fine-tuning edits of a project (Qt-free; the inspector's fine-tuning section calls them).
 
-* :func:`head_size` reads how many outputs a classifier head needs from the project's ``data`` section
-  (the task rule :func:`nnbuilder.sections.output_size`);
+* the head's size comes from the project's ``data`` section by the task rule :func:`nnbuilder.sections.output_size`;
 * :func:`replace_head_command` builds the one-step :class:`Macro` that puts a ``Linear`` head between a
   ``Backbone`` (``output: features``) and the Output, removing the chain of layers that was there;
 * :func:`attribute_names` and :func:`with_multiplier` map nodes to the ``training.lr_multipliers`` keys

@@ -2,7 +2,6 @@
 from nnbuilder.backbones.finetune_edits import (  # noqa: F401
     HEAD_GAP,
     attribute_names,
-    head_size,
     inherited_multiplier,
     multiplier_of,
     renamed_training,
@@ -11,3 +10,4 @@ from nnbuilder.backbones.finetune_edits import (  # noqa: F401
     with_multiplier,
     with_unfreeze,
 )
+from nnbuilder.sections import output_size as head_size  # noqa: F401

@@ -38,7 +38,7 @@ from nnbuilder.backbones import finetune_edits as finetune
 from nnbuilder.graph.commands import RenameNode
 from nnbuilder.graph.project import Project
 from nnbuilder.graph.section_commands import SetSections
-from nnbuilder.sections import default_training, task_of
+from nnbuilder.sections import default_training, output_size, task_of
 
 
 class FineTuningSection:
@@ -217,7 +217,7 @@ class FineTuningSection:
             return None
         from nnbuilder.app.window import dialogs
 
-        size, why = finetune.head_size(self.project.data)
+        size, why = output_size(self.project.data)
         if size is None:
             size = dialogs.ask_classes(self, why)
             if size is None:
