@@ -3,7 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from nnbuilder.app.param_form import ChoiceEditor, FloatEditor, IntEditor, JsonEditor, TextEditor, make_editor, make_field
+from nnbuilder.app.param_form import (
+    ChoiceEditor,
+    FloatEditor,
+    IntEditor,
+    JsonEditor,
+    TextEditor,
+    make_editor,
+    make_field,
+)
 from nnbuilder.data import get_dataset
 from nnbuilder.graph.document import GraphDocument
 from nnbuilder.graph.project import Project
