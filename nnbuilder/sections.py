@@ -11,7 +11,9 @@ configs already were dataclasses, and every message keeps the schema's wording a
 (pydantic phrases its own).  The project keeps the raw dicts, so keys the typed view does not
 know are preserved on save; edits copy the dict and change only what they set.
 
-This module imports neither torch nor the data sets at import time (the GUI reads it at start-up).
+The values themselves are in the leaf module :mod:`nnbuilder.defaults` (the data checks and the trainer
+read them without importing this one).  This module imports neither torch nor the data sets at import
+time (the GUI reads it at start-up).
 """
 from __future__ import annotations
 
@@ -20,12 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DEFAULT_BATCH_SIZE = 32
-DEFAULT_SPLIT = (0.7, 0.15, 0.15)
-DEFAULT_DATASET = "spirals"
-DEFAULT_EPOCHS = 10
-DEFAULT_LR = 1e-3
-DEFAULT_OPTIMIZER = "Adam"
+from nnbuilder.defaults import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_DATASET,
+    DEFAULT_EPOCHS,
+    DEFAULT_LR,
+    DEFAULT_OPTIMIZER,
+    DEFAULT_SPLIT,
+)
 
 
 @dataclass(frozen=True)

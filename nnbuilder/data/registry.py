@@ -5,8 +5,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from nnbuilder.defaults import DEFAULT_BATCH_SIZE, DEFAULT_SPLIT
 from nnbuilder.schema import BOOL, INT, Param, Problems
-from nnbuilder.sections import DEFAULT_BATCH_SIZE, DEFAULT_SPLIT
 
 from . import csv_table, image_folder, regression, sequences, shapes28, synthetic2d, tabular, vision
 from .augment import check_augment

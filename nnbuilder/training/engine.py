@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from nnbuilder.data.bundle import DataBundle
-from nnbuilder.sections import DEFAULT_BATCH_SIZE
+from nnbuilder.defaults import DEFAULT_BATCH_SIZE
 from nnbuilder.training import checkpoint
 from nnbuilder.training.batching import BatchSource
 from nnbuilder.training.callbacks import Callback, CallbackList

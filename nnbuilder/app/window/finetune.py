@@ -1,5 +1,5 @@
-"""Moved: the fine-tuning edits live in :mod:`nnbuilder.backbones.finetune_edits` (Qt-free core)."""
-from nnbuilder.backbones.finetune_edits import (  # noqa: F401
+"""Moved: the fine-tuning edits live in :mod:`nnbuilder.finetune_edits` (Qt-free core)."""
+from nnbuilder.finetune_edits import (  # noqa: F401
     HEAD_GAP,
     attribute_names,
     inherited_multiplier,

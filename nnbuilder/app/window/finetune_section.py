@@ -4,7 +4,7 @@ Every node with parameters shows its trainable / frozen counts (from the latest 
 learning-rate multiplier (``training.lr_multipliers``); a Backbone adds per-block LR multipliers,
 the epoch each frozen block unfreezes at (``training.unfreeze``) and "Replace head" / "Expand into
 layers".  Section edits are the core's undoable :class:`~nnbuilder.graph.section_commands.SetSections`;
-the edits themselves are Qt-free (:mod:`nnbuilder.backbones.finetune_edits`).
+the edits themselves are Qt-free (:mod:`nnbuilder.finetune_edits`).
 :class:`FineTuningSection` is mixed into :class:`nnbuilder.app.window.inspector.InspectorWidget`.
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from nnbuilder import finetune_edits as finetune
 from nnbuilder.app.undo import push, undo_macro
 from nnbuilder.app.window.finetune_widgets import (
     LR_DEFAULT_TEXT,
@@ -34,7 +35,6 @@ from nnbuilder.app.window.finetune_widgets import (
     UnfreezeEdit,
     parse_multiplier,
 )
-from nnbuilder.backbones import finetune_edits as finetune
 from nnbuilder.graph.commands import RenameNode
 from nnbuilder.graph.project import Project
 from nnbuilder.graph.section_commands import SetSections

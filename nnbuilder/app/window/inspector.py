@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnbuilder import finetune_edits as finetune
 from nnbuilder.app.undo import push
 from nnbuilder.app.window.finetune_section import (  # noqa: F401 - re-exported: the inspector's public names
     LR_DEFAULT_TEXT,
@@ -39,7 +40,6 @@ from nnbuilder.app.window.finetune_section import (  # noqa: F401 - re-exported:
     parse_multiplier,
 )
 from nnbuilder.app.window.summary import shape_text
-from nnbuilder.backbones import finetune_edits as finetune
 from nnbuilder.graph.commands import SetParam
 from nnbuilder.graph.document import DocEvent, GraphDocument
 from nnbuilder.graph.project import Project
