@@ -97,10 +97,17 @@ class IntEditor(ParamEditor):
         return None if self.handles_none and self.box.value() == self.box.minimum() else self.box.value()
 
 
+class _CompactSpinBox(QDoubleSpinBox):
+    """Six decimals of precision, shown without trailing zeros (``0.05``, not ``0.050000``)."""
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.6f}".rstrip("0").rstrip(".") if value != 0 else "0"
+
+
 class FloatEditor(ParamEditor):
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None, none_text: str | None = None) -> None:
         super().__init__(spec, parent, none_text)
-        self.box = QDoubleSpinBox()
+        self.box = _CompactSpinBox()
         self.box.setDecimals(6)
         lo = spec.minimum + (1e-6 if spec.lo_open else 0) if spec.minimum is not None else -FLOAT_LIMIT
         hi = spec.maximum - (1e-6 if spec.hi_open else 0) if spec.maximum is not None else FLOAT_LIMIT
