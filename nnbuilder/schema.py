@@ -244,8 +244,7 @@ class Problems:
         known = list(allowed)
         for key in section:
             if key not in known:
-                expected = ", ".join(sorted(known)) or "nothing"
-                self.add(f"{path}.{key}", f"unknown key{suggest(key, known)}; expected one of: {expected}")
+                self.add(f"{path}.{key}", unknown_message(key, known))
 
     def value(self, section: Mapping, key: str, spec: Param, path: str) -> Any:
         """``section[key]`` checked against ``spec``; a missing key: the default (or 'is required')."""
@@ -292,6 +291,12 @@ def suggest(value: Any, options: Any) -> str:
     """`` (did you mean 'x'?)`` for the closest names in ``options``, or an empty string."""
     close = difflib.get_close_matches(str(value), [str(o) for o in options], n=3, cutoff=0.6)
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def unknown_message(key: Any, known: Iterable[str], noun: str = "key") -> str:
+    """``unknown key 'x' (did you mean 'y'?); expected one of: a, b`` — for sections and layers alike."""
+    names = sorted(known)
+    return f"unknown {noun}{suggest(key, names)}; expected one of: {', '.join(names) or 'nothing'}"
 
 
 def choices_text(choices: Sequence[Any]) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nnbuilder.schema import BOOL, CHOICE, DTYPE, DTYPES, FLOAT, INT, INTS, SHAPE, ParamError
+from nnbuilder.schema import BOOL, CHOICE, DTYPE, DTYPES, FLOAT, INT, INTS, SHAPE, ParamError, unknown_message
 from nnbuilder.schema import Param as ParamSpec
 
 __all__ = ["BOOL", "CHOICE", "DTYPE", "DTYPES", "FLOAT", "INT", "INTS", "SHAPE", "LayerSpec", "ParamError",
@@ -94,8 +94,7 @@ class LayerSpec:
         known = {p.name for p in self.params}
         for name in params:
             if name not in known:
-                hint = f"; known parameters: {', '.join(sorted(known))}" if known else ""
-                errors[str(name)] = f"unknown parameter for {self.type}{hint}"
+                errors[str(name)] = unknown_message(name, known, noun=f"parameter for {self.type}")
         for p in self.params:
             if p.name in params:
                 try:
