@@ -38,14 +38,14 @@ class TaskRule:
 
     task: str
     loss: str
-    metric: str  # the headline metric (``nnbuilder.training.metrics``)
+    metric: str  # the headline metric the dashboard plots (``val_<metric>`` for the validation split)
     outputs: str  # "classes": one logit per class; "one": a single output
 
 
 TASK_RULES: dict[str, TaskRule] = {
     "classification": TaskRule("classification", "CrossEntropyLoss", "accuracy", "classes"),
     "binary": TaskRule("binary", "BCEWithLogitsLoss", "accuracy", "one"),
-    "regression": TaskRule("regression", "MSELoss", "mae", "one"),
+    "regression": TaskRule("regression", "MSELoss", "r2", "one"),
 }
 DEFAULT_LOSS = {task: rule.loss for task, rule in TASK_RULES.items()}
 

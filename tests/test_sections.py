@@ -29,6 +29,7 @@ def test_task_rules_give_loss_and_output_size(dataset: str, task: str, loss: str
     assert task_of(data) == task and TASK_RULES[task].loss == loss
     assert default_training(task)["loss"] == loss
     assert output_size(data)[0] == size
+    assert TASK_RULES[task].metric == ("r2" if task == "regression" else "accuracy")  # what the dashboard plots
 
 
 def test_a_task_parameter_overrides_the_data_sets_task() -> None:
