@@ -110,7 +110,9 @@ def cmd_validate(path: str, as_json: bool) -> int:
 
 def preprocessing_notes(project) -> list[str]:
     """Backbones whose pretrained weights expect other input preprocessing than the data section gives."""
-    if not any(n.type == "Backbone" and n.params.get("weights") for n in project.graph.nodes):
+    from nnbuilder.layers import is_pretrained
+
+    if not any(is_pretrained(n.type) and n.params.get("weights") for n in project.graph.nodes):
         return []
     from nnbuilder.backbones.preprocess_offer import preprocess_offers
 

@@ -18,6 +18,7 @@ from nnbuilder.analysis.expressions import constructor_code, forward_code, setup
 from nnbuilder.analysis.issues import WARNING, Issue
 from nnbuilder.analysis.messages import explain_failure
 from nnbuilder.analysis.structure import Structure
+from nnbuilder.layers import Role
 
 META_BATCH = 2
 _DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64}
@@ -61,7 +62,7 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
             continue  # reported as unconnected by structural validation
         info = NodeShape(params=params)
         results[node_id] = info
-        if spec.type == "Input":
+        if spec.role is Role.INPUT:
             shape = tuple(params["shape"])
             info.output_shape, info.dtype = shape, params["dtype"]
             try:
@@ -100,15 +101,11 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
             continue
         info.output_shape, info.dtype = out[0][1:], _dtype_name(out[1])
         tensors[node_id] = out
-        if spec.type == "Output":
+        if spec.role is Role.OUTPUT:
             continue
         info.param_count, info.trainable, info.macs = counts
         issues.extend(_warnings(node_id, spec.type, info))
     return results, issues
-
-
-# Categories whose nodes only move, merge or pass values on, so integer ids may flow through them.
-_INTEGER_OK = {"Input/Output", "Reshape", "Merge", "Imported"}
 
 
 class _DtypeMismatch(TypeError):
@@ -117,7 +114,7 @@ class _DtypeMismatch(TypeError):
 
 def _integer_input_issue(node_id: str, spec, dtypes: list[torch.dtype]) -> Issue | None:
     """Integer tensors are ids: only Embedding (and nodes that just move values) may take them."""
-    if spec.input_dtype is not None or spec.category in _INTEGER_OK:
+    if spec.integer_inputs:
         return None
     if all(d.is_floating_point for d in dtypes):
         return None

@@ -8,7 +8,7 @@ import networkx as nx
 
 from nnbuilder.analysis.issues import ERROR, Issue
 from nnbuilder.graph.document import Edge, GraphDocument
-from nnbuilder.layers import LayerSpec, UnknownLayerType, get_spec
+from nnbuilder.layers import LayerSpec, Role, UnknownLayerType, get_spec
 
 
 @dataclass
@@ -87,11 +87,11 @@ def _check_edges(doc: GraphDocument, st: Structure) -> None:
 
 
 def _check_ends(doc: GraphDocument, st: Structure) -> None:
-    types = [st.specs[n.id].type for n in doc.nodes if n.id in st.specs]
-    if "Input" not in types:
+    roles = {st.specs[n.id].role for n in doc.nodes if n.id in st.specs}
+    if Role.INPUT not in roles:
         st.issues.append(Issue("no_input", "the graph has no Input node", None,
                                hint="add an Input node with the per-sample shape of your data"))
-    if "Output" not in types:
+    if Role.OUTPUT not in roles:
         st.issues.append(Issue("no_output", "the graph has no Output node", None,
                                hint="add an Output node and connect the last layer to it"))
     for node_id, spec in st.specs.items():
@@ -105,8 +105,8 @@ def _check_ends(doc: GraphDocument, st: Structure) -> None:
 
 def _check_reachability(doc: GraphDocument, st: Structure) -> None:
     g = st.graph
-    starts = [n for n, s in st.specs.items() if s.type == "Input"]
-    ends = [n for n, s in st.specs.items() if s.type == "Output"]
+    starts = [n for n, s in st.specs.items() if s.role is Role.INPUT]
+    ends = [n for n, s in st.specs.items() if s.role is Role.OUTPUT]
     from_input: set[str] = set(starts)
     for s in starts:
         from_input |= nx.descendants(g, s)
@@ -117,9 +117,9 @@ def _check_reachability(doc: GraphDocument, st: Structure) -> None:
         if node.id not in st.specs:
             continue
         spec = st.specs[node.id]
-        if spec.type != "Input" and node.id not in from_input and starts:
+        if spec.role is not Role.INPUT and node.id not in from_input and starts:
             st.issues.append(Issue("dangling", "is not reachable from any Input", node.id,
                                    hint="connect it to the data path or delete it"))
-        elif node.id not in to_output and ends and spec.type != "Output":
+        elif node.id not in to_output and ends and spec.role is not Role.OUTPUT:
             st.issues.append(Issue("dangling", "does not lead to any Output", node.id,
                                    hint="connect it towards the Output or delete it"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from nnbuilder.backbones.catalog import get_info
 from nnbuilder.graph.commands import AddNode, Command, Connect, Macro, RemoveNodes
 from nnbuilder.graph.document import Edge, GraphDocument, GraphError, Node
+from nnbuilder.layers import is_pretrained
 
 
 def expand_backbone_command(doc: GraphDocument, node_id: str) -> tuple[Command, dict[str, tuple[str, str]]]:
@@ -16,8 +17,8 @@ def expand_backbone_command(doc: GraphDocument, node_id: str) -> tuple[Command, 
     from nnbuilder.backbones.fx_import import import_module
 
     node = doc.node(node_id)
-    if node.type != "Backbone":
-        raise GraphError(f"node {node_id!r} is a {node.type}, not a Backbone")
+    if not is_pretrained(node.type):
+        raise GraphError(f"node {node_id!r} is a {node.type}, not a pretrained Backbone")
     info = get_info(node.params.get("model", "resnet18"))
     output = node.params.get("output", "features")
     size = info.fixed_size or 224

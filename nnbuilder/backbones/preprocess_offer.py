@@ -24,6 +24,7 @@ from typing import Any
 
 from nnbuilder.data.preprocess import Preprocess, check_preprocess, close, section_image_shape, stats_text
 from nnbuilder.graph.project import Project
+from nnbuilder.layers import is_pretrained
 
 TORCHVISION, WEIGHTS_JSON, PRETRAINING_DATA, ASSUMED = "torchvision", "weights json", "pretraining data", "assumed"
 
@@ -243,7 +244,7 @@ def preprocess_offers(project: Project) -> list[PreprocessOffer]:
     """One offer per Backbone node with pretrained weights, in document order."""
     offers = []
     for node in project.graph.nodes:
-        if node.type != "Backbone" or not node.params.get("weights"):
+        if not is_pretrained(node.type) or not node.params.get("weights"):
             continue
         model = str(node.params.get("model", "resnet18"))
         try:

@@ -227,15 +227,3 @@ class GraphDocument:
             if e.target == old:
                 e.target = new
         self.emit(DocEvent(NODE_RENAMED, new, detail=old))
-
-    def replace_all(self, nodes: Iterable[Node], edges: Iterable[Edge]) -> None:
-        """Swap the whole content (used when a project is loaded into an open editor)."""
-        self._nodes = {}
-        self._edges = []
-        for node in nodes:
-            if node.id in self._nodes:
-                raise GraphError(f"duplicate node id {node.id!r}")
-            self._nodes[node.id] = node
-        for edge in edges:
-            self._edges.append(edge)
-        self.emit(DocEvent(RESET))

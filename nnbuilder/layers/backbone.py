@@ -17,7 +17,7 @@ from typing import Any
 from nnbuilder.backbones import literals
 from nnbuilder.backbones.catalog import CATALOGUE, OUTPUTS, UnknownModel, _is_path, get_info
 from nnbuilder.layers.registry import REGISTRY
-from nnbuilder.layers.spec import CHOICE, INT, LayerSpec, ParamError, ParamSpec, PortSpec, Shape
+from nnbuilder.layers.spec import CHOICE, INT, OPAQUE, PRETRAINED, LayerSpec, ParamError, ParamSpec, PortSpec, Shape
 
 TEXT = "text"  # free text, validated by the parameter itself
 BLOCKS = "blocks"  # "all", "none" or a list of block names
@@ -168,7 +168,7 @@ BACKBONE = REGISTRY.register(LayerSpec(
     setup=_backbone_setup,
     imports=("import torchvision",),
     infer=_backbone_infer,
-    tags=("pretrained",),
+    tags=(PRETRAINED,),
 ))
 
 
@@ -326,7 +326,8 @@ OPAQUE_MODULE = REGISTRY.register(LayerSpec(
     constructor=_module_constructor,
     forward=_module_forward,
     ports_for=_ports,
-    tags=("opaque",),
+    tags=(OPAQUE,),
+    integer_inputs=True,
 ))
 
 OPAQUE_OP = REGISTRY.register(LayerSpec(
@@ -343,5 +344,6 @@ OPAQUE_OP = REGISTRY.register(LayerSpec(
     ),
     forward=op_forward,
     ports_for=_ports,
-    tags=("opaque",),
+    tags=(OPAQUE,),
+    integer_inputs=True,
 ))
