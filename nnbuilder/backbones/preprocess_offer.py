@@ -109,8 +109,8 @@ class PreprocessOffer:
 # ---------------------------------------------------------------------------- what the weights expect
 def expected_preprocessing(model: str, weights: str | None) -> Expected | None:
     """The preprocessing ``weights`` of ``model`` expect; None for random init; :class:`OfferError` if unknown."""
-    from nnbuilder.backbones.catalog import _is_path, get_info, weights_enum_entry
     from nnbuilder.backbones.weights import WeightsError, is_resource, resource_path
+    from nnbuilder.catalogue.models import _is_path, get_info, weights_enum_entry
 
     if not weights:
         return None
@@ -132,7 +132,7 @@ def expected_preprocessing(model: str, weights: str | None) -> Expected | None:
 
 
 def _torchvision(model: str, weights: str, label: str, origin: str, detail: str = "") -> Expected:
-    from nnbuilder.backbones.catalog import preprocessing
+    from nnbuilder.catalogue.models import preprocessing
 
     pre = preprocessing(model, weights)
     spec = {"resize": pre.resize, "crop": pre.crop, "interpolation": pre.interpolation, "mean": list(pre.mean),

@@ -27,6 +27,10 @@ class UnknownModel(ValueError):
                          f"available models: nnbuilder.backbones.available_models()")
 
 
+class UnknownWeights(ValueError):
+    """A weights name the model's torchvision weights enum does not have."""
+
+
 @dataclass(frozen=True)
 class BackboneInfo:
     """What nnbuilder needs to know about one torchvision model."""
@@ -164,11 +168,9 @@ def weights_enum_entry(name: str, weights: str) -> Any:
     if weights not in enum.__members__:
         import difflib
 
-        from nnbuilder.layers.spec import ParamError
-
         close = difflib.get_close_matches(weights, list(enum.__members__), n=3, cutoff=0.5)
         hint = f"did you mean {', '.join(close)}? " if close else ""
-        raise ParamError(f"{name} has no weights {weights!r}; {hint}choose one of "
+        raise UnknownWeights(f"{name} has no weights {weights!r}; {hint}choose one of "
                          f"{', '.join(enum.__members__)}, a .safetensors/.pth file, or null")
     return enum[weights]
 

@@ -24,6 +24,9 @@ CHOICE = "choice"  # one of ``choices`` (str, int or None)
 INTS = "ints"  # an int or a tuple of ints (kernel_size=3 or (3, 5)); may also allow ``choices``
 SHAPE = "shape"  # a list of positive ints (a per-sample shape)
 DTYPE = "dtype"  # a tensor dtype name, e.g. "float32"
+TEXT = "text"  # free text, validated by the parameter itself
+BLOCKS = "blocks"  # "all", "none" or a list of block names
+LITERAL = "literal"  # an encoded literal (see nnbuilder.catalogue.literals)
 
 DTYPES = ("float32", "float64", "int64")
 
