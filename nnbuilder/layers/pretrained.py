@@ -61,23 +61,21 @@ class _FreezeParam(ParamSpec):
 
 
 def backbone_constructor(params: dict[str, Any]) -> str:
-    """``torchvision.models.<name>(weights=None)``; for ``features`` the head is re-registered as
-    ``nn.Identity()`` in the same expression (no builtins needed), e.g.
-    ``(net := torchvision.models.resnet18(weights=None)).register_module('fc', nn.Identity()) or net``."""
-    from nnbuilder.catalogue.freezing import block_path
-
-    info = get_info(params["model"])
-    build = f"torchvision.models.{info.name}(weights=None)"
-    if params.get("output", "features") != "features":
-        return build
-    owner = block_path(f"(net := {build})", info.head_parent) if info.head_parent else f"(net := {build})"
-    return f"{owner}.register_module({info.head_child!r}, nn.Identity()) or net"
+    """``torchvision.models.<name>(weights=None)``; pretrained weights are loaded from outside the file."""
+    return f"torchvision.models.{get_info(params['model']).name}(weights=None)"
 
 
 def _backbone_setup(attr: str, params: dict[str, Any]) -> list[str]:
-    from nnbuilder.catalogue.freezing import freeze_lines
+    """``__init__`` lines after the constructor: for ``features`` the classifier head becomes
+    ``nn.Identity()`` (``self.backbone.fc = nn.Identity()``), then the frozen blocks."""
+    from nnbuilder.catalogue.freezing import block_path, freeze_lines
 
-    return freeze_lines(f"self.{attr}", params.get("freeze", "none"))
+    lines = []
+    if params.get("output", "features") == "features":
+        info = get_info(params["model"])
+        head = f"{info.head_parent}.{info.head_child}" if info.head_parent else info.head_child
+        lines.append(f"{block_path(f'self.{attr}', head)} = nn.Identity()  # features: the classifier head removed")
+    return lines + freeze_lines(f"self.{attr}", params.get("freeze", "none"))
 
 
 def _backbone_infer(params: dict[str, Any], shapes: Sequence[Shape]) -> dict[str, Any]:
