@@ -5,7 +5,7 @@ import re
 from math import prod
 from typing import Any
 
-from nnbuilder.analysis.issues import Issue
+from nnbuilder.analysis.issues import Issue, IssueCode
 from nnbuilder.layers import LayerSpec, Role
 
 
@@ -56,7 +56,7 @@ def explain_failure(node_id: str, spec: LayerSpec, params: dict[str, Any],
         hint = "choose a number of heads that divides the width"
     elif re.search(r"expected .*input.*to have (\d+) channels", raw):
         hint = "leave in_channels on auto or match the previous layer's channels"
-    return Issue("shape", message, node_id, hint=hint)
+    return Issue(IssueCode.SHAPE, message, node_id, hint=hint)
 
 
 _LAYOUTS = {1: "(C)", 2: "(C, L)", 3: "(C, H, W)"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from nnbuilder.catalogue.models import get_info
 from nnbuilder.graph.commands import AddNode, Command, Connect, Macro, RemoveNodes
-from nnbuilder.graph.document import Edge, GraphDocument, GraphError, Node
+from nnbuilder.graph.document import Edge, GraphDocument, Node, WrongNodeType
 from nnbuilder.layers import is_pretrained
 
 
@@ -18,7 +18,7 @@ def expand_backbone_command(doc: GraphDocument, node_id: str) -> tuple[Command, 
 
     node = doc.node(node_id)
     if not is_pretrained(node.type):
-        raise GraphError(f"node {node_id!r} is a {node.type}, not a pretrained Backbone")
+        raise WrongNodeType(f"node {node_id!r} is a {node.type}, not a pretrained Backbone")
     info = get_info(node.params.get("model", "resnet18"))
     output = node.params.get("output", "features")
     size = info.fixed_size or 224
