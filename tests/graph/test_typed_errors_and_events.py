@@ -5,9 +5,21 @@ import pytest
 
 from nnbuilder.analysis import Issue, IssueCode, analyze
 from nnbuilder.backbones.expand import expand_backbone
-from nnbuilder.graph.document import (DocEvent, DocEventKind, DuplicateEdge, DuplicateNodeId, Edge, GraphDocument,
-                                      GraphError, InvalidNodeId, Node, NodeStillConnected, UnknownEdge, UnknownNode,
-                                      WrongNodeType)
+from nnbuilder.graph.document import (
+    DocEvent,
+    DocEventKind,
+    DuplicateEdge,
+    DuplicateNodeId,
+    Edge,
+    GraphDocument,
+    GraphError,
+    InvalidNodeId,
+    Node,
+    NodeStillConnected,
+    UnknownEdge,
+    UnknownNode,
+    WrongNodeType,
+)
 
 
 def _doc() -> GraphDocument:
