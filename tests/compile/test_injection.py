@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from nnbuilder.analysis import GraphValidationError, analyze
@@ -161,6 +161,7 @@ def test_hostile_ids_as_merge_inputs_and_outputs(tmp_path):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ids=st.lists(st.text(min_size=1, max_size=40), min_size=4, max_size=4, unique=True),
        name=st.text(max_size=60))
+@example(ids=["0", "1", "os", "00"], name="")  # once drawn: a node "os" became a variable shadowing a module name
 def test_any_text_as_ids_and_project_name(tmp_path, ids, name):
     nodes = [Node(ids[0], "Input", {"shape": [2]}), Node(ids[1], "Linear", {"out_features": 3}),
              Node(ids[2], "Tanh"), Node(ids[3], "Output")]
