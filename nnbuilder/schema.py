@@ -33,6 +33,10 @@ PATH = "path"  # a non-empty file or folder path (str); "~" is expanded by the l
 COLUMNS = "columns"  # a list of column names, or "auto"
 RANGE = "range"  # a number or a [low, high] pair of numbers
 PAIR = "pair"  # exactly two numbers (Adam's betas)
+# Kinds whose parameters bring their own ``check`` (imported models and backbones):
+TEXT = "text"  # free text
+BLOCKS = "blocks"  # "all", "none" or a list of block names
+LITERAL = "literal"  # an encoded literal (see nnbuilder.catalogue.literals)
 
 DTYPES = ("float32", "float64", "int64")
 

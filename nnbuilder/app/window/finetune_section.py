@@ -38,6 +38,7 @@ from nnbuilder.app.window.finetune_widgets import (
 from nnbuilder.graph.commands import RenameNode
 from nnbuilder.graph.project import Project
 from nnbuilder.graph.section_commands import SetSections
+from nnbuilder.layers import is_pretrained
 from nnbuilder.sections import default_training, output_size, task_of
 
 
@@ -59,7 +60,7 @@ class FineTuningSection:
         """A Backbone's per-block LR multipliers and unfreeze epochs."""
         self.block_lr = None
         self.unfreeze = None
-        if node.type != "Backbone":
+        if not is_pretrained(node.type):
             return
         self.block_lr = BlockMultipliersEdit()
         self.block_lr.committed.connect(self._set_block_multiplier)
@@ -76,7 +77,7 @@ class FineTuningSection:
     def _add_backbone_buttons(self, outer: QVBoxLayout, node: Any) -> None:
         """A Backbone's "Replace head" and "Expand into layers"."""
         self.head_button = None
-        if node.type != "Backbone":
+        if not is_pretrained(node.type):
             return
         self.head_button = QPushButton("Replace head")
         self.head_button.clicked.connect(self.replace_head)
