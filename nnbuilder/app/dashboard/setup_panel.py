@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnbuilder.app.param_form import Field, SciSpinBox, make_field
+from nnbuilder.app.param_form import Field, make_field
+from nnbuilder.app.sci_spinbox import SciSpinBox
 from nnbuilder.graph.project import Project
 from nnbuilder.layers import is_pretrained
 from nnbuilder.schema import Param
