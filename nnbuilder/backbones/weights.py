@@ -62,9 +62,10 @@ class LoadedWeights:
 
 
 def resource_dirs() -> list[Path]:
-    """Where shipped weights live: the package's ``resources`` folder, then the source tree's."""
-    package = Path(__file__).resolve().parents[1]
-    return [package / "resources", package.parent / "resources"]
+    """Where shipped weights live: the package's ``resources`` folder (package data)."""
+    from nnbuilder.package_data import resources_dir
+
+    return [resources_dir()]
 
 
 def is_resource(value: object) -> bool:

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QApplication
 from nnbuilder.app.window import MainWindow, autosave, dialogs
 from nnbuilder.app.window.files import example_files
 from nnbuilder.graph.project import dumps_project, load_project
+from nnbuilder.package_data import examples_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "examples" / "seed_regression.nnb"
+SEED = examples_dir() / "seed_regression.nnb"
 EXAMPLES = example_files()
 
 

@@ -18,26 +18,13 @@ from nnbuilder.app.window import dialogs
 from nnbuilder.app.window.autosave import RecoveryStore
 from nnbuilder.graph.document import GraphDocument
 from nnbuilder.graph.project import Project, ProjectFileError, load_project, save_project
+from nnbuilder.package_data import example_files, examples_dir
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QUndoStack
 
 MAX_RECENT = 8
 RECENT_KEY = "recent_files"
-
-
-def examples_dir() -> Path | None:
-    """``examples/`` next to the package (a source checkout) or inside it (an install)."""
-    package = Path(__file__).resolve().parents[2]
-    for candidate in (package.parent / "examples", package / "examples"):
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-def example_files() -> list[Path]:
-    folder = examples_dir()
-    return sorted(folder.glob("*.nnb")) if folder else []
 
 
 class FileActions:
@@ -86,7 +73,7 @@ class FileActions:
             self.install(Project("untitled", GraphDocument()), None)
 
     def open_dialog(self) -> None:
-        folder = str(Path(self.path).parent) if self.path else str(examples_dir() or "")
+        folder = str(Path(self.path).parent) if self.path else str(examples_dir())
         path = dialogs.get_open_path(self, folder)  # type: ignore[arg-type]
         if path:
             self.open_path(path)
