@@ -23,6 +23,8 @@ def explain_failure(node_id: str, spec: LayerSpec, params: dict[str, Any],
     shape = shapes[0] if shapes else ()
     hint = ""
     message = f"{t} cannot take input {shown}: {raw}"
+    if getattr(exc, "about_input", True) is False:  # e.g. a missing weights file: the input is not the problem
+        message = f"{t}: {raw}"
 
     if t in _RANK and len(shape) != _RANK[t]:
         want = _LAYOUT[_RANK[t]]

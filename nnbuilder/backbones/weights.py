@@ -91,7 +91,8 @@ def resource_path(value: str) -> Path:
             return file
     shipped = sorted({p.name for d in resource_dirs() if d.is_dir() for p in d.glob("*.safetensors")})
     raise WeightsUnavailable(f"no shipped weights {name!r} in {', '.join(map(str, resource_dirs()))}; shipped: "
-                             f"{', '.join(shipped) or 'none'}")
+                             f"{', '.join(shipped) or 'none'}. Shipped weights come with nnbuilder's package: "
+                             "reinstall nnbuilder, or in a source checkout run python scripts/pretrain_backbone.py")
 
 
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:

@@ -272,7 +272,7 @@ def _check_params(nodes: list[Node], at_of: dict[str, str]) -> list[tuple[str, s
         try:
             spec = get_spec(node.type)
         except UnknownLayerType as exc:
-            problems.append((f"{at}.type", str(exc)))
+            problems.append((f"{at}.type", f"node '{node.id}': {exc}"))
             continue
         _, errors = spec.normalize(node.params)
         for name, message in errors.items():
