@@ -95,7 +95,7 @@ def test_missing_backbone_weights_are_a_validation_error_naming_the_file(tmp_pat
 
 
 def test_display_problem_rules() -> None:
-    everything = lambda name: True  # noqa: E731
+    everything = lambda name: True
     assert display_problem({}, "win32", everything) is None
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux", everything) is None
     assert "no display found" in display_problem({}, "linux", everything)
