@@ -6,6 +6,7 @@ copied to a recovery folder until they are saved or deliberately discarded.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -119,14 +120,19 @@ class FileActions:
         path = os.path.abspath(path)
         if self.project.name in ("", "untitled"):
             self.project.name = Path(path).stem
+        from nnbuilder.data.paths import rebase_data_paths  # nnbuilder.data loads torch: not at start-up
+
+        folder = Path(path).parent
+        rebased = rebase_data_paths(self.project.data, self.project.folder, folder)  # Save As: relative to the new file
         try:
-            save_project(self.project, path)
+            save_project(dataclasses.replace(self.project, data=rebased), path)
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             dialogs.show_error(self, "Could not save",  # type: ignore[arg-type]
                                f"“{path}” could not be written: {reason}.\n\nYour changes are still open "
                                "and unsaved; use Save As… to choose another folder.")
             return False
+        self.project.data, self.project.folder = rebased, folder
         old = self.path
         self.path = path
         self.stack.setClean()
@@ -229,5 +235,6 @@ class FileActions:
                                exc.problems)
             self.store.remove(rec.original)
             return False
+        project.folder = Path(rec.original).parent if rec.original else None  # paths as in the original
         self.install(project, rec.original, modified=True)
         return True
