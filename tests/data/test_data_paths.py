@@ -37,6 +37,8 @@ def test_cli_train_reads_a_relative_csv_next_to_the_project_from_another_folder(
     monkeypatch.chdir(elsewhere)  # the current folder has no data/table.csv
     assert main(["train", str(project), "--out", str(tmp_path / "run")]) == 0, capsys.readouterr().err
     assert (tmp_path / "run" / "weights.safetensors").is_file()
+    history = json.loads((tmp_path / "run" / "history.json").read_text())
+    assert [h["epoch"] for h in history["history"]] == [1]  # epochs are 1-based in history.json
 
 
 def test_load_project_records_its_folder_and_paths_resolve_against_it(tmp_path: Path) -> None:
