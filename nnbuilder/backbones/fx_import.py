@@ -19,6 +19,7 @@ from typing import Any
 import torch
 from torch import fx, nn
 
+from nnbuilder.analysis.module_paths import MODULE_KEY
 from nnbuilder.backbones.fx_convert import Converted, UnsupportedModel, convert_function, convert_module
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 
@@ -121,7 +122,8 @@ def import_module(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> Im
             if calls[fx_node.target] > 1 and any(True for _ in module.parameters()):
                 raise UnsupportedModel(f"module {fx_node.target!r} is called {calls[fx_node.target]} times; "
                                        "shared weights cannot be represented as separate graph nodes")
-            node_id = _add(doc, fx_node.name, convert_module(fx_node, module), ids)
+            path = str(fx_node.target) if module.state_dict() else None  # stateless layers may be reused
+            node_id = _add(doc, fx_node.name, convert_module(fx_node, module), ids, module=path)
             ids[fx_node] = node_id
             for key in module.state_dict():
                 result.key_map[f"{fx_node.target}.{key}"] = (node_id, key)
@@ -132,9 +134,9 @@ def import_module(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> Im
     return result
 
 
-def _add(doc: GraphDocument, name: str, conv: Converted, ids: dict[fx.Node, str]) -> str:
+def _add(doc: GraphDocument, name: str, conv: Converted, ids: dict[fx.Node, str], module: str | None = None) -> str:
     node_id = doc.unique_id(name)
-    doc.insert_node(Node(node_id, conv.type, dict(conv.params)))
+    doc.insert_node(Node(node_id, conv.type, dict(conv.params), extra={MODULE_KEY: module} if module else {}))
     for port, value in enumerate(conv.inputs):
         doc.insert_edge(Edge(ids[value], node_id, 0, port))
     return node_id

@@ -59,8 +59,9 @@ def test_resnet18_becomes_ordinary_layers():
 def _round_trip(compile_graph, result, original: torch.nn.Module, x: torch.Tensor) -> None:
     compiled = compile_graph(result.doc)
     model = compiled.build()
-    state = remap_state_dict(original.state_dict(), result.key_map, compiled.code.attr_of)
-    model.load_state_dict(state, strict=True)
+    assert remap_state_dict(original.state_dict(), result.key_map, compiled.code.attr_of).keys() \
+        == original.state_dict().keys()  # the import keeps the source's module paths: no renaming
+    model.load_state_dict(original.state_dict(), strict=True)
     original.eval()
     model.eval()
     with torch.no_grad():
