@@ -93,7 +93,9 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
         except Exception as exc:  # noqa: BLE001 - torch raises many types; each becomes a node error
             issues.append(explain_failure(node_id, spec, params, info.input_shapes, exc))
             continue
-        unbatched = "unbatched" in spec.tags  # a Parameter node: the tensor itself, no batch dimension
+        # A Parameter node is the tensor itself; an imported op may move the batch axis (attention's
+        # qkv.permute(2, 0, 3, 1, 4)) as long as a later node moves it back before the Output.
+        unbatched = "unbatched" in spec.tags or (spec.category == "Imported" and out[0][:1] != (META_BATCH,))
         if (not out[0] or out[0][0] != META_BATCH) and not unbatched:
             issues.append(Issue("batch", f"{spec.type} changes the batch dimension ({META_BATCH} samples in, "
                                          f"output shape {list(out[0])})", node_id,

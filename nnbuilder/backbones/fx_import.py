@@ -9,6 +9,7 @@ operations whose result never reaches an output (shape assertions) are listed in
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import operator
 import re
@@ -41,6 +42,7 @@ class ImportResult:
     key_map: dict[str, tuple[str, str]]  # original state-dict key -> (node id, key inside that node)
     opaque: list[str] = field(default_factory=list)  # ids of OpaqueModule / OpaqueOp nodes
     dropped: list[str] = field(default_factory=list)  # operations whose result was never used
+    source_model: nn.Module | None = field(default=None, repr=False)  # the traced model (random weights)
 
 
 def import_torchvision(name: str, input_shape: Sequence[int] = (3, 224, 224)) -> ImportResult:
@@ -81,13 +83,22 @@ def import_module_file(path: str | Path, class_name: str, input_shapes: Sequence
     return import_module(model, input_shapes)
 
 
-def trace(model: nn.Module) -> fx.GraphModule:
+def trace(model: nn.Module, inputs: int | None = None) -> fx.GraphModule:
     """``symbolic_trace`` in eval mode (the inference graph: no auxiliary heads, dropout off), with a
-    message that names the problem when the model is not traceable."""
+    message that names the problem when the model is not traceable.  Forward arguments after the first
+    ``inputs`` keep their defaults (``attn_mask=None``)."""
+    import inspect
+
+    concrete: dict[str, Any] = {}
+    if inputs is not None:
+        with contextlib.suppress(TypeError, ValueError):
+            params = list(inspect.signature(model.forward).parameters.values())[inputs:]
+            concrete = {p.name: p.default for p in params if p.default is not inspect.Parameter.empty
+                        and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     was_training = model.training
     model.eval()
     try:
-        return fx.symbolic_trace(model)
+        return fx.symbolic_trace(model, concrete_args=concrete or None)
     except Exception as exc:
         raise UnsupportedModel(f"{type(model).__name__} cannot be traced by torch.fx ({type(exc).__name__}: "
                                f"{_first_line(exc)}); data-dependent Python control "
@@ -103,9 +114,12 @@ def _first_line(exc: Exception) -> str:
 
 def import_module(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> ImportResult:
     """Trace ``model`` into a :class:`GraphDocument`; ``input_shapes`` are per-sample shapes."""
-    gm = trace(model)
+    gm = trace(model, len(input_shapes))
     graph_nodes = list(gm.graph.nodes)
     placeholders = [n for n in graph_nodes if n.op == "placeholder"]
+    live = _live(graph_nodes)
+    if len(placeholders) > len(input_shapes):  # arguments left at their defaults (concrete) are not inputs
+        placeholders = placeholders[:len(input_shapes)] + [n for n in placeholders[len(input_shapes):] if n in live]
     if len(input_shapes) != len(placeholders):
         raise UnsupportedModel(f"{type(model).__name__}.forward takes {len(placeholders)} input(s) "
                                f"({', '.join(n.name for n in placeholders)}) but {len(input_shapes)} shape(s) "
@@ -115,11 +129,13 @@ def import_module(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> Im
     doc = GraphDocument()
     ids: dict[fx.Node, str] = {}
     sym: dict[fx.Node, literals.Expr] = {}  # size/shape values, inlined into the nodes that use them
-    result = ImportResult(doc, {})
+    result = ImportResult(doc, {}, source_model=model)
     calls = _count_calls(graph_nodes)
     for fx_node in graph_nodes:
         where = _where(fx_node)
         try:
+            if fx_node.op == "placeholder" and fx_node not in placeholders:
+                continue
             if fx_node.op == "placeholder":
                 shape = [int(d) for d in input_shapes[placeholders.index(fx_node)]]
                 ids[fx_node] = _add(doc, fx_node.name, Converted("Input", {"shape": shape}), ids, sym)
