@@ -11,4 +11,5 @@ from nnbuilder.layers import recurrent  # noqa: F401
 from nnbuilder.layers import attention  # noqa: F401
 from nnbuilder.layers import merge  # noqa: F401
 from nnbuilder.layers import backbone  # noqa: F401  (Backbone, OpaqueModule, OpaqueOp; torchvision loads lazily)
+from nnbuilder.layers import more_layers  # noqa: F401  (ReLU6, Hardswish, GroupNorm, padding, Upsample...)
 from nnbuilder.layers import tensors  # noqa: F401  (Parameter: tensors a model reads directly)

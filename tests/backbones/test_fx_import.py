@@ -95,11 +95,20 @@ def _load_class(path: Path, name: str):
     return namespace[name]
 
 
-def test_opaque_torch_modules_compile(compile_graph):
+def test_mobile_layers_are_ordinary_nodes(compile_graph):
     original = torchvision.models.mobilenet_v3_small(weights=None)
     result = import_module(original, [(3, 64, 64)])
+    types = _types(result.doc)
+    assert types["Hardswish"] > 0 and types["Hardsigmoid"] > 0 and not result.opaque
+    _round_trip(compile_graph, result, original, X)
+
+
+def test_opaque_torch_modules_compile(compile_graph):
+    original = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.CELU(0.5), torch.nn.Softsign(),
+                                   torch.nn.Flatten(), torch.nn.Linear(4 * 62 * 62, 2))
+    result = import_module(original, [(3, 64, 64)])
     targets = {result.doc.node(i).params["target"] for i in result.opaque}
-    assert targets == {"Hardswish", "Hardsigmoid"}
+    assert targets == {"CELU", "Softsign"}
     _round_trip(compile_graph, result, original, X)
 
 
