@@ -18,7 +18,7 @@ from nnbuilder.analysis.issues import Issue
 from nnbuilder.graph.document import GraphDocument, Node
 
 MODULE_KEY = "module"  # the node-level JSON key holding the dotted path
-_SEGMENT = re.compile(r"^[A-Za-z0-9_]{1,100}$")
+_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,100}$")  # torchvision's RegNet names blocks 'block1-0'; written as ['block1-0']
 _MAX_DEPTH = 32
 _TOP_TAKEN = set(dir(nn.Module)) | {"self", "torch", "nn", "torchvision"}
 _CHILD_TAKEN = set(dir(nn.ModuleDict))
@@ -34,7 +34,7 @@ def check_path(value: object) -> tuple[str, ...]:
         raise ModulePathError(f"expected a dotted module path such as 'layer1.0.conv1', got {value!r}"[:200])
     parts = tuple(value.split("."))
     if len(parts) > _MAX_DEPTH or not all(_SEGMENT.match(p) for p in parts):
-        raise ModulePathError(f"{value[:120]!r} is not a dotted module path (letters, digits and '_' between dots, "
+        raise ModulePathError(f"{value[:120]!r} is not a dotted module path (letters, digits, '_' and '-' between dots, "
                               f"at most {_MAX_DEPTH} levels)")
     return parts
 

@@ -217,11 +217,11 @@ def _name(target: Any) -> str:
 def rnn_mode(node: fx.Node, lstm: bool, live: set[fx.Node] | None) -> str | None:
     """The RNN output mode the live uses of ``node`` need: out[0] is 'sequence', out[1][0][-1] (LSTM) or
     out[1][-1] (RNN, GRU) is 'hidden'; None when they need several or something else."""
-    modes = {_rnn_use(u, lstm) for u in node.users if live is None or u in live}
+    modes = {_rnn_use(u, lstm, live) for u in node.users if live is None or u in live}
     return modes.pop() if len(modes) == 1 and None not in modes else None
 
 
-def _rnn_use(user: fx.Node, lstm: bool) -> str | None:
+def _rnn_use(user: fx.Node, lstm: bool, live: set[fx.Node] | None) -> str | None:
     if user.target is not operator.getitem:
         return None
     if user.args[1] == 0:
@@ -232,9 +232,10 @@ def _rnn_use(user: fx.Node, lstm: bool) -> str | None:
         if node.target is not operator.getitem or node.args[1] != index:
             return None
         if i < len(chain) - 1:
-            if len(node.users) != 1:
+            users = [u for u in node.users if live is None or u in live]
+            if len(users) != 1:
                 return None
-            node = next(iter(node.users))
+            node = users[0]
     return "hidden"
 
 

@@ -30,7 +30,8 @@ def _stochastic_depth() -> Any:
 
 
 _ACTIVATIONS = {torch.sigmoid: "Sigmoid", F.sigmoid: "Sigmoid", "sigmoid": "Sigmoid", torch.tanh: "Tanh",
-                F.tanh: "Tanh", "tanh": "Tanh"}
+                F.tanh: "Tanh", "tanh": "Tanh", F.relu6: "ReLU6", F.hardswish: "Hardswish",
+                F.hardsigmoid: "Hardsigmoid", F.silu: "SiLU", F.mish: "Mish"}
 # function -> (layer type, names of its positional arguments after the input)
 _POOLS = {
     F.max_pool2d: ("MaxPool2d", ("kernel_size", "stride", "padding", "dilation", "ceil_mode")),
@@ -54,23 +55,32 @@ def convert(node: fx.Node, sym: dict[fx.Node, literals.Expr]) -> Any | None:
         if training is False and not others:
             return _result("Alias", {}, [x])
         return None
+    if target in ("view", "reshape") and len(args) == 3 and not kwargs and args[2] == -1:
+        size = sym.get(args[1]) if isinstance(args[1], fx.Node) else None
+        if size in (literals.Expr("size", (x, 0)), literals.Expr("getitem", (literals.Expr("attr", (x, "shape")), 0))):
+            return _result("Flatten", {"start_dim": 1, "end_dim": -1}, [x])
     if others:
         return None
-    if target in _ACTIVATIONS and len(args) == 1 and not kwargs:
+    if target in _ACTIVATIONS and len(args) == 1 and set(kwargs) <= {"inplace"}:
         return _result(_ACTIVATIONS[target], {}, [x])
+    defaults = {"recompute_scale_factor": None, "antialias": False}
+    if target is F.interpolate and len(args) == 1 and kwargs.get("size") is None \
+            and kwargs.get("align_corners") in (None, False) and all(kwargs.get(k, v) == v for k, v in defaults.items()) \
+            and set(kwargs) <= {"size", "scale_factor", "mode", "align_corners", *defaults}:
+        scale = kwargs.get("scale_factor")
+        if isinstance(scale, (int, float)) and not isinstance(scale, bool) and (
+                kwargs.get("mode", "nearest") == "nearest" or kwargs.get("align_corners") is False):
+            return _layer("Upsample", {"scale_factor": float(scale), "mode": kwargs.get("mode", "nearest")}, x)
     if target in _POOLS:
         layer, names = _POOLS[target]
-        if len(args) - 1 > len(names) or any(k not in names for k in kwargs):
+        if len(args) - 1 > len(names) or any(k not in (*names, "return_indices") for k in kwargs):
             return None
-        params = {**dict(zip(names, args[1:])), **kwargs}
+        params = {**dict(zip(names, args[1:])), **{k: v for k, v in kwargs.items() if k != "return_indices"}}
+        if kwargs.get("return_indices"):
+            return None
         if params.get("stride") in (None, ()):  # functional default: stride = kernel_size
             params.pop("stride", None)
         return _layer(layer, params, x)
-    if target in ("view", "reshape") and len(args) == 3 and not kwargs and args[2] == -1:
-        size = sym.get(args[1]) if isinstance(args[1], fx.Node) else None
-        if size == literals.Expr("size", (x, 0)) or size == literals.Expr("getitem", (literals.Expr("attr", (
-                x, "shape")), 0)):
-            return _result("Flatten", {"start_dim": 1, "end_dim": -1}, [x])
     return None
 
 
@@ -79,6 +89,9 @@ def _layer(type_name: str, raw: dict[str, Any], x: fx.Node) -> Any | None:
     from nnbuilder.layers import get_spec
 
     spec = get_spec(type_name)
+    known = {p.name for p in spec.params}
+    defaults = {"dilation": 1, "count_include_pad": True, "divisor_override": None}  # torch's own defaults
+    raw = {k: v for k, v in raw.items() if k in known or k not in defaults or v != defaults[k]}
     clean = {k: list(v) if isinstance(v, tuple) else v for k, v in raw.items()}
     params, errors = spec.normalize(clean)
     if errors:

@@ -83,6 +83,12 @@ def import_module_file(path: str | Path, class_name: str, input_shapes: Sequence
     return import_module(model, input_shapes)
 
 
+class _Tracer(fx.Tracer):
+    """Buffers read in forward become graph values (their state-dict key survives), not folded constants."""
+
+    proxy_buffer_attributes = True
+
+
 def trace(model: nn.Module, inputs: int | None = None) -> fx.GraphModule:
     """``symbolic_trace`` in eval mode (the inference graph: no auxiliary heads, dropout off), with a
     message that names the problem when the model is not traceable.  Forward arguments after the first
@@ -98,7 +104,9 @@ def trace(model: nn.Module, inputs: int | None = None) -> fx.GraphModule:
     was_training = model.training
     model.eval()
     try:
-        return fx.symbolic_trace(model, concrete_args=concrete or None)
+        tracer = _Tracer()
+        graph = tracer.trace(model, concrete_args=concrete or None)
+        return fx.GraphModule(tracer.root, graph, type(model).__name__)
     except Exception as exc:
         raise UnsupportedModel(f"{type(model).__name__} cannot be traced by torch.fx ({type(exc).__name__}: "
                                f"{_first_line(exc)}); data-dependent Python control "
