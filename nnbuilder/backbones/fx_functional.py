@@ -98,3 +98,42 @@ def _layer(type_name: str, raw: dict[str, Any], x: fx.Node) -> Any | None:
         return None
     return _result(type_name, {k: v for k, v in params.items() if v is not None}, [x])
 
+
+
+def batch_norm_owners(model: Any, nodes: list[fx.Node]) -> tuple[dict[fx.Node, str], set[fx.Node]]:
+    """``F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, ...)`` inside a
+    traced-through BatchNorm subclass (timm's BatchNormAct2d): the call and the module path that owns its
+    tensors, and the ``get_attr`` nodes that only feed such calls (they need no node of their own)."""
+    from torch import nn
+
+    calls: dict[fx.Node, str] = {}
+    for node in nodes:
+        if node.op != "call_function" or node.target is not F.batch_norm:
+            continue
+        names = ("input", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps")
+        values = {**dict(zip(names, node.args)), **node.kwargs}
+        tensors = [values.get(k) for k in names[1:5]]
+        if values.get("training", False) is not False or not all(
+                isinstance(t, fx.Node) and t.op == "get_attr" for t in tensors):
+            continue
+        owners = {str(t.target).rpartition(".")[0] for t in tensors}
+        leaf = {str(t.target).rpartition(".")[2] for t in tensors}
+        if len(owners) != 1 or leaf != {"running_mean", "running_var", "weight", "bias"}:
+            continue
+        owner = owners.pop()
+        module = model.get_submodule(owner)
+        if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)) and values.get("eps", 1e-5) == module.eps:
+            calls[node] = owner
+    attrs = {t for call in calls for t in call.all_input_nodes if t.op == "get_attr"}
+    attrs = {t for t in attrs if all(u in calls for u in t.users)}
+    return calls, attrs
+
+
+def batch_norm_node(node: fx.Node, module: Any) -> Any:
+    """The BatchNorm1d/2d node for a :func:`batch_norm_owners` call."""
+    from torch import nn
+
+    type_name = "BatchNorm2d" if isinstance(module, nn.BatchNorm2d) else "BatchNorm1d"
+    raw = {"num_features": module.num_features, "eps": module.eps, "momentum": module.momentum,
+           "affine": module.affine, "track_running_stats": module.track_running_stats}
+    return _layer(type_name, raw, node.args[0])

@@ -24,6 +24,7 @@ from torch import fx, nn
 
 from nnbuilder.analysis.module_paths import MODULE_KEY
 from nnbuilder.backbones import literals
+from nnbuilder.backbones.fx_functional import batch_norm_node, batch_norm_owners
 from nnbuilder.backbones.fx_convert import (Converted, UnsupportedModel, alias_of, as_expr, convert_function,
                                             convert_module, convert_tensor, split_item, tuple_split)
 from nnbuilder.graph.document import Edge, GraphDocument, Node
@@ -139,6 +140,7 @@ def import_module(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> Im
     sym: dict[fx.Node, literals.Expr] = {}  # size/shape values, inlined into the nodes that use them
     result = ImportResult(doc, {}, source_model=model)
     calls = _count_calls(graph_nodes)
+    bn_calls, bn_attrs = batch_norm_owners(model, graph_nodes)
     for fx_node in graph_nodes:
         where = _where(fx_node)
         try:
@@ -154,6 +156,13 @@ def import_module(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> Im
                 result.dropped.append(fx_node.format_node())
             elif (expr := as_expr(fx_node, sym)) is not None:
                 sym[fx_node] = expr
+            elif fx_node in bn_attrs:
+                continue  # read by a batch-norm call that becomes a BatchNorm node at the owner's path
+            elif fx_node in bn_calls and (conv := batch_norm_node(fx_node, model.get_submodule(bn_calls[fx_node]))):
+                owner = bn_calls[fx_node]
+                ids[fx_node] = _add(doc, fx_node.name, conv, ids, sym, module=owner)
+                for key in model.get_submodule(owner).state_dict():
+                    result.key_map[f"{owner}.{key}"] = (ids[fx_node], key)
             elif fx_node.op == "get_attr":
                 path = str(fx_node.target)
                 conv = convert_tensor(path, _tensor(model, gm, path), _persistent(model, path))
