@@ -95,7 +95,8 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
             continue
         # A Parameter node is the tensor itself; an imported op may move the batch axis (attention's
         # qkv.permute(2, 0, 3, 1, 4)) as long as a later node moves it back before the Output.
-        unbatched = "unbatched" in spec.tags or (spec.category == "Imported" and out[0][:1] != (META_BATCH,))
+        moved = any(tensors[e.source][0][:1] != (META_BATCH,) for e in ports.values())  # e.g. windows of a Swin
+        unbatched = "unbatched" in spec.tags or ((spec.category == "Imported" or moved) and out[0][:1] != (META_BATCH,))
         if (not out[0] or out[0][0] != META_BATCH) and not unbatched:
             issues.append(Issue("batch", f"{spec.type} changes the batch dimension ({META_BATCH} samples in, "
                                          f"output shape {list(out[0])})", node_id,

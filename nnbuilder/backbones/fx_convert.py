@@ -42,7 +42,10 @@ def signature(module: nn.Module) -> tuple[str, str, tuple[tuple[str, tuple[int, 
     """Class, ``extra_repr`` (ignoring ``inplace``) and state-dict shapes: equal ⇒ same layer."""
     text = _INPLACE.sub("", module.extra_repr()).strip(", ")
     shapes = tuple((k, tuple(v.shape)) for k, v in module.state_dict().items())
-    return type(module).__name__, text, shapes
+    # settings extra_repr leaves out (AvgPool2d's count_include_pad) must match too
+    settings = sorted((k, v) for k, v in vars(module).items() if not k.startswith("_") and k not in (
+        "training", "inplace") and isinstance(v, (bool, int, float, str, tuple, type(None))))
+    return type(module).__name__, text + repr(settings), shapes
 
 
 def _rebuilds(cls: type[nn.Module], kwargs: dict[str, Any], original: nn.Module) -> bool:
@@ -166,7 +169,7 @@ def convert_function(node: fx.Node, sym: dict | None = None) -> Converted:
     if target in (torch.flatten, "flatten") and len(nodes) == 1 and args and args[0] is nodes[0]:
         start = args[1] if len(args) > 1 else kwargs.get("start_dim", 0)
         end = args[2] if len(args) > 2 else kwargs.get("end_dim", -1)
-        if isinstance(start, int) and isinstance(end, int) and set(kwargs) <= {"start_dim", "end_dim"}:
+        if isinstance(start, int) and isinstance(end, int) and start >= 1 and set(kwargs) <= {"start_dim", "end_dim"}:
             return Converted("Flatten", {"start_dim": start, "end_dim": end}, [nodes[0]])
     if target in (F.relu, torch.relu, "relu") and len(args) == 1 and nodes and set(kwargs) <= {"inplace"}:
         return Converted("ReLU", {}, [nodes[0]])
