@@ -42,8 +42,8 @@ class Outcome:
 def check_model(name: str) -> Outcome:
     """Run the whole import check on torchvision ``name`` or ``timm:NAME``."""
     from nnbuilder.backbones.fx_convert import UnsupportedModel
-    from nnbuilder.backbones.sources import build_source, verify
     from nnbuilder.backbones.fx_import import import_module
+    from nnbuilder.backbones.sources import build_source, verify
 
     size = input_size(name)
     try:

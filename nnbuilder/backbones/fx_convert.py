@@ -383,7 +383,7 @@ def split_item(getitem: fx.Node) -> Converted:
     stop = literals.Expr("mul", (step, index + 1))
     item = slice(start, stop)
     key = (*([slice(None)] * dim), item) if dim >= 0 else (Ellipsis, item, *([slice(None)] * (-dim - 1)))
-    ref = lambda v: 0 if v is x else None  # noqa: E731
+    ref = lambda v: 0 if v is x else None
     params = {"kind": "operator", "target": "getitem", "inputs": 1,
               "args": [{"input": 0}, literals.encode(key, ref)], "kwargs": {},
               "description": _short(f"{source.format_node()} [{index}]")[:2000]}

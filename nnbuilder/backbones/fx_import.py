@@ -24,9 +24,18 @@ from torch import fx, nn
 
 from nnbuilder.analysis.module_paths import MODULE_KEY
 from nnbuilder.backbones import literals
+from nnbuilder.backbones.fx_convert import (
+    Converted,
+    UnsupportedModel,
+    alias_of,
+    as_expr,
+    convert_function,
+    convert_module,
+    convert_tensor,
+    split_item,
+    tuple_split,
+)
 from nnbuilder.backbones.fx_functional import batch_norm_node, batch_norm_owners
-from nnbuilder.backbones.fx_convert import (Converted, UnsupportedModel, alias_of, as_expr, convert_function,
-                                            convert_module, convert_tensor, split_item, tuple_split)
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 
 ImportError_ = UnsupportedModel  # public alias: "the model cannot be imported"

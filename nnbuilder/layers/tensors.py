@@ -7,6 +7,7 @@ are in the module's ``state_dict`` under the node's module path and are counted 
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,7 +43,7 @@ class _ValuesParam(ParamSpec):
 
 
 def _count(value: Any) -> int | None:
-    if isinstance(value, bool) or (isinstance(value, (int, float)) and value == value and abs(value) != float("inf")):
+    if isinstance(value, bool) or (isinstance(value, (int, float)) and math.isfinite(value)):
         return 1
     if isinstance(value, list):
         total = 0

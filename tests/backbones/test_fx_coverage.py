@@ -35,7 +35,7 @@ class Recurrent(nn.Module):
         self.fc = nn.Linear(6, 2)
 
     def forward(self, x):
-        out, (h, c) = self.lstm(x)                     # only the last hidden state is used
+        _out, (h, _c) = self.lstm(x)                   # only the last hidden state is used
         return self.fc(h[-1])
 
 

@@ -51,10 +51,10 @@ def test_export_file_loads_the_original_state_dict(tmp_path: Path, one_thread: N
 
 
 def test_forward_tensors_become_counted_parameters(one_thread: None) -> None:
+    from torchvision.models import VisionTransformer
+
     from nnbuilder.analysis import analyze
     from nnbuilder.backbones.fx_import import import_module
-
-    from torchvision.models import VisionTransformer
 
     original = VisionTransformer(image_size=64, patch_size=32, num_layers=1, num_heads=2, hidden_dim=32, mlp_dim=64)
     result = import_module(original, [(3, 64, 64)])
