@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from nnbuilder.graph.project import Project
-
-DEFAULT_LOSS = {"classification": "CrossEntropyLoss", "binary": "BCEWithLogitsLoss", "regression": "MSELoss"}
+from nnbuilder.layers import Role, is_pretrained
+from nnbuilder.sections import DEFAULT_LOSS, data_batch_size, default_training, describe_default_training  # noqa: F401
 
 
 class PipelineError(ValueError):
@@ -45,8 +45,8 @@ def training_section(project: Project, task: str, epochs: int | None = None,
     notes: list[str] = []
     section = copy.deepcopy(project.training) if project.training is not None else None
     if section is None:
-        section = {"loss": DEFAULT_LOSS[task], "optimizer": {"type": "Adam", "lr": 1e-3}, "epochs": 10}
-        notes.append(f"the project has no training section: using {section['loss']}, Adam (lr 0.001), 10 epochs")
+        section = default_training(task)
+        notes.append(f"the project has no training section: using {describe_default_training(section)}")
     if epochs is not None:
         section["epochs"] = epochs
     if device is not None:
@@ -90,7 +90,7 @@ def prepare(project: Project, *, epochs: int | None = None, device: str | None =
     torch.manual_seed(config.seed if config.seed is not None else 0)
     model = compiled.build()
     _apply_backbone_weights(project, compiled, model)
-    batch = int(project.data.get("batch_size", 32)) if isinstance(project.data.get("batch_size", 32), int) else 32
+    batch = data_batch_size(project.data)
     return Prepared(project, compiled, model, bundle, config, batch, notes)
 
 
@@ -98,8 +98,8 @@ def check_fit(compiled: Any, bundle: Any, config: Any) -> list[tuple[str, str]]:
     """Mismatches between the model's inputs/output and the data set, each with a fix."""
     analysis = compiled.analysis
     st = analysis.structure
-    inputs = [n for n in st.order if st.specs[n].type == "Input"]
-    outputs = [n for n in st.order if st.specs[n].type == "Output"]
+    inputs = [n for n in st.order if st.specs[n].role is Role.INPUT]
+    outputs = [n for n in st.order if st.specs[n].role is Role.OUTPUT]
     doc_order = list(st.specs)
     inputs.sort(key=doc_order.index)
     problems: list[tuple[str, str]] = []
@@ -148,7 +148,7 @@ def check_fit(compiled: Any, bundle: Any, config: Any) -> list[tuple[str, str]]:
 
 def _apply_backbone_weights(project: Project, compiled: Any, model: Any) -> None:
     for node in project.graph.nodes:
-        if node.type == "Backbone" and node.params.get("weights"):
+        if is_pretrained(node.type) and node.params.get("weights"):
             from nnbuilder.backbones import apply_backbone_weights
 
             apply_backbone_weights(getattr(model, compiled.code.attr_of[node.id]), node.params)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from torch import nn
 
-from nnbuilder.analysis.issues import Issue
+from nnbuilder.analysis.issues import Issue, IssueCode
 from nnbuilder.graph.document import GraphDocument, Node
 
 MODULE_KEY = "module"  # the node-level JSON key holding the dotted path
@@ -95,23 +95,23 @@ def path_issues(doc: GraphDocument) -> list[Issue]:
         try:
             parts = path_of(node)
         except ModulePathError as exc:
-            issues.append(Issue("module_path", str(exc), node.id, hint="fix or remove the node's 'module' key"))
+            issues.append(Issue(IssueCode.MODULE_PATH, str(exc), node.id, hint="fix or remove the node's 'module' key"))
             continue
         if parts is None:
             continue
         if parts[0] not in _TOP_TAKEN and not parts[0].isidentifier() and len(parts) == 1 \
                 and node.type in ("Parameter", "Buffer"):
-            issues.append(Issue("module_path", f"a tensor at the top level needs an identifier name, got "
+            issues.append(Issue(IssueCode.MODULE_PATH, f"a tensor at the top level needs an identifier name, got "
                                                f"{parts[0]!r}", node.id, hint="rename the 'module' key"))
         if parts in owner:
-            issues.append(Issue("module_path", f"module path {'.'.join(parts)!r} is also used by node "
+            issues.append(Issue(IssueCode.MODULE_PATH, f"module path {'.'.join(parts)!r} is also used by node "
                                                f"{owner[parts]!r}", node.id, hint="give each node its own path"))
             continue
         owner[parts] = node.id
     for parts, node_id in owner.items():
         for depth in range(1, len(parts)):
             if parts[:depth] in owner:
-                issues.append(Issue("module_path", f"module path {'.'.join(parts)!r} lies inside node "
+                issues.append(Issue(IssueCode.MODULE_PATH, f"module path {'.'.join(parts)!r} lies inside node "
                                                    f"{owner[parts[:depth]]!r}'s layer", node_id,
                                     hint="a layer cannot contain other nodes; change one of the paths"))
                 break
