@@ -53,10 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N or mps")
     t.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/PROJECT-YYYYmmdd-HHMMSS)")
     i = sub.add_parser("import", help="turn a torchvision model or your nn.Module class into an editable project")
-    i.add_argument("model", help="a torchvision model name (resnet18) or FILE.py:ClassName")
+    i.add_argument("model", help="a torchvision classification model (resnet18), timm:NAME or FILE.py:ClassName")
     i.add_argument("-o", "--output", required=True, metavar="FILE.nnb", help="the project file to write")
     i.add_argument("--shape", type=int, nargs="+", action="append", metavar="DIM",
-                   help="per-sample input shape without batch (repeat for several inputs); default 3 224 224")
+                   help="per-sample input shape without batch (repeat for several inputs); required for files")
+    i.add_argument("--arg", action="append", metavar="KEY=VALUE", help="constructor argument (repeatable)")
+    i.add_argument("--dtype", default="float32", choices=("float32", "float64", "int64"), help="input dtype")
     h = sub.add_parser("help", help="show this help, or one command's help")
     h.add_argument("topic", nargs="?", metavar="COMMAND", help="the command to explain")
     return parser
@@ -84,7 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             return cmd_export(args.project, args.output)
         if args.command == "import":
-            return cmd_import(args.model, args.output, args.shape)
+            from nnbuilder.cli_import import cmd_import as run_import
+
+            return run_import(args.model, args.output, args.shape, args.arg, args.dtype)
         return cmd_train(args.project, args.epochs, args.device, args.out)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -258,37 +262,6 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
     if result.stop_reason in ("nan", "oom"):
         print(f"{path}: {result.message}", file=sys.stderr)
         return EXIT_INVALID
-    return EXIT_OK
-
-
-def cmd_import(model: str, output: str, shapes: list[list[int]] | None) -> int:
-    """Trace ``model`` with torch.fx into a project file of ordinary (or clearly opaque) nodes."""
-    from pathlib import Path
-
-    from nnbuilder.backbones.catalog import UnknownModel
-    from nnbuilder.backbones.fx_convert import UnsupportedModel
-    from nnbuilder.backbones.fx_import import import_module_file, import_torchvision
-    from nnbuilder.graph.project import Project, save_project
-
-    input_shapes = shapes or [[3, 224, 224]]
-    if any(d < 1 for shape in input_shapes for d in shape):
-        print("nnbuilder import: --shape dimensions must be positive", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        if ":" in model and model.split(":", 1)[0].endswith(".py"):
-            path, class_name = model.split(":", 1)
-            result = import_module_file(path, class_name, input_shapes)
-            name = class_name
-        else:
-            result = import_torchvision(model, input_shapes[0])
-            name = model
-    except (UnknownModel, UnsupportedModel) as exc:
-        print(f"nnbuilder import: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    save_project(Project(name, result.doc), Path(output))
-    print(f"wrote {output}: {len(result.doc)} nodes, {len(result.doc.edges)} edges"
-          + (f"; {len(result.opaque)} opaque node(s) kept as-is: {', '.join(result.opaque[:8])}"
-             if result.opaque else ""))
     return EXIT_OK
 
 
