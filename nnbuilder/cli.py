@@ -87,6 +87,7 @@ def cmd_validate(path: str, as_json: bool) -> int:
     import json
 
     from nnbuilder.analysis import analyze
+    from nnbuilder.analysis.warnings import wiring_warnings
 
     project = _load(path)
     if project is None:
@@ -95,6 +96,7 @@ def cmd_validate(path: str, as_json: bool) -> int:
                               "nodes": {}, "total_params": 0, "trainable_params": 0}))
         return EXIT_INVALID
     analysis = analyze(project.graph)
+    analysis.issues.extend(w.issue for w in wiring_warnings(project.graph, project.training))
     notes = preprocessing_notes(project)
     if as_json:
         report = analysis.to_json()

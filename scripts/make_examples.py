@@ -127,7 +127,8 @@ def lstm() -> Project:
 
 def attention() -> Project:
     b = Builder()
-    embed = b.chain(b.add("sequence", "Input", shape=[50, 1]), L("embed", "Linear", out_features=32))
+    embed = b.chain(b.add("sequence", "Input", shape=[50, 1]), L("embed", "Linear", out_features=32),
+                    L("position", "PositionalEncoding", kind="sinusoidal"))
     attn = b.add("attention", "MultiheadAttention", embed, num_heads=4)
     add = b.add("residual", "Add", [attn, embed], row=1)
     b.chain(add, L("norm", "LayerNorm"),

@@ -9,5 +9,6 @@ from nnbuilder.layers import reshape  # noqa: F401
 from nnbuilder.layers import embedding  # noqa: F401
 from nnbuilder.layers import recurrent  # noqa: F401
 from nnbuilder.layers import attention  # noqa: F401
+from nnbuilder.layers import positional  # noqa: F401
 from nnbuilder.layers import merge  # noqa: F401
 from nnbuilder.layers import backbone  # noqa: F401  (Backbone, OpaqueModule, OpaqueOp; torchvision loads lazily)

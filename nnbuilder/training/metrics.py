@@ -12,7 +12,12 @@ def metric_kind(loss: LossConfig) -> str:
     """"classification" (class-index targets), "binary" (logits vs 0/1) or "regression"."""
     if LOSSES[loss.type].target == "index":
         return "classification"
-    return "binary" if loss.type == "BCEWithLogitsLoss" else "regression"
+    return "binary" if loss.type in ("BCEWithLogitsLoss", "BCELoss") else "regression"
+
+
+def decision_threshold(loss: LossConfig) -> float:
+    """Where a binary output flips to class 1: 0 for logits, 0.5 for BCELoss's probabilities."""
+    return 0.5 if loss.type == "BCELoss" else 0.0
 
 
 class LossFunction:
@@ -60,8 +65,9 @@ class MetricAccumulator:
 
     FOLD = 1 << 22  # pending output elements that trigger a fold (bounds the memory held)
 
-    def __init__(self, kind: str, device: torch.device) -> None:
+    def __init__(self, kind: str, device: torch.device, threshold: float = 0.0) -> None:
         self.kind = kind
+        self.threshold = threshold  # binary: logits > 0, or probabilities > 0.5 (BCELoss)
         self.device = device
         self._dtype = torch.float32 if device.type == "mps" else torch.float64
         self._outputs: list[torch.Tensor] = []
@@ -102,7 +108,7 @@ class MetricAccumulator:
         if self.kind == "classification":
             self._folded.append((out.argmax(dim=1) == y).sum())
         elif self.kind == "binary":
-            self._folded.append(((out > 0) == (y > 0.5)).sum())
+            self._folded.append(((out > self.threshold) == (y > 0.5)).sum())
         else:
             out, y = out.reshape(-1).to(self._dtype), y.reshape(-1).to(self._dtype)
             err = out - y
