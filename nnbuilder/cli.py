@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # argparse and json load only for the headless commands: open
     from collections.abc import Sequence
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("validate", "export", "train", "import")
+COMMANDS = ("validate", "export", "train", "import", "sweep")
 
 
 def _parser_class() -> type[argparse.ArgumentParser]:
@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=int, default=None)
     t.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N or mps")
     t.add_argument("--out", default=None, metavar="DIR", help="where weights and history go")
+    t.add_argument("--tensorboard", default=None, metavar="DIR", help="also log metrics to TensorBoard in DIR")
+    s = sub.add_parser("sweep", help="train a grid of settings; write summary.csv and curves.png")
+    s.add_argument("project")
+    s.add_argument("--set", dest="sets", action="append", required=True, metavar="KEY=V1,V2",
+                   help="a setting and its values, e.g. training.optimizer.lr=0.001,0.01,0.1 (repeat for a grid)")
+    s.add_argument("--out", required=True, metavar="DIR")
     i = sub.add_parser("import", help="turn a torchvision model or your nn.Module class into an editable project")
     i.add_argument("model", help="a torchvision model name (resnet18) or FILE.py:ClassName")
     i.add_argument("-o", "--output", required=True, metavar="FILE.nnb")
@@ -64,7 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_export(args.project, args.output)
         if args.command == "import":
             return cmd_import(args.model, args.output, args.shape)
-        return cmd_train(args.project, args.epochs, args.device, args.out)
+        if args.command == "sweep":
+            from nnbuilder.cli_sweep import cmd_sweep
+
+            return cmd_sweep(args.project, args.sets, args.out)
+        return cmd_train(args.project, args.epochs, args.device, args.out, tensorboard=args.tensorboard)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INVALID
@@ -167,13 +177,14 @@ def cmd_export(path: str, output: str) -> int:
     return EXIT_OK
 
 
-def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None) -> int:
+def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None, tensorboard: str | None = None) -> int:
     """Headless training with a progress bar; weights, source and history go into ``out``."""
-    import time
     from pathlib import Path
 
     from nnbuilder.pipeline import PipelineError, prepare, save_run
+    from nnbuilder.runs import new_run_folder, save_project_copy, standard_callbacks
     from nnbuilder.training import ProgressBar, Trainer, TrainingError
+    from nnbuilder.training.tensorboard import TensorBoardUnavailable
 
     project = _load(path)
     if project is None:
@@ -190,8 +201,13 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
         return EXIT_INVALID
     for note in prepared.notes:
         print(f"note: {note}", file=sys.stderr)
-    out_dir = Path(out) if out else Path("runs") / f"{Path(path).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
-    trainer = Trainer(prepared.model, prepared.bundle, prepared.config, [ProgressBar(sys.stderr)],
+    out_dir = Path(out) if out else new_run_folder(path)
+    try:
+        extra = standard_callbacks(prepared, tensorboard)
+    except TensorBoardUnavailable as exc:
+        print(f"nnbuilder train: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    trainer = Trainer(prepared.model, prepared.bundle, prepared.config, [ProgressBar(sys.stderr), *extra],
                       batch_size=prepared.batch_size)
     try:
         result = trainer.run()
@@ -199,11 +215,12 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
         print(f"{path}: training failed: {exc}", file=sys.stderr)
         return EXIT_INVALID
     save_run(prepared, result, out_dir)
+    save_project_copy(prepared.project, out_dir)
     final = result.history[-1] if result.history else {}
     shown = ", ".join(f"{k} {v:.4g}" for k, v in {**final, **result.test_metrics}.items()
                       if isinstance(v, float) and k not in ("epoch", "time", "seconds"))
     print(f"{result.stop_reason}: {result.epochs_run} epoch(s), {shown}")
-    print(f"wrote {out_dir}/weights.safetensors, model.py, history.json, run.json")
+    print(f"wrote {out_dir}/weights.safetensors, model.py, history.json, run.json, project.nnb")
     if result.stop_reason in ("nan", "oom"):
         print(f"{path}: {result.message}", file=sys.stderr)
         return EXIT_INVALID

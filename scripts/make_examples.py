@@ -135,7 +135,7 @@ def attention() -> Project:
             L("encoder", "TransformerEncoderLayer", nhead=4, dim_feedforward=64, dropout=0.1),
             L("pool", "Transpose", dim0=1, dim1=2), L("avg", "AdaptiveAvgPool1d", output_size=1),
             L("flatten", "Flatten"), L("logits", "Linear", out_features=3), L("out", "Output"))
-    return Project("attention classifier", b.doc(), data("sequence_classification", 32), classification(2e-3, 10),
+    return Project("attention classifier", b.doc(), data("sequence_classification", 32), classification(5e-3, 10),
                    {"description": "Self-attention: each of the 50 steps attends to all others (query = key = "
                                    "value), a residual Add and LayerNorm follow, then a transformer encoder layer; "
                                    "average pooling over time feeds the classifier."})
