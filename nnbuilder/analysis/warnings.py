@@ -15,6 +15,7 @@ from typing import Any
 from nnbuilder.analysis.issues import ERROR, WARNING, Issue
 from nnbuilder.graph.document import GraphDocument
 
+CODE = "loss_activation"  # Issue.code of every wiring trap
 # layers that pass values through unchanged in kind (looked through when finding the output activation)
 _TRANSPARENT = {"Flatten", "Reshape", "Dropout", "Identity"}
 
@@ -93,7 +94,7 @@ def wiring_warnings(doc: GraphDocument, training: Mapping[str, Any] | None) -> l
                                Fix("set_loss", "Use BCELoss", loss="BCELoss")))
         elif kind != "Sigmoid" and loss == "BCELoss":
             found.append(WiringWarning(Issue(
-                "loss_activation", f"BCELoss needs probabilities in [0, 1] but the output comes from {kind} "
+                CODE, f"BCELoss needs probabilities in [0, 1] but the output comes from {kind} "
                                    f"'{node_id}', not a Sigmoid", node_id, ERROR,
                 hint="use BCEWithLogitsLoss (numerically safer), or end the model with a Sigmoid"),
                 Fix("set_loss", "Use BCEWithLogitsLoss", loss="BCEWithLogitsLoss")))
@@ -101,7 +102,7 @@ def wiring_warnings(doc: GraphDocument, training: Mapping[str, Any] | None) -> l
 
 
 def _warn(node_id: str, message: str, hint: str, fix: Fix) -> WiringWarning:
-    return WiringWarning(Issue("loss_activation", message, node_id, WARNING, hint=hint), fix)
+    return WiringWarning(Issue(CODE, message, node_id, WARNING, hint=hint), fix)
 
 
 def apply_fix(doc: GraphDocument, training: dict[str, Any] | None, fix: Fix) -> tuple[GraphDocument, dict | None]:

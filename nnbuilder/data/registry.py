@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import csv_table, image_folder, regression, sequences, shapes28, synthetic2d, tabular, vision
+from . import lesson_sets
 from .augment import check_augment
 from .errors import DataError
 from .info import IMAGES, DatasetInfo
@@ -25,7 +26,7 @@ def register(info: DatasetInfo) -> None:
     _REGISTRY[info.name] = info
 
 
-for _family in (synthetic2d, regression, sequences, tabular, shapes28, vision, image_folder, csv_table):
+for _family in (synthetic2d, regression, sequences, tabular, shapes28, vision, image_folder, csv_table, lesson_sets):
     for _info in _family.DATASETS:
         register(_info)
 
