@@ -58,12 +58,14 @@ def deep(kind: str) -> Project:
                        "through the layers (grad_norm in history.json) and the spirals are learned "
                        "(validation accuracy above 0.8).",
             "batchnorm": "Sigmoid again, but BatchNorm1d before every activation keeps the inputs of each sigmoid "
-                         "centred: the gradients reach fc1 and the deep sigmoid network learns "
-                         "(validation accuracy above 0.8)."}[kind]
+                         "centred: fc1's gradient norm is of the same order as the head's instead of 10⁷ times "
+                         "smaller, and the deep sigmoid network starts to learn in 20 epochs (validation "
+                         "accuracy above 0.6, where the plain sigmoid stack stays at 0.5)."}[kind]
     if kind == "kaiming":
         training["init"] = {"default": {"type": "kaiming", "nonlinearity": "relu"}}
-    bound = {"metric": "val_accuracy", "at_most": 0.7} if kind == "sigmoid" else \
-        {"metric": "val_accuracy", "at_least": 0.8}
+    bound = {"sigmoid": {"metric": "val_accuracy", "at_most": 0.7},
+             "kaiming": {"metric": "val_accuracy", "at_least": 0.8},
+             "batchnorm": {"metric": "val_accuracy", "at_least": 0.6}}[kind]
     return _project(f"deep {kind}", b, data("spirals", 32, n_samples=600), training,
                     "Vanishing gradients and BatchNorm", text, bound)
 
@@ -76,8 +78,8 @@ def learning_rate(lr: float) -> Project:
     text = {1e-4: "SGD with lr 0.0001: every step is tiny, the loss barely moves in 30 epochs "
                   "(validation accuracy stays below 0.7).",
             1e-2: "SGD (momentum 0.9) with lr 0.01: the loss falls steadily (validation accuracy above 0.8).",
-            2.0: "SGD with lr 2: steps overshoot the minimum, the loss jumps around or diverges to NaN (the run "
-                 "stops and names the learning rate); validation accuracy stays below 0.7."}[lr]
+            2.0: "SGD with lr 2: steps overshoot the minimum, the loss jumps around and stays high "
+                 "(validation accuracy about 0.5, below 0.7)."}[lr]
     training = classification(lr, 30, optimizer="SGD")
     training["optimizer"]["momentum"] = 0.9
     bound = {"metric": "val_accuracy", "at_least": 0.8} if lr == 1e-2 else {"metric": "val_accuracy", "at_most": 0.7}
@@ -88,16 +90,16 @@ def learning_rate(lr: float) -> Project:
 # ---- memory: RNN vs LSTM vs GRU on remember_first
 def memory(cell: str) -> Project:
     b = Builder()
-    b.chain(b.add("sequence", "Input", shape=[30, 1]), L("rnn", cell, hidden_size=16, output="last"),
+    b.chain(b.add("sequence", "Input", shape=[100, 1]), L("rnn", cell, hidden_size=16, output="last"),
             L("head", "Linear", out_features=2), L("out", "Output"))
     good = cell != "RNN"
-    text = (f"The class is the sign of the first of 30 steps; the other 29 are noise. A plain RNN must carry that "
-            f"one value through 29 multiplications by its recurrent weights and forgets it (validation accuracy "
-            f"stays below 0.75)." if not good else
-            f"{cell}'s gates let it keep the first value in its cell state for 29 steps: validation accuracy "
-            f"above 0.95.")
+    text = ("The class is the sign of the first of 100 steps; the other 99 are noise. A plain RNN must carry that "
+            "one value through 99 multiplications by its recurrent weights and forgets it (validation accuracy "
+            "stays below 0.75)." if not good else
+            f"{cell}'s gates let it keep the first value in its state for 99 steps: validation accuracy "
+            "above 0.95.")
     bound = {"metric": "val_accuracy", "at_least": 0.95} if good else {"metric": "val_accuracy", "at_most": 0.75}
-    return _project(f"memory {cell}", b, data("remember_first", 32, n_samples=1000), classification(1e-2, 15),
+    return _project(f"memory {cell}", b, data("remember_first", 32, n_samples=1000, length=100, noise=1.0), classification(1e-2, 15),
                     "Recurrent memory", text, bound)
 
 
@@ -114,10 +116,10 @@ def shifted(cnn: bool) -> Project:
         b.chain(image, L("flatten", "Flatten"), L("fc1", "Linear", out_features=64), L("relu1", "ReLU"),
                 L("head", "Linear", out_features=4), L("out", "Output"))
     text = ("Convolutions share their weights across positions and the global max pool ignores where a shape "
-            "is, so 600 training images suffice for shapes placed anywhere: validation accuracy above 0.8." if cnn else
-            "A fully connected layer must learn each shape at every position separately; with 600 training "
-            "images of shifted shapes it memorises them (training accuracy near 1) but validates below the CNN "
-            "(validation accuracy below 0.8).")
+            "is, so 700 training images suffice for shapes placed anywhere: validation accuracy above 0.8." if cnn else
+            "A fully connected layer must learn each shape at every position separately; with 700 training "
+            "images of shifted shapes it fits them (training accuracy about 0.9) but does not generalise "
+            "(validation accuracy about 0.5, below 0.8).")
     bound = {"metric": "val_accuracy", "at_least": 0.8} if cnn else {"metric": "val_accuracy", "at_most": 0.8}
     return _project(f"shifted shapes {'CNN' if cnn else 'fully connected'}", b,
                     data("shifted_shapes", 32, n_samples=1000), classification(3e-3, 10), "FC vs CNN", text, bound)
@@ -138,16 +140,19 @@ def overfit(cure: str) -> Project:
         training["optimizer"]["weight_decay"] = 1e-2
     elif cure == "early_stopping":
         training["early_stopping"] = {"patience": 20, "restore_best": True}
-    text = {"none": "256×256 ReLU units on 40 noisy points for 300 epochs: the training loss keeps falling while "
-                    "the validation loss turns up (overfitting); look at the gap between the two curves.",
-            "weight_decay": "The same network with L2 weight decay 0.01 (Adam): smaller weights, a smoother curve "
-                            "and a smaller gap between training and validation loss.",
-            "dropout": "The same network with Dropout(0.3) after each hidden layer: noisier training, a smaller gap.",
+    text = {"none": "256×256 ReLU units on 40 noisy points for 300 epochs: the training loss falls to about 0.07 "
+                    "while the validation loss stays near 0.13 — the gap between the two curves is overfitting.",
+            "weight_decay": "The same network with L2 weight decay 0.01 (Adam): the gap between training and "
+                            "validation loss shrinks (about 0.09 vs 0.14).",
+            "dropout": "The same network with Dropout(0.3) after each hidden layer: noisier training and a smaller "
+                       "gap (training loss about 0.11 vs validation 0.14).",
             "early_stopping": "The same network with early stopping (patience 20, best weights restored): the run "
-                              "stops near the validation minimum and keeps that epoch's weights."}[cure]
+                              "stops after about 150 epochs near the validation minimum (validation loss about "
+                              "0.10 instead of 0.13)."}[cure]
     return _project(f"overfitting {cure.replace('_', ' ')}", b,
                     data("curve_1d", 8, (0.4, 0.6), n_samples=100, noise=0.3), training,
-                    "Overfitting and regularisation", text, {"metric": "val_loss", "at_most": 0.5})
+                    "Overfitting and regularisation", text,
+                    {"metric": "val_loss", "at_most": 0.12 if cure == "early_stopping" else 0.2})
 
 
 LESSONS = {
@@ -167,4 +172,17 @@ LESSONS = {
 LESSON_SECONDS: dict[str, int] = {
     "curve_3_units": 90,  # 16 s
     "curve_64_units": 90,  # 6 s
+    "lr_too_small": 120,  # 39 s
+    "lr_good": 60,  # 12 s
+    "lr_too_large": 60,  # 11 s
+    "deep_sigmoid": 60,  # 13 s
+    "deep_relu_kaiming": 60,  # 17 s
+    "deep_sigmoid_batchnorm": 90,  # 21 s
+    "overfit_none": 300,  # 89 s
+    "overfit_weight_decay": 300,  # 83 s
+    "overfit_dropout": 300,  # 92 s
+    "overfit_early_stopping": 180,  # 38 s
+    "shifted_fc": 60,  # 8 s
+    "shifted_cnn": 120,  # 26 s
+    # memory_rnn/lstm/gru (remember_first, 100 steps): all three stayed near chance in 15 epochs — not shipped yet
 }

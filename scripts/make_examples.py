@@ -234,6 +234,8 @@ EXPECT: dict[str, dict[str, Any]] = {
     "mnist_mlp": {"metric": "val_accuracy", "at_least": 0.95, "seconds": 600},
     "lenet_cnn": {"metric": "val_accuracy", "at_least": 0.95, "seconds": 1200},
     "attention_classifier": {"metric": "val_accuracy", "at_least": 0.9, "seconds": 240},
+    "spirals_linear": {"metric": "val_accuracy", "at_most": 0.7, "seconds": 120},
+    "spirals_mlp": {"metric": "val_accuracy", "at_least": 0.95, "seconds": 120},
 }
 LESSON_OF = {
     "spirals_linear": "Linear vs non-linear", "spirals_mlp": "Linear vs non-linear",
