@@ -182,6 +182,7 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
     from pathlib import Path
 
     from nnbuilder.pipeline import PipelineError, prepare, save_run
+    from nnbuilder.analysis.warnings import wiring_warnings
     from nnbuilder.runs import new_run_folder, save_project_copy, standard_callbacks
     from nnbuilder.training import ProgressBar, Trainer, TrainingError
     from nnbuilder.training.tensorboard import TensorBoardUnavailable
@@ -201,6 +202,8 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
         return EXIT_INVALID
     for note in prepared.notes:
         print(f"note: {note}", file=sys.stderr)
+    for warning in wiring_warnings(project.graph, project.training):
+        print(f"warning: {warning.issue.text()}", file=sys.stderr)
     out_dir = Path(out) if out else new_run_folder(path)
     try:
         extra = standard_callbacks(prepared, tensorboard)

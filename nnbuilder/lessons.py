@@ -8,7 +8,7 @@ from pathlib import Path
 # The order lessons are taught in; groups not listed here follow, alphabetically.
 ORDER = ("First network", "Linear vs non-linear", "Universal approximation", "Vanishing gradients and BatchNorm",
          "Depth and residual connections", "Learning rate", "Overfitting and regularisation", "FC vs CNN",
-         "Recurrent memory", "Attention", "Embeddings", "Transfer learning")
+         "Optimizers", "Batch size", "Recurrent memory", "Attention", "Embeddings", "Transfer learning")
 
 
 def lesson_of(path: str | Path) -> str | None:

@@ -80,3 +80,12 @@ def test_bce_loss_trains_after_a_sigmoid_and_is_refused_without_one() -> None:
     with pytest.raises(PipelineError) as refused:
         prepare(Project("moons", _doc(None, 1), project.data, project.training))
     assert "BCELoss needs probabilities" in str(refused.value) and "BCEWithLogitsLoss" in str(refused.value)
+
+
+def test_train_prints_the_warning_before_training(tmp_path: Path) -> None:
+    path = tmp_path / "sigmoid.nnb"
+    save_project(Project("sigmoid", _doc("Sigmoid", 1), {"dataset": "moons", "params": {"n_samples": 100}},
+                         {"loss": "BCEWithLogitsLoss", "optimizer": {"type": "Adam", "lr": 0.01}, "epochs": 1}), path)
+    result = _cli("train", str(path), "--out", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    assert "warning: act: Sigmoid feeds BCEWithLogitsLoss" in result.stderr and "use BCELoss" in result.stderr
