@@ -181,8 +181,8 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
     """Headless training with a progress bar; weights, source and history go into ``out``."""
     from pathlib import Path
 
-    from nnbuilder.pipeline import PipelineError, prepare, save_run
     from nnbuilder.analysis.warnings import wiring_warnings
+    from nnbuilder.pipeline import PipelineError, prepare, save_run
     from nnbuilder.runs import new_run_folder, save_project_copy, standard_callbacks
     from nnbuilder.training import ProgressBar, Trainer, TrainingError
     from nnbuilder.training.tensorboard import TensorBoardUnavailable

@@ -5,8 +5,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from . import csv_table, image_folder, regression, sequences, shapes28, synthetic2d, tabular, vision
-from . import lesson_sets
+from . import csv_table, image_folder, lesson_sets, regression, sequences, shapes28, synthetic2d, tabular, vision
 from .augment import check_augment
 from .errors import DataError
 from .info import IMAGES, DatasetInfo

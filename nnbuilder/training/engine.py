@@ -16,9 +16,9 @@ from nnbuilder.training.batching import BatchSource
 from nnbuilder.training.callbacks import Callback, CallbackList
 from nnbuilder.training.config import TrainingConfig
 from nnbuilder.training.device import autocast, check_precision, make_scaler, resolve_device, seed_everything
+from nnbuilder.training.divergence import likely_cause
 from nnbuilder.training.errors import DataError
 from nnbuilder.training.guards import EarlyStopping, LastGoodWeights
-from nnbuilder.training.divergence import likely_cause
 from nnbuilder.training.metrics import LossFunction, MetricAccumulator, decision_threshold, metric_kind
 from nnbuilder.training.optim import (
     build_optimizer,

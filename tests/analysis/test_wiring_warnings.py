@@ -1,6 +1,7 @@
 """Loss/output traps: named in validate (JSON and text), fixable in one step; BCELoss only after a Sigmoid."""
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -24,7 +25,7 @@ def _doc(last: str | None, out_features: int = 2) -> GraphDocument:
         chain.append("act")
     nodes.append(Node("out", "Output"))
     chain.append("out")
-    return GraphDocument(nodes, [Edge(a, b) for a, b in zip(chain, chain[1:])])
+    return GraphDocument(nodes, [Edge(a, b) for a, b in itertools.pairwise(chain)])
 
 
 @pytest.mark.parametrize(("act", "loss", "action"), [("Softmax", "CrossEntropyLoss", "remove_node"),

@@ -6,9 +6,9 @@ import math
 
 import torch
 from torch import nn
+from training_helpers import config, regression_bundle
 
 from nnbuilder.training.grad_norms import GradNormRecorder
-from training_helpers import config, regression_bundle
 
 
 def test_every_layer_gets_one_value_per_epoch_and_vanishing_gradients_show() -> None:
