@@ -190,6 +190,8 @@ LESSON_SECONDS: dict[str, int] = {
     "batch_size_1": 240,  # 53 s
     "batch_size_32": 60,  # 13 s
     "batch_size_full": 60,  # 0.5 s
+    "depth_plain": 120,  # 33 s
+    "depth_residual": 120,  # 33 s
     # memory_rnn/lstm/gru (remember_first, 100 steps): all three stayed near chance in 15 epochs — not shipped yet
 }
 
@@ -239,3 +241,28 @@ EXTRA = {"optimizer_sgd": lambda: optimizer("sgd"), "optimizer_momentum": lambda
          "optimizer_adam": lambda: optimizer("adam"), "batch_size_1": lambda: batch(1),
          "batch_size_32": lambda: batch(32), "batch_size_full": lambda: batch(None)}
 LESSONS.update(EXTRA)
+
+
+# ---- depth: 20 plain Sigmoid layers vs the same layers with residual (Add) shortcuts
+def depth(residual: bool) -> Project:
+    b = Builder()
+    last = b.add("fc_in", "Linear", b.add("point", "Input", shape=[2]), out_features=32)
+    for i in range(1, 11):
+        fc = b.add(f"fc{i}", "Linear", last, out_features=32)
+        act = b.add(f"act{i}", "Sigmoid", fc)
+        last = b.add(f"add{i}", "Add", [act, last], row=1) if residual else act
+    b.chain(last, L("head", "Linear", out_features=2), L("out", "Output"))
+    text = ("Ten Linear+Sigmoid blocks, each wrapped by a residual Add (x + F(x)): the shortcut carries the "
+            "gradient straight back to fc_in (grad_norm about 0.3 instead of 1e-9) and the deep network learns "
+            "(validation loss about 0.50 after 20 epochs, validation accuracy above "
+            f"{DEPTH_EXPECT[True]['at_least']})." if residual else
+            "Ten Linear+Sigmoid blocks stacked plainly: the gradient shrinks at every sigmoid, fc_in's grad_norm "
+            "(history.json, about 1e-9) is far below the head's (about 0.3): the loss stays at ln 2 = 0.693 and "
+            f"validation accuracy at chance (at most {DEPTH_EXPECT[False]['at_most']}).")
+    return _project(f"depth {'residual' if residual else 'plain'}", b, data("spirals", 32, n_samples=600),
+                    classification(3e-3, 20), "Depth and residual connections", text, DEPTH_EXPECT[residual])
+
+
+DEPTH_EXPECT: dict[bool, dict[str, Any]] = {True: {"metric": "val_accuracy", "at_least": 0.65},
+                                            False: {"metric": "val_accuracy", "at_most": 0.55}}
+LESSONS.update({"depth_plain": lambda: depth(False), "depth_residual": lambda: depth(True)})
