@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nnbuilder.analysis.issues import ERROR, WARNING, Issue
+from nnbuilder.analysis.issues import ERROR, WARNING, Issue, IssueCode
 from nnbuilder.graph.document import GraphDocument
 
-CODE = "loss_activation"  # Issue.code of every wiring trap
+CODE = IssueCode.LOSS_ACTIVATION  # Issue.code of every wiring trap
 # layers that pass values through unchanged in kind (looked through when finding the output activation)
 _TRANSPARENT = {"Flatten", "Reshape", "Dropout", "Identity"}
 
