@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from nnbuilder.graph.project import load_project
+from nnbuilder.package_data import examples_dir
 from nnbuilder.pipeline import prepare
 from nnbuilder.training import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "examples").glob("*.nnb"))
+EXAMPLES = sorted(examples_dir().glob("*.nnb"))
 FAST_SECONDS = 10  # examples documented to take longer are marked slow
 
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from nnbuilder.package_data import examples_dir
 from nnbuilder.runs import list_runs, read_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -13,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_cli_runs_are_saved_next_to_the_project_and_listed_after_a_restart(tmp_path: Path) -> None:
     project = tmp_path / "seed.nnb"
-    shutil.copy(ROOT / "examples" / "seed_regression.nnb", project)
+    shutil.copy(examples_dir() / "seed_regression.nnb", project)
     (tmp_path / "other.nnb").write_text("{}")
     board = tmp_path / "board"
     for epochs in ("2", "3"):

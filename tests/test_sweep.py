@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from nnbuilder.graph.project import load_project
+from nnbuilder.package_data import examples_dir
 from nnbuilder.sweep import SweepError, apply_setting, grid, parse_setting
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _small_project(tmp_path: Path) -> Path:
-    data = json.loads((ROOT / "examples" / "spirals_mlp.nnb").read_text())
+    data = json.loads((examples_dir() / "spirals_mlp.nnb").read_text())
     data["data"]["params"]["n_samples"] = 300
     data["training"]["epochs"] = 4
     path = tmp_path / "spirals.nnb"
@@ -46,7 +47,7 @@ def test_settings_parse_into_a_product_and_apply_to_sections_and_nodes() -> None
     settings = [parse_setting("training.optimizer.lr=0.001,0.1"), parse_setting("data.batch_size=1,32,full")]
     assert settings[1].values == (1, 32, "full")
     assert len(grid(settings)) == 6
-    project = load_project(ROOT / "examples" / "spirals_mlp.nnb")
+    project = load_project(examples_dir() / "spirals_mlp.nnb")
     changed = apply_setting(project, "training.loss.label_smoothing", 0.1)
     assert changed.training["loss"] == {"type": "CrossEntropyLoss", "label_smoothing": 0.1}
     assert project.training["loss"] == "CrossEntropyLoss"  # the original is untouched
