@@ -14,10 +14,10 @@ if TYPE_CHECKING:  # argparse and json load only for the headless commands: open
     from collections.abc import Sequence
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("validate", "export", "train", "import", "help")
+COMMANDS = ("validate", "export", "train", "import", "help", "sweep")
 PROJECT_HELP = "the project file (.nnb)"
 TRAIN_OUTPUT = ("writes weights.safetensors, model.py, history.json (1-based epochs) and run.json into --out DIR, "
-                "by default runs/PROJECT-YYYYmmdd-HHMMSS under the current folder")
+                "by default runs/PROJECT-YYYYmmdd-HHMMSS next to the project file")
 
 
 def _parser_class() -> type[argparse.ArgumentParser]:
@@ -51,7 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("project", help=PROJECT_HELP)
     t.add_argument("--epochs", type=int, default=None, help="number of epochs (default: the project's training.epochs)")
     t.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N or mps")
-    t.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/PROJECT-YYYYmmdd-HHMMSS)")
+    t.add_argument("--out", default=None, metavar="DIR",
+                   help="output folder (default: runs/PROJECT-YYYYmmdd-HHMMSS next to the project file)")
+    t.add_argument("--tensorboard", default=None, metavar="DIR", help="also log metrics to TensorBoard in DIR")
+    s = sub.add_parser("sweep", help="train a grid of settings; write summary.csv and curves.png")
+    s.add_argument("project", help=PROJECT_HELP)
+    s.add_argument("--set", dest="sets", action="append", required=True, metavar="KEY=V1,V2",
+                   help="a setting and its values, e.g. training.optimizer.lr=0.001,0.01,0.1 (repeat for a grid)")
+    s.add_argument("--out", required=True, metavar="DIR", help="folder for one run folder per setting, summary.csv and curves.png")
     i = sub.add_parser("import", help="turn a torchvision model or your nn.Module class into an editable project")
     i.add_argument("model", help="a torchvision classification model (resnet18), timm:NAME or FILE.py:ClassName")
     i.add_argument("-o", "--output", required=True, metavar="FILE.nnb", help="the project file to write")
@@ -89,7 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from nnbuilder.cli_import import cmd_import as run_import
 
             return run_import(args.model, args.output, args.shape, args.arg, args.dtype)
-        return cmd_train(args.project, args.epochs, args.device, args.out)
+        if args.command == "sweep":
+            from nnbuilder.cli_sweep import cmd_sweep
+
+            return cmd_sweep(args.project, args.sets, args.out)
+        return cmd_train(args.project, args.epochs, args.device, args.out, tensorboard=args.tensorboard)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INVALID
@@ -148,8 +159,10 @@ def cmd_validate(path: str, as_json: bool) -> int:
                               "nodes": {}, "total_params": 0, "trainable_params": 0}))
         return EXIT_INVALID
     from nnbuilder.analysis import analyze
+    from nnbuilder.analysis.warnings import wiring_warnings
 
     analysis = analyze(project.graph)
+    analysis.issues.extend(w.issue for w in wiring_warnings(project.graph, project.training))
     notes = preprocessing_notes(project)
     if as_json:
         report = analysis.to_json()
@@ -222,16 +235,18 @@ def cmd_export(path: str, output: str) -> int:
     return EXIT_OK
 
 
-def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None) -> int:
+def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None, tensorboard: str | None = None) -> int:
     """Headless training with a progress bar; weights, source and history go into ``out``."""
-    import time
     from pathlib import Path
 
     project = _load(path)  # before torch loads
     if project is None:
         return EXIT_INVALID
+    from nnbuilder.analysis.warnings import wiring_warnings
     from nnbuilder.pipeline import PipelineError, prepare, save_run
+    from nnbuilder.runs import new_run_folder, save_project_copy, standard_callbacks
     from nnbuilder.training import ProgressBar, Trainer, TrainingError
+    from nnbuilder.training.tensorboard import TensorBoardUnavailable
 
     if epochs is not None and epochs < 1:
         print("nnbuilder train: --epochs must be at least 1", file=sys.stderr)
@@ -245,8 +260,15 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
         return EXIT_INVALID
     for note in prepared.notes:
         print(f"note: {note}", file=sys.stderr)
-    out_dir = Path(out) if out else Path("runs") / f"{Path(path).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
-    trainer = Trainer(prepared.model, prepared.bundle, prepared.config, [ProgressBar(sys.stderr)],
+    for warning in wiring_warnings(project.graph, project.training):
+        print(f"warning: {warning.issue.text()}", file=sys.stderr)
+    out_dir = Path(out) if out else new_run_folder(path)
+    try:
+        extra = standard_callbacks(prepared, tensorboard)
+    except TensorBoardUnavailable as exc:
+        print(f"nnbuilder train: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    trainer = Trainer(prepared.model, prepared.bundle, prepared.config, [ProgressBar(sys.stderr), *extra],
                       batch_size=prepared.batch_size)
     try:
         result = trainer.run()
@@ -254,11 +276,12 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
         print(f"{path}: training failed: {exc}", file=sys.stderr)
         return EXIT_INVALID
     save_run(prepared, result, out_dir)
+    save_project_copy(prepared.project, out_dir)
     final = result.history[-1] if result.history else {}
     shown = ", ".join(f"{k} {v:.4g}" for k, v in {**final, **result.test_metrics}.items()
                       if isinstance(v, float) and k not in ("epoch", "time", "seconds"))
     print(f"{result.stop_reason}: {result.epochs_run} epoch(s), {shown}")
-    print(f"wrote {out_dir}/weights.safetensors, model.py, history.json, run.json")
+    print(f"wrote {out_dir}/weights.safetensors, model.py, history.json, run.json, project.nnb")
     if result.stop_reason in ("nan", "oom"):
         print(f"{path}: {result.message}", file=sys.stderr)
         return EXIT_INVALID

@@ -84,7 +84,7 @@ def prepare(project: Project, *, epochs: int | None = None, device: str | None =
         config = TrainingConfig.from_dict(section)
     except ConfigError as exc:
         raise PipelineError(list(exc.problems)) from None
-    problems = check_fit(compiled, bundle, config)
+    problems = check_fit(compiled, bundle, config) + loss_wiring_problems(project)
     if problems:
         raise PipelineError(problems)
     import torch
@@ -146,6 +146,14 @@ def check_fit(compiled: Any, bundle: Any, config: Any) -> list[tuple[str, str]]:
                                               f"'{name}' are {list(target)} — set the last layer's out_features "
                                               f"to {math.prod(target)}")))
     return problems
+
+
+def loss_wiring_problems(project: Project) -> list[tuple[str, str]]:
+    """Loss/output pairings that cannot train (BCELoss without a Sigmoid), as (where, message) pairs."""
+    from nnbuilder.analysis.warnings import wiring_warnings
+
+    return [(f"graph: {w.issue.node}", w.issue.message + f" — {w.issue.hint}")
+            for w in wiring_warnings(project.graph, project.training) if w.issue.is_error]
 
 
 def _apply_backbone_weights(project: Project, compiled: Any, model: Any) -> None:

@@ -127,14 +127,15 @@ def lstm() -> Project:
 
 def attention() -> Project:
     b = Builder()
-    embed = b.chain(b.add("sequence", "Input", shape=[50, 1]), L("embed", "Linear", out_features=32))
+    embed = b.chain(b.add("sequence", "Input", shape=[50, 1]), L("embed", "Linear", out_features=32),
+                    L("position", "PositionalEncoding", kind="sinusoidal"))
     attn = b.add("attention", "MultiheadAttention", embed, num_heads=4)
     add = b.add("residual", "Add", [attn, embed], row=1)
     b.chain(add, L("norm", "LayerNorm"),
             L("encoder", "TransformerEncoderLayer", nhead=4, dim_feedforward=64, dropout=0.1),
             L("pool", "Transpose", dim0=1, dim1=2), L("avg", "AdaptiveAvgPool1d", output_size=1),
             L("flatten", "Flatten"), L("logits", "Linear", out_features=3), L("out", "Output"))
-    return Project("attention classifier", b.doc(), data("sequence_classification", 32), classification(2e-3, 10),
+    return Project("attention classifier", b.doc(), data("sequence_classification", 32), classification(5e-3, 10),
                    {"description": "Self-attention: each of the 50 steps attends to all others (query = key = "
                                    "value), a residual Add and LayerNorm follow, then a transformer encoder layer; "
                                    "average pooling over time feeds the classifier."})
@@ -226,10 +227,56 @@ EXAMPLES = {
 }
 
 
+# What each course example reaches when trained as saved (measured; checked by tests/test_example_results.py)
+# and the Examples ▸ Lessons group it belongs to.  Lesson projects (scripts/lesson_examples.py) carry their own.
+EXPECT: dict[str, dict[str, Any]] = {
+    "seed_regression": {"metric": "val_r2", "at_least": 0.7, "seconds": 240},
+    "mnist_mlp": {"metric": "val_accuracy", "at_least": 0.95, "seconds": 600},
+    "lenet_cnn": {"metric": "val_accuracy", "at_least": 0.95, "seconds": 1200},
+    "attention_classifier": {"metric": "val_accuracy", "at_least": 0.9, "seconds": 240},
+    "spirals_linear": {"metric": "val_accuracy", "at_most": 0.7, "seconds": 120},
+    "spirals_mlp": {"metric": "val_accuracy", "at_least": 0.95, "seconds": 120},
+}
+LESSON_OF = {
+    "spirals_linear": "Linear vs non-linear", "spirals_mlp": "Linear vs non-linear",
+    "residual_block": "Depth and residual connections", "lenet_cnn": "FC vs CNN", "mnist_mlp": "FC vs CNN",
+    "lstm_forecast": "Recurrent memory", "attention_classifier": "Attention",
+    "tabular_embeddings": "Embeddings", "collaborative_filtering": "Embeddings",
+    "transfer_learning": "Transfer learning", "seed_regression": "First network",
+}
+
+
+def expectation_text(expect: dict[str, Any]) -> str:
+    """The sentence a description ends with, from an ``expect`` entry."""
+    bound = f"≥ {expect['at_least']}" if "at_least" in expect else f"≤ {expect['at_most']}"
+    return (f" Expected: {expect['metric']} {bound} at the last epoch, in under "
+            f"{expect['seconds'] // 60 or 1} min on 2 CPU cores.")
+
+
+def all_examples() -> dict[str, Project]:
+    """Every example and lesson project, with its expectation and lesson group filled in."""
+    from lesson_examples import LESSON_SECONDS, LESSONS  # imports this module: loaded here, not at the top
+
+    projects: dict[str, Project] = {}
+    measured = {name: make for name, make in LESSONS.items() if name in LESSON_SECONDS}
+    for name, make in {**EXAMPLES, **measured}.items():
+        project = make()
+        if name in EXPECT:
+            project.extra["expect"] = dict(EXPECT[name])
+            project.extra["description"] += expectation_text(EXPECT[name])
+        if name in LESSON_OF:
+            project.extra.setdefault("lesson", LESSON_OF[name])
+        if name in LESSON_SECONDS:
+            project.extra["expect"]["seconds"] = LESSON_SECONDS[name]
+            project.extra["description"] += f" Trains in under {LESSON_SECONDS[name] // 60 or 1} min on 2 CPU cores."
+        projects[name] = project
+    return projects
+
+
 def main() -> None:
     ROOT.mkdir(exist_ok=True)
-    for name, make in EXAMPLES.items():
-        save_project(make(), ROOT / f"{name}.nnb")
+    for name, project in all_examples().items():
+        save_project(project, ROOT / f"{name}.nnb")
         print(f"wrote nnbuilder/examples/{name}.nnb")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from nnbuilder.defaults import DEFAULT_BATCH_SIZE, DEFAULT_SPLIT
 from nnbuilder.schema import BOOL, INT, Param, Problems
 
-from . import csv_table, image_folder, regression, sequences, shapes28, synthetic2d, tabular, vision
+from . import csv_table, image_folder, lesson_sets, regression, sequences, shapes28, synthetic2d, tabular, vision
 from .augment import check_augment
 from .errors import DataError
 from .info import IMAGES, DatasetInfo
@@ -28,7 +28,7 @@ def register(info: DatasetInfo) -> None:
     _REGISTRY[info.name] = info
 
 
-for _family in (synthetic2d, regression, sequences, tabular, shapes28, vision, image_folder, csv_table):
+for _family in (synthetic2d, regression, sequences, tabular, shapes28, vision, image_folder, csv_table, lesson_sets):
     for _info in _family.DATASETS:
         register(_info)
 

@@ -17,9 +17,10 @@ from nnbuilder.training.batching import BatchSource
 from nnbuilder.training.callbacks import Callback, CallbackList
 from nnbuilder.training.config import TrainingConfig
 from nnbuilder.training.device import autocast, check_precision, make_scaler, resolve_device, seed_everything
+from nnbuilder.training.divergence import likely_cause
 from nnbuilder.training.errors import DataError
 from nnbuilder.training.guards import EarlyStopping, LastGoodWeights
-from nnbuilder.training.metrics import LossFunction, MetricAccumulator, metric_kind
+from nnbuilder.training.metrics import LossFunction, MetricAccumulator, decision_threshold, metric_kind
 from nnbuilder.training.optim import (
     build_optimizer,
     current_lrs,
@@ -115,6 +116,7 @@ class Trainer:
         self.test_source = self._eval_source(b.test, "test")
         self.loss_fn = LossFunction(cfg.loss, self.device)
         self.kind = metric_kind(cfg.loss)
+        self.threshold = decision_threshold(cfg.loss)
         self.optimizer = build_optimizer(self.model, cfg)
         self._params = [p for group in self.optimizer.param_groups for p in group["params"]]
         self.steps_per_epoch = len(self.train_source)
@@ -232,7 +234,7 @@ class Trainer:
         if cfg.unfreeze:
             self._apply_unfreeze(epoch)
         model.train()
-        train = MetricAccumulator(self.kind, self.device)
+        train = MetricAccumulator(self.kind, self.device, self.threshold)
         started = time.perf_counter()
         snapshot_every, read_every, last_good = cfg.log_every, self.read_every, self.last_good
         unpaused, stop = self._unpaused, self._stop
@@ -345,7 +347,7 @@ class Trainer:
         restored = self.last_good.restore()
         where = f"step {self.last_good.step}" if restored else "the start"
         self.result.message = (f"loss became {value} at epoch {epoch + 1} (step {self.step}); weights restored "
-                               f"to {where}. Lower the learning rate or set grad_clip.")
+                               f"to {where}; {likely_cause(self, value)}.")
         return "nan"
 
     def _end_epoch(self, epoch: int, train: MetricAccumulator, started: float) -> str | None:
@@ -386,7 +388,7 @@ class Trainer:
         self.setup()
         was_training = self.model.training
         self.model.eval()
-        acc = MetricAccumulator(self.kind, self.device)
+        acc = MetricAccumulator(self.kind, self.device, self.threshold)
         try:
             with torch.no_grad(), autocast(self.config.precision, self.device):
                 for inputs, targets in source:

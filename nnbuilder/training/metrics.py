@@ -12,7 +12,12 @@ def metric_kind(loss: LossConfig) -> str:
     """"classification" (class-index targets), "binary" (logits vs 0/1) or "regression"."""
     if LOSSES[loss.type].target == "index":
         return "classification"
-    return "binary" if loss.type == "BCEWithLogitsLoss" else "regression"
+    return "binary" if loss.type in ("BCEWithLogitsLoss", "BCELoss") else "regression"
+
+
+def decision_threshold(loss: LossConfig) -> float:
+    """Where a binary output flips to class 1: 0 for logits, 0.5 for BCELoss's probabilities."""
+    return 0.5 if loss.type == "BCELoss" else 0.0
 
 
 class LossFunction:
@@ -59,8 +64,9 @@ class MetricAccumulator:
     is summed on the device, without a sync.
     """
 
-    def __init__(self, kind: str, device: torch.device) -> None:
+    def __init__(self, kind: str, device: torch.device, threshold: float = 0.0) -> None:
         self.kind = kind
+        self.threshold = threshold  # binary: logits > 0, or probabilities > 0.5 (BCELoss)
         self.device = device
         self._dtype = torch.float32 if device.type == "mps" else torch.float64
         self._sums: torch.Tensor | None = None  # correct count, or (|e|, e², y, y²) sums; made on first use
@@ -88,7 +94,7 @@ class MetricAccumulator:
         if self.kind in ("classification", "binary"):
             if self._sums is None:
                 self._sums = torch.zeros((), dtype=torch.int64, device=out.device)
-            correct = out.argmax(dim=1) == y if self.kind == "classification" else (out > 0) == (y > 0.5)
+            correct = out.argmax(dim=1) == y if self.kind == "classification" else (out > self.threshold) == (y > 0.5)
             self._sums.add_(correct.sum())
             return
         if self._sums is None:

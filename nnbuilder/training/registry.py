@@ -26,6 +26,8 @@ LOSSES: dict[str, LossSpec] = {
         nn.CrossEntropyLoss, "index", {"label_smoothing": Param("float", 0.0, lo=0, hi=1, hi_open=True)}),
     "BCEWithLogitsLoss": LossSpec(nn.BCEWithLogitsLoss, "value", {"pos_weight": Param("float", None, lo=0, lo_open=True)}),
     "NLLLoss": LossSpec(nn.NLLLoss, "index"),
+    # probabilities (after a Sigmoid) vs 0/1 targets; nnbuilder.analysis.warnings refuses it without a Sigmoid
+    "BCELoss": LossSpec(nn.BCELoss, "value"),
 }
 
 

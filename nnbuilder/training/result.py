@@ -47,6 +47,7 @@ class TrainResult:
     steps: int = 0
     seconds: float = 0.0
     lr_changes: list[tuple[int, list[float]]] = field(default_factory=list)  # (step, LR per group) on change
+    extra: dict[str, Any] = field(default_factory=dict)  # what callbacks add (e.g. "grad_norm"), saved as-is
 
     def lr_per_step(self, group: int = 0) -> list[float]:
         """The learning rate group ``group`` used at every optimizer step of the run."""
@@ -60,4 +61,4 @@ class TrainResult:
         """JSON-ready form (for the CLI's metric history file)."""
         return {"history": self.history, "best_epoch": self.best_epoch, "best_metric": self.best_metric,
                 "test_metrics": self.test_metrics, "stop_reason": self.stop_reason, "message": self.message,
-                "epochs_run": self.epochs_run, "steps": self.steps, "seconds": self.seconds}
+                "epochs_run": self.epochs_run, "steps": self.steps, "seconds": self.seconds, **self.extra}

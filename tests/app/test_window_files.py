@@ -106,8 +106,18 @@ def test_every_example_opens_without_error(make_window, dlg, path):
 
 
 def test_examples_menu_lists_every_example(window):
-    names = [a.text() for a in window.examples_menu.actions()]
+    names = [a.text() for a in window.examples_menu.actions() if a.menu() is None and not a.isSeparator()]
     assert names == [p.stem.replace("_", " ") for p in EXAMPLES]
+
+
+def test_examples_menu_groups_the_lessons(window):
+    from nnbuilder.lessons import lesson_groups
+
+    [lessons] = [a.menu() for a in window.examples_menu.actions() if a.text() == "Lessons"]
+    groups = {a.text(): [s.text() for s in a.menu().actions()] for a in lessons.actions()}
+    expected = lesson_groups(EXAMPLES)
+    assert list(groups) == list(expected) and "Recurrent memory" in groups
+    assert groups["Linear vs non-linear"] == [p.stem.replace("_", " ") for p in expected["Linear vs non-linear"]]
 
 
 def test_closing_with_unsaved_changes_prompts(window, dlg, tmp_path):

@@ -43,6 +43,8 @@ SAMPLES: dict[str, list[tuple[tuple[int, ...], str, dict[str, Any]]]] = {
              ("sequence", "last", "hidden")] + [((6, 4), "float32", {"hidden_size": 5, "bidirectional": True})],
     "GRU": [((6, 4), "float32", {"hidden_size": 5, "output": o}) for o in ("sequence", "last", "hidden")],
     "MultiheadAttention": [((6, 8), "float32", {"num_heads": 2})],
+    "PositionalEncoding": [((6, 8), "float32", {"kind": "learned"}), ((6, 7), "float32", {"kind": "sinusoidal"}),
+                           ((6, 8), "float32", {"kind": "sinusoidal", "max_len": 10})],
     "TransformerEncoderLayer": [((6, 8), "float32", {"nhead": 2, "dim_feedforward": 16, "dropout": 0.0})],
     "Concat": [((8,), "float32", {"inputs": 3})],
     "Softmax": [((8,), "float32", {"dim": -1})],

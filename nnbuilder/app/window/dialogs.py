@@ -35,6 +35,20 @@ def ask_unsaved(parent: QWidget | None, name: str) -> str:
             QMessageBox.StandardButton.Discard: DISCARD}.get(QMessageBox.StandardButton(answer), CANCEL)
 
 
+def ask_wiring_fix(parent: QWidget | None, problems: list[str], fix_label: str | None) -> str:
+    """Before training: the loss/output traps found; "apply" (the first fix), "train" (anyway) or "cancel"."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "Check the output and the loss",
+                      "\n\n".join(problems), QMessageBox.StandardButton.Cancel, parent)
+    apply = box.addButton(fix_label, QMessageBox.ButtonRole.AcceptRole) if fix_label else None
+    train = box.addButton("Train anyway", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(apply or train)
+    box.exec()
+    clicked = box.clickedButton()
+    return "apply" if apply is not None and clicked is apply else "train" if clicked is train else "cancel"
+
+
 def ask_restore(parent: QWidget | None, name: str, when: str) -> bool:
     """Offer to restore an autosaved recovery copy."""
     from PySide6.QtWidgets import QMessageBox

@@ -198,7 +198,20 @@ class FileActions:
         self.recent_menu.setEnabled(bool(self.recent_files()))
 
     def rebuild_examples_menu(self) -> None:
+        from nnbuilder.lessons import lesson_groups
+
         self.examples_menu.clear()
+        groups = lesson_groups(example_files())
+        if groups:
+            lessons = self.examples_menu.addMenu("Lessons")
+            for lesson, paths in groups.items():
+                sub = lessons.addMenu(lesson)
+                for path in paths:
+                    action = QAction(path.stem.replace("_", " "), sub)
+                    action.setToolTip(str(path))
+                    action.triggered.connect(lambda _checked=False, p=str(path): self.open_path(p, as_example=True))
+                    sub.addAction(action)
+            self.examples_menu.addSeparator()
         for path in example_files():
             action = QAction(path.stem.replace("_", " "), self.examples_menu)
             action.setToolTip(str(path))

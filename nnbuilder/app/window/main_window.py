@@ -220,6 +220,9 @@ class MainWindow(FileActions, QMainWindow):
 
     # ------------------------------------------------------------------ analysis
     def _on_analysis(self, analysis: Any) -> None:
+        from nnbuilder.app.window.wiring import add_wiring_issues
+
+        add_wiring_issues(analysis, self)
         self.analysis = analysis
         self.scene.apply_analysis(analysis)
         if self.view.keep_framed:  # the first analysis adds shapes to the nodes, which may grow them
@@ -342,7 +345,10 @@ class MainWindow(FileActions, QMainWindow):
         return dashboard
 
     def start_training(self) -> None:
-        self.show_dashboard().start()
+        from nnbuilder.app.window.wiring import confirm_start
+
+        if confirm_start(self, dialogs.ask_wiring_fix):
+            self.show_dashboard().start()
 
     def pause_training(self) -> None:
         self.show_dashboard().toggle_pause()
