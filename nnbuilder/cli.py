@@ -34,9 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a project: shapes, parameter counts, errors")
     v.add_argument("project")
     v.add_argument("--json", action="store_true", help="machine-readable output")
-    e = sub.add_parser("export", help="write the model as a standalone PyTorch file")
-    e.add_argument("project")
-    e.add_argument("-o", "--output", required=True, metavar="FILE.py")
+    e = sub.add_parser("export", help="write the model as a standalone PyTorch file or ONNX (by extension)")
+    e.add_argument("project", help="a project file, or a run folder for its trained weights")
+    e.add_argument("-o", "--output", required=True, metavar="FILE.py|FILE.onnx")
     t = sub.add_parser("train", help="train headless with a progress bar")
     t.add_argument("project")
     t.add_argument("--epochs", type=int, default=None)
@@ -145,24 +145,9 @@ def format_summary(name: str, analysis) -> str:
 
 
 def cmd_export(path: str, output: str) -> int:
-    from nnbuilder.analysis import GraphValidationError
-    from nnbuilder.compile import compile_graph, write_source
+    from nnbuilder.export.cli_export import run_export
 
-    project = _load(path)
-    if project is None:
-        return EXIT_INVALID
-    try:
-        compiled = compile_graph(project.graph, project.name)
-    except GraphValidationError as exc:
-        print(f"{path}: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    try:
-        write_source(compiled.source, output)
-    except OSError as exc:
-        print(f"cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_INVALID
-    print(f"wrote {output} (class {compiled.class_name}, {compiled.analysis.total_params:,} parameters)")
-    return EXIT_OK
+    return run_export(path, output)
 
 
 def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None) -> int:
