@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from nnbuilder.app.dashboard.buffer import EventBuffer
+from nnbuilder.data.normalize import applied_stats
 from nnbuilder.training import Callback
 from nnbuilder.training.probes import Histogram, Probe
 
