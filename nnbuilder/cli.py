@@ -36,7 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="machine-readable output")
     e = sub.add_parser("export", help="write the model as a standalone PyTorch file or ONNX (by extension)")
     e.add_argument("project", help="a project file, or a run folder for its trained weights")
-    e.add_argument("-o", "--output", required=True, metavar="FILE.py|FILE.onnx")
+    what = e.add_mutually_exclusive_group(required=True)
+    what.add_argument("-o", "--output", metavar="FILE.py|FILE.onnx")
+    what.add_argument("--script", metavar="DIR", help="model.py + train.py in plain PyTorch (python or torchrun)")
+    what.add_argument("--notebook", metavar="FILE.ipynb", help="the training script as a Jupyter notebook")
+    e.add_argument("--epochs", type=int, default=None, help="with --script/--notebook: the script's epochs")
     t = sub.add_parser("train", help="train headless with a progress bar")
     t.add_argument("project")
     t.add_argument("--epochs", type=int, default=None)
@@ -61,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             return cmd_validate(args.project, args.json)
         if args.command == "export":
-            return cmd_export(args.project, args.output)
+            return cmd_export(args.project, args.output, args.script, args.notebook, args.epochs)
         if args.command == "import":
             return cmd_import(args.model, args.output, args.shape)
         return cmd_train(args.project, args.epochs, args.device, args.out)
@@ -144,10 +148,11 @@ def format_summary(name: str, analysis) -> str:
     return "\n".join(lines)
 
 
-def cmd_export(path: str, output: str) -> int:
+def cmd_export(path: str, output: str | None, script: str | None = None, notebook: str | None = None,
+               epochs: int | None = None) -> int:
     from nnbuilder.export.cli_export import run_export
 
-    return run_export(path, output)
+    return run_export(path, output, script, notebook, epochs)
 
 
 def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None) -> int:

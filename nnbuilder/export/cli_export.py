@@ -1,4 +1,4 @@
-"""``nnbuilder export PROJECT|RUN_DIR -o FILE.py|FILE.onnx``.
+"""``nnbuilder export PROJECT|RUN_DIR -o FILE.py|FILE.onnx``, ``--script DIR``, ``--notebook FILE.ipynb``.
 
 The format follows the extension.  ``FILE.py`` is the module the project trains, preprocessing
 included (its weights from ``nnbuilder train`` load strictly into it); ``FILE.onnx`` goes through
@@ -14,8 +14,12 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 FORMATS = (".py", ".onnx")
 
 
-def run_export(path: str, output: str) -> int:
-    """Dispatch on the output's extension; messages on stderr, exit codes as the CLI's."""
+def run_export(path: str, output: str | None, script: str | None = None, notebook: str | None = None,
+               epochs: int | None = None) -> int:
+    """Dispatch on what was asked (the output's extension); messages on stderr, exit codes as the CLI's."""
+    if script is not None or notebook is not None:
+        return _script(path, script, notebook, epochs)
+    assert output is not None
     suffix = Path(output).suffix.lower()
     if suffix not in FORMATS:
         print(f"nnbuilder export: cannot tell the format of {output!r} from its extension; "
@@ -92,4 +96,38 @@ def _python(path: str, output: str) -> int:
         print(f"cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_INVALID
     print(f"wrote {output} (class {compiled.class_name}, {compiled.analysis.total_params:,} parameters)")
+    return EXIT_OK
+
+
+def _script(path: str, script: str | None, notebook: str | None, epochs: int | None) -> int:
+    from nnbuilder.export.script import ScriptExportError, export_script
+    from nnbuilder.graph.project import ProjectFileError
+    from nnbuilder.pipeline import PipelineError
+
+    if epochs is not None and epochs < 1:
+        print("nnbuilder export: --epochs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if notebook is not None:
+            from nnbuilder.export.notebook import export_notebook
+
+            done = export_notebook(path, notebook, epochs=epochs)
+        else:
+            done = export_script(path, script, epochs=epochs)
+    except PipelineError as exc:
+        print(f"{path}: cannot export:", file=sys.stderr)
+        for where, message in exc.problems:
+            print(f"  {where}: {message}", file=sys.stderr)
+        return EXIT_INVALID
+    except (ScriptExportError, ProjectFileError) as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"cannot write {script or notebook}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INVALID
+    for note in done.notes:
+        print(f"note: the script does not reproduce {note}", file=sys.stderr)
+    names = ", ".join(p.name for p in done.files)
+    run = f"python {done.folder / 'train.py'}" if notebook is None else f"jupyter notebook {notebook}"
+    print(f"wrote {names} in {done.folder}; run: {run}")
     return EXIT_OK
