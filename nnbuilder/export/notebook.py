@@ -25,7 +25,7 @@ def export_notebook(project: Any, path: str | os.PathLike[str], *, epochs: int |
     files = path.with_name(f"{path.stem}_files")
     done = export_script(project, files, epochs=epochs)
     source = (files / "train.py").read_text(encoding="utf-8")
-    match = re.match(r'"""(.*?)"""\n', source, re.S)
+    match = re.match(r'"""(.*?)"""\n', source, re.DOTALL)
     doc = match.group(1) if match else ""
     body = source[match.end():] if match else source
     body = body.replace('if __name__ == "__main__":\n    main()\n', "")

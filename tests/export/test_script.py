@@ -44,7 +44,7 @@ def test_train_py_reproduces_the_apps_history(tmp_path: Path) -> None:
     export = export_script(project, tmp_path / "script")
     assert export.notes == []
     source = (tmp_path / "script" / "train.py").read_text()
-    assert "nnbuilder" not in re.sub(r'""".*?"""', "", source, count=1, flags=re.S).replace("nnbuilder's", "")
+    assert "nnbuilder" not in re.sub(r'""".*?"""', "", source, count=1, flags=re.DOTALL).replace("nnbuilder's", "")
     done = _run([str(tmp_path / "script" / "train.py"), "--out", str(tmp_path / "out")], tmp_path)
     assert done.returncode == 0, done.stderr
     script = json.loads((tmp_path / "out" / "history.json").read_text())
