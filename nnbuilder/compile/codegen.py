@@ -48,6 +48,8 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model",
     outputs.sort(key=[n.id for n in doc.nodes].index)
 
     imports = ["import torch", "from torch import nn"]
+    if pre.geometry is not None:
+        imports.append("from torchvision.transforms.v2 import functional as TF")
     for node_id in st.order:
         for line in st.specs[node_id].imports:
             if line not in imports:
@@ -126,10 +128,31 @@ def _class_facts(pre: ModelPreprocessing) -> list[str]:
     return [*lines, ""] if lines else []
 
 
+def _geometry_code(pre: ModelPreprocessing, attr: dict[str, str]) -> list[str]:
+    """data.preprocess's channels/resize/crop for raw images of another shape (the data pipeline already did it)."""
+    if pre.geometry is None:
+        return []
+    node, spec, shape = pre.geometry
+    x = attr[node]
+    lines = [f"if tuple({x}.shape[-3:]) != {tuple(shape)!r}:  # raw images: data.preprocess {spec!r}"]
+    if spec.get("channels") == 1:
+        lines.append(f"    {x} = TF.rgb_to_grayscale({x}) if {x}.shape[-3] == 3 else {x}")
+    if spec.get("resize"):
+        size = [spec["resize"]] if isinstance(spec["resize"], int) else list(spec["resize"])
+        mode = str(spec.get("interpolation", "bilinear")).upper().replace("-", "_")
+        lines.append(f"    {x} = TF.resize({x}, {size!r}, interpolation=TF.InterpolationMode.{mode}, antialias=True)")
+    if spec.get("crop"):
+        crop = [spec["crop"]] * 2 if isinstance(spec["crop"], int) else list(spec["crop"])
+        lines.append(f"    {x} = TF.center_crop({x}, {crop!r})")
+    if spec.get("channels") == 3:
+        lines.append(f"    {x} = {x}.expand(*{x}.shape[:-3], 3, *{x}.shape[-2:]) if {x}.shape[-3] == 1 else {x}")
+    return lines
+
+
 def _preprocessing_code(pre: ModelPreprocessing, buffers: dict[str, tuple[str, str]], attr: dict[str, str],
                         out_exprs: list[str]) -> tuple[list[str], list[str], list[str]]:
     """Forward head (standardise raw inputs), ``__init__`` buffers and forward tail (targets' units)."""
-    head: list[str] = []
+    head: list[str] = _geometry_code(pre, attr)
     init: list[str] = []
     for scaling in pre.inputs:
         mean, std = buffers[scaling.node]

@@ -34,6 +34,7 @@ class ModelPreprocessing:
     target_shape: tuple[int, ...] | None = None  # per-sample output shape when regression targets are standardised
     task: str | None = None
     classes: tuple[str, ...] | None = None
+    geometry: tuple[str, dict[str, Any], tuple[int, ...]] | None = None  # (Input node, data.preprocess, model shape)
 
     @property
     def empty(self) -> bool:
@@ -72,8 +73,15 @@ def plan(analysis: Analysis, data: dict[str, Any] | None, regression: bool, *, t
         outputs = [n for n in st.specs if st.specs[n].type == "Output"]
         if len(outputs) == 1 and analysis.nodes[outputs[0]].output_shape:
             target = tuple(analysis.nodes[outputs[0]].output_shape)
+    geometry = None
+    spec = data.get("preprocess")
+    if isinstance(spec, dict) and any(spec.get(k) for k in ("resize", "crop", "channels")) and inputs:
+        shape = analysis.nodes[inputs[0]].output_shape
+        if shape is not None and len(shape) == 3:
+            geometry = (inputs[0], {k: spec[k] for k in ("resize", "crop", "channels", "interpolation") if k in spec},
+                        tuple(shape))
     return ModelPreprocessing(tuple(scaled), target, task,
-                              tuple(str(c) for c in classes) if classes and task != "regression" else None)
+                              tuple(str(c) for c in classes) if classes and task != "regression" else None, geometry)
 
 
 def buffer_names(pre: ModelPreprocessing, attr: dict[str, str]) -> dict[str, tuple[str, str]]:

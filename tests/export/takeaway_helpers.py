@@ -58,9 +58,10 @@ def example(name: str, *, data: dict[str, Any] | None = None, training: dict[str
 
 
 def raw_test_data(project: Project, path: Path) -> Path:
-    """The project's held-out test split as the data set holds it (not standardised), saved for a subprocess."""
+    """The project's held-out test split as the data set holds it (not standardised, not resized), for a subprocess."""
     seed = (project.training or {}).get("seed", 0)
-    test = load_data(project.data, seed=seed, standardize_inputs=False).test
+    raw = {**project.data, "preprocess": None}  # images as stored: no resize/crop/channels, no mean/std
+    test = load_data(raw, seed=seed, standardize_inputs=False).test
     torch.save({"inputs": list(test.inputs), "targets": test.targets}, path)
     return path
 

@@ -11,6 +11,7 @@ import math
 from pathlib import Path
 
 import pytest
+import torch
 from takeaway_helpers import example, raw_test_data, standalone_metrics
 
 import nnbuilder
@@ -27,11 +28,16 @@ CASES = {
     "image_preprocess": lambda: example("mnist_mlp", data={"params": {"n_samples": 300}, "split": SPLIT3,
                                                           "preprocess": {"mean": [0.5], "std": [0.25]}},
                                         training={"epochs": 2}),
+    "image_resize_crop": lambda: example("mnist_mlp", data={"params": {"n_samples": 300}, "split": SPLIT3,
+                                                           "preprocess": {"resize": 20, "crop": 18, "channels": 3,
+                                                                          "mean": [0.5], "std": [0.25]}},
+                                         training={"epochs": 2}, params={"image": {"shape": [3, 18, 18]}}),
     "tabular_categorical": lambda: example("tabular_embeddings", data={"params": {"n_samples": 600}},
                                            training={"epochs": 3}),
 }
 EXPECTED_TASK = {"regression": "regression", "binary": "binary", "multiclass": "classification",
-                 "image_preprocess": "classification", "tabular_categorical": "classification"}
+                 "image_preprocess": "classification", "image_resize_crop": "classification",
+                 "tabular_categorical": "classification"}
 
 
 @pytest.mark.slow
@@ -43,7 +49,10 @@ def test_model_py_and_weights_alone_reproduce_the_runs_test_metrics_on_raw_data(
     assert history and "loss" in history[-1]
     info = json.loads((run / "run.json").read_text())
     assert info["test_metrics"], "the project must have a test split"
-    got = standalone_metrics(run, raw_test_data(project, tmp_path / "test.pt"))
+    data = raw_test_data(project, tmp_path / "test.pt")
+    if case == "image_resize_crop":  # the module itself turns the stored 1×28×28 images into 3×18×18
+        assert tuple(torch.load(data)["inputs"][0].shape[1:]) == (1, 28, 28)
+    got = standalone_metrics(run, data)
     assert got["task"] == EXPECTED_TASK[case] == info["task"]
     for key, value in got["metrics"].items():
         assert math.isclose(value, info["test_metrics"][key], rel_tol=1e-5, abs_tol=1e-6), (key, value, info)
