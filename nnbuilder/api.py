@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from nnbuilder.export.recipe import RunFolderError, read_run
+from nnbuilder.recipe import RunFolderError, read_run
 from nnbuilder.graph.project import Project, load_project
 
 PathLike = str | os.PathLike[str]

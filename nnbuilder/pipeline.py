@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nnbuilder.graph.project import Project
+from nnbuilder.layers import Role, is_pretrained
 
 DEFAULT_LOSS = {"classification": "CrossEntropyLoss", "binary": "BCEWithLogitsLoss", "regression": "MSELoss"}
 
@@ -87,7 +88,7 @@ def prepare(project: Project, *, epochs: int | None = None, device: str | None =
         raise PipelineError(problems)
     import torch
 
-    from nnbuilder.export.recipe import fit_preprocessing
+    from nnbuilder.recipe import fit_preprocessing
 
     compiled = compile_graph(project.graph, project.name, compiled.analysis,
                              model_preprocessing(project, compiled.analysis, bundle, config))
@@ -112,8 +113,8 @@ def check_fit(compiled: Any, bundle: Any, config: Any) -> list[tuple[str, str]]:
     """Mismatches between the model's inputs/output and the data set, each with a fix."""
     analysis = compiled.analysis
     st = analysis.structure
-    inputs = [n for n in st.order if st.specs[n].type == "Input"]
-    outputs = [n for n in st.order if st.specs[n].type == "Output"]
+    inputs = [n for n in st.order if st.specs[n].role is Role.INPUT]
+    outputs = [n for n in st.order if st.specs[n].role is Role.OUTPUT]
     doc_order = list(st.specs)
     inputs.sort(key=doc_order.index)
     problems: list[tuple[str, str]] = []
@@ -162,7 +163,7 @@ def check_fit(compiled: Any, bundle: Any, config: Any) -> list[tuple[str, str]]:
 
 def _apply_backbone_weights(project: Project, compiled: Any, model: Any) -> None:
     for node in project.graph.nodes:
-        if node.type == "Backbone" and node.params.get("weights"):
+        if is_pretrained(node.type) and node.params.get("weights"):
             from nnbuilder.backbones import apply_backbone_weights
 
             apply_backbone_weights(getattr(model, compiled.code.attr_of[node.id]), node.params)
@@ -178,12 +179,12 @@ class TrainedModel:
     dataset: str
     task: str
     state: dict[str, Any]  # the model's state_dict as contiguous CPU tensors
-    recipe: dict[str, Any] = field(default_factory=dict)  # run.json's recipe (nnbuilder.export.recipe)
+    recipe: dict[str, Any] = field(default_factory=dict)  # run.json's recipe (nnbuilder.recipe)
 
     @classmethod
     def of(cls, prepared: Prepared) -> TrainedModel:
         """A copy of ``prepared``'s model state (CPU) with what describes it."""
-        from nnbuilder.export.recipe import recipe_of
+        from nnbuilder.recipe import recipe_of
 
         state = {k: v.detach().cpu().clone().contiguous() for k, v in prepared.model.state_dict().items()}
         return cls(prepared.project.name, prepared.compiled.class_name, prepared.compiled.source,

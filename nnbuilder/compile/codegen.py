@@ -16,6 +16,7 @@ from nnbuilder.compile.identifiers import Namespace, class_name, comment_text
 from nnbuilder.compile.preprocessing import ModelPreprocessing
 from nnbuilder.formatting import batch_shape
 from nnbuilder.graph.document import GraphDocument
+from nnbuilder.layers import Role
 
 _TORCH_DTYPE = {"float32": "torch.float32", "float64": "torch.float64", "int64": "torch.long"}
 
@@ -42,9 +43,9 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model",
                         ns.name(f"\0{s.node}\0std", f"{attr[s.node].rstrip('_')}_std")) for s in pre.inputs}
     if pre.target_shape is not None:
         buffers["target"] = (ns.name("\0target\0mean", "target_mean"), ns.name("\0target\0std", "target_std"))
-    inputs = [n for n in st.order if st.specs[n].type == "Input"]
+    inputs = [n for n in st.order if st.specs[n].role is Role.INPUT]
     inputs.sort(key=[n.id for n in doc.nodes].index)
-    outputs = [n for n in st.order if st.specs[n].type == "Output"]
+    outputs = [n for n in st.order if st.specs[n].role is Role.OUTPUT]
     outputs.sort(key=[n.id for n in doc.nodes].index)
 
     imports = ["import torch", "from torch import nn"]
@@ -61,7 +62,7 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model",
     for node_id in st.order:
         spec, info = st.specs[node_id], analysis.nodes[node_id]
         a = attr[node_id]
-        if spec.type in ("Input", "Output"):
+        if spec.role in (Role.INPUT, Role.OUTPUT):
             continue
         ports = st.inputs_of[node_id]
         args = [var[ports[p].source] if p in ports else None for p in range(len(spec.input_ports(info.params)))]
@@ -206,9 +207,9 @@ def _allocate_variables(st, attr: dict[str, str], ns: Namespace) -> dict[str, st
     count = 0
     for node_id in st.order:
         spec = st.specs[node_id]
-        if spec.type == "Output":
+        if spec.role is Role.OUTPUT:
             continue
-        if spec.type == "Input":
+        if spec.role is Role.INPUT:
             var[node_id] = attr[node_id]
             if var[node_id] == "x" and consumers[node_id] == 1:
                 streams.add("x")  # the idiomatic forward(self, x): x = self.fc1(x)

@@ -32,7 +32,7 @@ def run_export(path: str, output: str | None, script: str | None = None, noteboo
 
 def _onnx(path: str, output: str) -> int:
     from nnbuilder.export.onnx_export import OnnxExportError, export_onnx
-    from nnbuilder.export.recipe import RunFolderError
+    from nnbuilder.recipe import RunFolderError
     from nnbuilder.graph.project import ProjectFileError
     from nnbuilder.pipeline import PipelineError
 
@@ -56,10 +56,17 @@ def _onnx(path: str, output: str) -> int:
 
 
 def _python(path: str, output: str) -> int:
+    from nnbuilder.graph.project import ProjectFileError, load_project
+
+    if not Path(path).is_dir():
+        try:
+            project = load_project(path)  # before torch loads: a bad file is refused at once
+        except ProjectFileError as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_INVALID
     from nnbuilder.analysis import GraphValidationError
     from nnbuilder.compile import compile_graph, write_source
-    from nnbuilder.export.recipe import RunFolderError, read_run
-    from nnbuilder.graph.project import ProjectFileError, load_project
+    from nnbuilder.recipe import RunFolderError, read_run
     from nnbuilder.pipeline import PipelineError, prepare
 
     if Path(path).is_dir():
@@ -74,11 +81,6 @@ def _python(path: str, output: str) -> int:
             return EXIT_INVALID
         print(f"wrote {output} (the run's model.py; its weights.safetensors loads strictly into it)")
         return EXIT_OK
-    try:
-        project = load_project(path)
-    except ProjectFileError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_INVALID
     try:
         compiled = compile_graph(project.graph, project.name)
     except GraphValidationError as exc:

@@ -11,7 +11,7 @@ import torch
 
 import nnbuilder
 from nnbuilder.data import load_data
-from nnbuilder.export.recipe import RunFolderError
+from nnbuilder.recipe import RunFolderError
 from nnbuilder.graph.project import Project, load_project
 
 ROOT = Path(__file__).resolve().parents[2]
