@@ -17,8 +17,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from nnbuilder.recipe import RunFolderError, read_run
 from nnbuilder.graph.project import Project, load_project
+from nnbuilder.recipe import RunFolderError, read_run
 
 PathLike = str | os.PathLike[str]
 

@@ -32,9 +32,9 @@ def run_export(path: str, output: str | None, script: str | None = None, noteboo
 
 def _onnx(path: str, output: str) -> int:
     from nnbuilder.export.onnx_export import OnnxExportError, export_onnx
-    from nnbuilder.recipe import RunFolderError
     from nnbuilder.graph.project import ProjectFileError
     from nnbuilder.pipeline import PipelineError
+    from nnbuilder.recipe import RunFolderError
 
     try:
         report = export_onnx(path, output)
@@ -66,8 +66,8 @@ def _python(path: str, output: str) -> int:
             return EXIT_INVALID
     from nnbuilder.analysis import GraphValidationError
     from nnbuilder.compile import compile_graph, write_source
-    from nnbuilder.recipe import RunFolderError, read_run
     from nnbuilder.pipeline import PipelineError, prepare
+    from nnbuilder.recipe import RunFolderError, read_run
 
     if Path(path).is_dir():
         try:

@@ -11,8 +11,8 @@ import torch
 
 import nnbuilder
 from nnbuilder.data import load_data
-from nnbuilder.recipe import RunFolderError
 from nnbuilder.graph.project import Project, load_project
+from nnbuilder.recipe import RunFolderError
 
 ROOT = Path(__file__).resolve().parents[2]
 
