@@ -222,7 +222,10 @@ def main():
     test_metrics = evaluate(model, loss_fn, test, device, "test_") if test is not None else {{}}
     state = {{k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}}
     checksum = sum(float(v.double().sum()) for v in state.values())
-    print(f"rank {{rank}}: weights checksum {{checksum:.12e}}", flush=True)
+    checksums = [checksum]
+    if distributed:  # every rank's final weights, to show DDP kept them identical
+        checksums = [None] * world
+        dist.all_gather_object(checksums, checksum)
     if rank == 0:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -230,7 +233,8 @@ def main():
         (out / "model.py").write_text((HERE / "model.py").read_text())
         (out / "history.json").write_text(json.dumps({{"history": history, "test_metrics": test_metrics,
                                                        "stop_reason": stop_reason, "best_epoch": best_epoch,
-                                                       "world_size": world}}, indent=2))
+                                                       "world_size": world, "rank_checksums": checksums}},
+                                                      indent=2))
         print(f"{{stop_reason}}: wrote {{out}}; test {{test_metrics}}")
     if distributed:
         dist.destroy_process_group()
