@@ -190,7 +190,7 @@ def main():
             metrics.add(value, output, target)
             loss.backward()
             optimizer.step()
-        row = {{"epoch": epoch, **metrics.result("", distributed)}}
+        row = {{"epoch": epoch + 1, **metrics.result("", distributed)}}  # 1-based, as nnbuilder writes
         if val is not None:
             row.update(evaluate(model, loss_fn, val, device, "val_"))
         row["lr"] = [float(group["lr"]) for group in optimizer.param_groups]
@@ -209,7 +209,7 @@ def main():
             improved = value is not None and not math.isnan(value) and (
                 best is None or (value < best - delta if better is min else value > best + delta))
             if improved:
-                best, best_epoch, bad_epochs = value, epoch, 0
+                best, best_epoch, bad_epochs = value, epoch + 1, 0
                 if EARLY_STOPPING["restore_best"]:
                     best_state = {{k: v.detach().clone() for k, v in model.state_dict().items()}}
             else:
