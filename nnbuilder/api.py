@@ -1,7 +1,7 @@
 """The Python API for notebooks: ``load_model``, ``train`` and ``load_run(...).predict``.
 
     import nnbuilder
-    history = nnbuilder.train("examples/spirals_mlp.nnb", epochs=20, out="runs/spirals")
+    history = nnbuilder.train("nnbuilder/examples/spirals_mlp.nnb", epochs=20, out="runs/spirals")
     run = nnbuilder.load_run("runs/spirals")
     run.predict([[0.1, -0.4]])          # class indices; run.classes names them
 

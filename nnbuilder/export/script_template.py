@@ -190,7 +190,7 @@ def main():
             metrics.add(value, output, target)
             loss.backward()
             optimizer.step()
-        row = {{"epoch": epoch + 1, **metrics.result("", distributed)}}  # 1-based, as nnbuilder writes
+        row = {{"epoch": epoch + 1, **metrics.result("", distributed)}}  # epochs numbered from 1
         if val is not None:
             row.update(evaluate(model, loss_fn, val, device, "val_"))
         row["lr"] = [float(group["lr"]) for group in optimizer.param_groups]

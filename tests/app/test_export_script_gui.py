@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_file_menu_exports_the_training_script_and_a_python_file_with_preprocessing(make_window, tmp_path: Path,
                                                                                    monkeypatch) -> None:
-    window = make_window(ROOT / "examples" / "spirals_mlp.nnb")
+    window = make_window(ROOT / "nnbuilder" / "examples" / "spirals_mlp.nnb")
     menu = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
     assert "Export &Training Script…" in menu
     assert window.export_training_script(str(tmp_path / "script"))

@@ -12,7 +12,7 @@ import torch
 from nnbuilder.data import load_data
 from nnbuilder.graph.project import Project, load_project
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "nnbuilder" / "examples"
 
 # Loads model.py by path with nnbuilder made unimportable, loads the weights, evaluates raw data.
 STANDALONE_EVAL = r'''

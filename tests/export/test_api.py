@@ -29,7 +29,7 @@ def _house_prices(tmp_path: Path, n: int = 400) -> Path:
 
 
 def _csv_project(csv: Path) -> Project:
-    project = load_project(ROOT / "examples" / "seed_regression.nnb")
+    project = load_project(ROOT / "nnbuilder" / "examples" / "seed_regression.nnb")
     project.data = {"dataset": "csv", "params": {"path": str(csv), "target": "price"}, "split": [0.6, 0.2, 0.2],
                     "batch_size": 32}
     project.training = {"loss": "MSELoss", "optimizer": {"type": "Adam", "lr": 0.01}, "epochs": 30}
@@ -53,7 +53,7 @@ def test_targets_around_5e5_train_and_metrics_are_in_the_datas_units(tmp_path: P
 
 
 def test_load_model_is_the_untrained_module_with_fitted_preprocessing() -> None:
-    model = nnbuilder.load_model(ROOT / "examples" / "spirals_mlp.nnb")
+    model = nnbuilder.load_model(ROOT / "nnbuilder" / "examples" / "spirals_mlp.nnb")
     assert model.TASK == "classification" and len(model.CLASSES) == 2
     assert model.point_std.shape == (2,) and not torch.allclose(model.point_std, torch.ones(2))
     assert set(model.state_dict()) >= {"point_mean", "point_std", "fc1.weight"}
@@ -61,7 +61,7 @@ def test_load_model_is_the_untrained_module_with_fitted_preprocessing() -> None:
 
 @pytest.mark.slow
 def test_load_run_predicts_raw_inputs_and_names_classes(tmp_path: Path) -> None:
-    project = load_project(ROOT / "examples" / "spirals_mlp.nnb")
+    project = load_project(ROOT / "nnbuilder" / "examples" / "spirals_mlp.nnb")
     project.training["epochs"] = 15
     nnbuilder.train(project, out=tmp_path / "run")
     run = nnbuilder.load_run(tmp_path / "run")
@@ -94,7 +94,8 @@ def test_the_readme_api_snippet_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
     section = readme.split("## Python API", 1)[1]
     snippet = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    (tmp_path / "nnbuilder").mkdir()
+    (tmp_path / "nnbuilder" / "examples").symlink_to(ROOT / "nnbuilder" / "examples")
     namespace: dict = {}
     exec(compile(snippet, "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
     assert namespace["history"] and (tmp_path / "runs" / "spirals").is_dir()

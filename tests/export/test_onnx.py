@@ -13,7 +13,7 @@ from nnbuilder.export.onnx_export import OnnxExportError, export_onnx
 
 ort = pytest.importorskip("onnxruntime")
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "nnbuilder" / "examples"
 UNSUPPORTED = {"attention_classifier": "layer 'encoder' (TransformerEncoderLayer)"}  # eval fast path: no ONNX op
 SUPPORTED = sorted(p.stem for p in EXAMPLES.glob("*.nnb") if p.stem not in UNSUPPORTED)
 

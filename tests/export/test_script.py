@@ -16,7 +16,7 @@ from nnbuilder.cli import main
 from nnbuilder.export.script import ScriptExportError, export_script
 from nnbuilder.graph.project import load_project
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "nnbuilder" / "examples"
 
 
 def _env() -> dict[str, str]:
