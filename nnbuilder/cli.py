@@ -44,9 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a project: shapes, parameter counts, errors")
     v.add_argument("project", help=PROJECT_HELP)
     v.add_argument("--json", action="store_true", help="machine-readable output")
-    e = sub.add_parser("export", help="write the model as a standalone PyTorch file")
-    e.add_argument("project", help=PROJECT_HELP)
-    e.add_argument("-o", "--output", required=True, metavar="FILE.py", help="the Python file to write")
+    e = sub.add_parser("export", help="write the model as a standalone PyTorch file or ONNX (by extension)")
+    e.add_argument("project", help=PROJECT_HELP + "; or a run folder, for its trained weights")
+    what = e.add_mutually_exclusive_group(required=True)
+    what.add_argument("-o", "--output", metavar="FILE.py|FILE.onnx", help="the file to write (format by extension)")
+    what.add_argument("--script", metavar="DIR", help="model.py + train.py in plain PyTorch (python or torchrun)")
+    what.add_argument("--notebook", metavar="FILE.ipynb", help="the training script as a Jupyter notebook")
+    e.add_argument("--epochs", type=int, default=None, help="with --script/--notebook: the script's epochs")
     t = sub.add_parser("train", help="train headless with a progress bar", description=f"Train headless; {TRAIN_OUTPUT}.")
     t.add_argument("project", help=PROJECT_HELP)
     t.add_argument("--epochs", type=int, default=None, help="number of epochs (default: the project's training.epochs)")
@@ -91,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             return cmd_validate(args.project, args.json)
         if args.command == "export":
-            return cmd_export(args.project, args.output)
+            return cmd_export(args.project, args.output, args.script, args.notebook, args.epochs)
         if args.command == "import":
             from nnbuilder.cli_import import cmd_import as run_import
 
@@ -214,25 +218,11 @@ def format_summary(name: str, analysis) -> str:
     return "\n".join(lines)
 
 
-def cmd_export(path: str, output: str) -> int:
-    project = _load(path)  # before torch loads
-    if project is None:
-        return EXIT_INVALID
-    from nnbuilder.analysis import GraphValidationError
-    from nnbuilder.compile import compile_graph, write_source
+def cmd_export(path: str, output: str | None, script: str | None = None, notebook: str | None = None,
+               epochs: int | None = None) -> int:
+    from nnbuilder.export.cli_export import run_export
 
-    try:
-        compiled = compile_graph(project.graph, project.name)
-    except GraphValidationError as exc:
-        print(f"{path}: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    try:
-        write_source(compiled.source, output)
-    except OSError as exc:
-        print(f"cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_INVALID
-    print(f"wrote {output} (class {compiled.class_name}, {compiled.analysis.total_params:,} parameters)")
-    return EXIT_OK
+    return run_export(path, output, script, notebook, epochs)
 
 
 def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None, tensorboard: str | None = None) -> int:

@@ -76,7 +76,8 @@ def prepare(project: Project, *, epochs: int | None = None, device: str | None =
     from nnbuilder.data.paths import resolve_data_paths  # relative data paths are relative to the project file
 
     try:
-        bundle = load_data(resolve_data_paths(project.data, project.folder), seed=seed if isinstance(seed, int) else 0)
+        bundle = load_data(resolve_data_paths(project.data, project.folder), seed=seed if isinstance(seed, int) else 0,
+                           standardize_inputs=False)
     except DataError as exc:
         raise PipelineError([("data", str(exc))]) from None
     section, notes = training_section(project, bundle.task, epochs, device)
@@ -89,11 +90,25 @@ def prepare(project: Project, *, epochs: int | None = None, device: str | None =
         raise PipelineError(problems)
     import torch
 
+    from nnbuilder.recipe import fit_preprocessing
+
+    compiled = compile_graph(project.graph, project.name, compiled.analysis,
+                             model_preprocessing(project, compiled.analysis, bundle, config))
     torch.manual_seed(config.seed if config.seed is not None else 0)
     model = compiled.build()
+    fit_preprocessing(model, compiled, bundle)  # the data pipeline hands raw inputs: the model standardises
     _apply_backbone_weights(project, compiled, model)
     batch = data_batch_size(project.data)
     return Prepared(project, compiled, model, bundle, config, batch, notes)
+
+
+def model_preprocessing(project: Project, analysis: Any, bundle: Any, config: Any) -> Any:
+    """The standardisation buffers, task and class names the project's module carries (data loaded)."""
+    from nnbuilder.compile.preprocessing import plan
+    from nnbuilder.training.metrics import metric_kind
+
+    regression = bundle.task == "regression" and metric_kind(config.loss) == "regression"
+    return plan(analysis, project.data, regression, task=bundle.task, classes=bundle.class_names)
 
 
 def check_fit(compiled: Any, bundle: Any, config: Any) -> list[tuple[str, str]]:
@@ -174,13 +189,16 @@ class TrainedModel:
     dataset: str
     task: str
     state: dict[str, Any]  # the model's state_dict as contiguous CPU tensors
+    recipe: dict[str, Any] = field(default_factory=dict)  # run.json's recipe (nnbuilder.recipe)
 
     @classmethod
     def of(cls, prepared: Prepared) -> TrainedModel:
         """A copy of ``prepared``'s model state (CPU) with what describes it."""
+        from nnbuilder.recipe import recipe_of
+
         state = {k: v.detach().cpu().clone().contiguous() for k, v in prepared.model.state_dict().items()}
         return cls(prepared.project.name, prepared.compiled.class_name, prepared.compiled.source,
-                   prepared.bundle.name, prepared.bundle.task, state)
+                   prepared.bundle.name, prepared.bundle.task, state, recipe_of(prepared))
 
     def build(self) -> Any:
         """The generated class instantiated with the trained weights loaded strictly."""
@@ -209,8 +227,9 @@ def save_run(run: Prepared | TrainedModel, result: Any, out: str | Path) -> Path
     run_info = {"project": trained.project_name, "class": trained.class_name, "dataset": trained.dataset,
                 "task": trained.task, "stop_reason": result.stop_reason, "message": result.message,
                 "best_epoch": result.best_epoch, "test_metrics": result.test_metrics,
-                "load": f"from model import {trained.class_name}; m = {trained.class_name}(); "
-                        "m.load_state_dict(safetensors.torch.load_file('weights.safetensors'), strict=True)"}
+                "load": f"import safetensors.torch; from model import {trained.class_name}; m = {trained.class_name}(); "
+                        "m.load_state_dict(safetensors.torch.load_file('weights.safetensors'), strict=True)",
+                **trained.recipe}
     atomic_write_text(out / "run.json", json.dumps(run_info, indent=2, default=_plain) + "\n")
     return out
 

@@ -14,6 +14,7 @@ from torch import nn
 
 from nnbuilder.analysis import Analysis, analyze
 from nnbuilder.compile.codegen import GeneratedCode, generate
+from nnbuilder.compile.preprocessing import ModelPreprocessing
 from nnbuilder.fileio import atomic_write_text
 from nnbuilder.graph.document import GraphDocument
 
@@ -40,10 +41,14 @@ class CompiledModel:
         return self.module_class()
 
 
-def compile_graph(doc: GraphDocument, name: str = "Model", analysis: Analysis | None = None) -> CompiledModel:
-    """Validate, generate and exec; raises GraphValidationError if the graph has errors."""
+def compile_graph(doc: GraphDocument, name: str = "Model", analysis: Analysis | None = None,
+                  preprocessing: ModelPreprocessing | None = None) -> CompiledModel:
+    """Validate, generate and exec; raises GraphValidationError if the graph has errors.
+
+    ``preprocessing`` adds the fitted standardisation buffers, class names and task
+    (:mod:`nnbuilder.compile.preprocessing`)."""
     analysis = analysis or analyze(doc)
-    code = generate(doc, analysis, name)
+    code = generate(doc, analysis, name, preprocessing)
     cls, filename = exec_source(code.source, code.class_name)
     return CompiledModel(code, analysis, cls, filename)
 

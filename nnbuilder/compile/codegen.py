@@ -7,13 +7,14 @@ it trains, and ``export`` writes it verbatim.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nnbuilder import __version__
 from nnbuilder.analysis import Analysis
 from nnbuilder.analysis.expressions import forward_code, setup_code
 from nnbuilder.analysis.module_paths import nested_layout
 from nnbuilder.compile.identifiers import Namespace, class_name, comment_text
+from nnbuilder.compile.preprocessing import ModelPreprocessing
 from nnbuilder.formatting import batch_shape
 from nnbuilder.graph.document import GraphDocument
 from nnbuilder.layers import Role
@@ -28,20 +29,30 @@ class GeneratedCode:
     input_names: list[str]  # forward arguments, in Input-node document order
     output_names: list[str]
     attr_of: dict[str, str]  # node id -> attribute / variable name
+    buffers: dict[str, tuple[str, str]] = field(default_factory=dict)  # node id or "target" -> (mean, std) buffers
 
 
-def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model") -> GeneratedCode:
-    """Source for ``analysis`` (which must be valid) of ``doc``."""
+def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model",
+             preprocessing: ModelPreprocessing | None = None) -> GeneratedCode:
+    """Source for ``analysis`` (which must be valid) of ``doc``; ``preprocessing`` adds the
+    standardisation buffers, the class names and the task (see :mod:`nnbuilder.compile.preprocessing`)."""
     analysis.raise_for_errors()
     st = analysis.structure
     nested = nested_layout(doc, st.order)  # imported nodes keep their source's module paths
     cls, ns, attr = _names(st.order, name, nested.top)
+    pre = preprocessing or ModelPreprocessing()
+    buffers = {s.node: (ns.name(f"\0{s.node}\0mean", f"{attr[s.node].rstrip('_')}_mean"),
+                        ns.name(f"\0{s.node}\0std", f"{attr[s.node].rstrip('_')}_std")) for s in pre.inputs}
+    if pre.target_shape is not None:
+        buffers["target"] = (ns.name("\0target\0mean", "target_mean"), ns.name("\0target\0std", "target_std"))
     inputs = [n for n in st.order if st.specs[n].role is Role.INPUT]
     inputs.sort(key=[n.id for n in doc.nodes].index)
     outputs = [n for n in st.order if st.specs[n].role is Role.OUTPUT]
     outputs.sort(key=[n.id for n in doc.nodes].index)
 
     imports = ["import torch", "from torch import nn"]
+    if pre.geometry is not None:
+        imports.append("from torchvision.transforms.v2 import functional as TF")
     for node_id in st.order:
         for line in st.specs[node_id].imports:
             if line not in imports:
@@ -72,6 +83,7 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model") -> Gen
 
     in_names = [attr[n] for n in inputs]
     out_exprs = [var[n] for n in outputs]
+    head, fitted, tail = _preprocessing_code(pre, buffers, attr, out_exprs)
     signature = ", ".join(f"{n}: torch.Tensor" for n in in_names)
     ret_type = "torch.Tensor" if len(outputs) == 1 else f"tuple[{', '.join(['torch.Tensor'] * len(outputs))}]"
     ret = out_exprs[0] if len(outputs) == 1 else "(" + ", ".join(out_exprs) + ")"
@@ -86,13 +98,17 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model") -> Gen
         f"class {cls}(nn.Module):",
         f'    """forward({", ".join(in_names)}) -> {", ".join(_shape(analysis.nodes[o].output_shape) for o in outputs)}."""',
         "",
+        *(f"    {line}" if line else "" for line in _class_facts(pre)),
         "    def __init__(self) -> None:",
         "        super().__init__()",
+        *(f"        {line}" for line in fitted),
         *(f"        {line}" for line in init),
         "",
         f"    def forward(self, {signature}) -> {ret_type}:",
         *(f"        {line}" for line in _input_comments(inputs, attr, analysis)),
+        *(f"        {line}" for line in head),
         *(f"        {line}" for line in body),
+        *(f"        {line}" for line in tail),
         f"        return {ret}",
         "",
         "",
@@ -102,7 +118,64 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model") -> Gen
         f"    print(model({', '.join(in_names)}){'.shape' if len(outputs) == 1 else ''})",
         "",
     ]
-    return GeneratedCode("\n".join(lines), cls, in_names, out_exprs, {**attr, **nested.dotted})
+    return GeneratedCode("\n".join(lines), cls, in_names, out_exprs, {**attr, **nested.dotted}, buffers)
+
+
+def _class_facts(pre: ModelPreprocessing) -> list[str]:
+    """``TASK`` and ``CLASSES`` class attributes (what a prediction means)."""
+    lines = []
+    if pre.task is not None:
+        lines.append(f"TASK = {pre.task!r}")
+    if pre.classes:
+        lines.append(f"CLASSES = {tuple(pre.classes)!r}  # output index -> class name")
+    return [*lines, ""] if lines else []
+
+
+def _geometry_code(pre: ModelPreprocessing, attr: dict[str, str]) -> list[str]:
+    """data.preprocess's channels/resize/crop for raw images of another shape (the data pipeline already did it)."""
+    if pre.geometry is None:
+        return []
+    node, spec, shape = pre.geometry
+    x = attr[node]
+    lines = [f"if tuple({x}.shape[-3:]) != {tuple(shape)!r}:  # raw images: data.preprocess {spec!r}"]
+    if spec.get("channels") == 1:
+        lines.append(f"    {x} = TF.rgb_to_grayscale({x}) if {x}.shape[-3] == 3 else {x}")
+    if spec.get("resize"):
+        size = [spec["resize"]] if isinstance(spec["resize"], int) else list(spec["resize"])
+        mode = str(spec.get("interpolation", "bilinear")).upper().replace("-", "_")
+        lines.append(f"    {x} = TF.resize({x}, {size!r}, interpolation=TF.InterpolationMode.{mode}, antialias=True)")
+    if spec.get("crop"):
+        crop = [spec["crop"]] * 2 if isinstance(spec["crop"], int) else list(spec["crop"])
+        lines.append(f"    {x} = TF.center_crop({x}, {crop!r})")
+    if spec.get("channels") == 3:
+        lines.append(f"    {x} = {x}.expand(*{x}.shape[:-3], 3, *{x}.shape[-2:]) if {x}.shape[-3] == 1 else {x}")
+    return lines
+
+
+def _preprocessing_code(pre: ModelPreprocessing, buffers: dict[str, tuple[str, str]], attr: dict[str, str],
+                        out_exprs: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Forward head (standardise raw inputs), ``__init__`` buffers and forward tail (targets' units)."""
+    head: list[str] = _geometry_code(pre, attr)
+    init: list[str] = []
+    for scaling in pre.inputs:
+        mean, std = buffers[scaling.node]
+        dims = ", ".join(str(d) for d in scaling.shape)
+        what = "the training split" if scaling.source == "training split" else "data.preprocess"
+        init.append(f'self.register_buffer("{mean}", torch.zeros({dims}))  # fitted: mean of {what}')
+        init.append(f'self.register_buffer("{std}", torch.ones({dims}))  # fitted: std of {what}')
+        x = attr[scaling.node]
+        head.append(f"{x} = ({x} - self.{mean}) / self.{std}  # standardise the raw input")
+    tail: list[str] = []
+    if "target" in buffers and len(out_exprs) == 1:
+        mean, std = buffers["target"]
+        dims = ", ".join(str(d) for d in pre.target_shape or (1,))
+        init.append(f'self.register_buffer("{mean}", torch.zeros({dims}))  # fitted: mean of the training targets')
+        init.append(f'self.register_buffer("{std}", torch.ones({dims}))  # fitted: std of the training targets')
+        out = out_exprs[0]
+        tail.append(f"{out} = {out} * self.{std} + self.{mean}  # predictions in the data's own units")
+    if init:
+        init = ["# Preprocessing fitted on the training data; the values come with the weights.", *init]
+    return head, init, tail
 
 
 def _names(order: list[str], name: str, reserved: set[str] = frozenset()) -> tuple[str, Namespace, dict[str, str]]:

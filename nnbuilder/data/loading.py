@@ -20,11 +20,16 @@ STATS_SAMPLE = 512  # images read from disk to estimate the statistics of a file
 _PART_NAMES = ("training", "validation", "test")
 
 
-def load_data(section: dict[str, Any], seed: int = 0) -> DataBundle:
+def load_data(section: dict[str, Any], seed: int = 0, *, standardize_inputs: bool = True) -> DataBundle:
     """Load, split (seeded, stratified for classes), preprocess, normalise and set up augmentation.
 
     With ``data.preprocess`` images are converted/resized/cropped once here (file-backed splits per
     item) and standardised with its fixed mean/std instead of statistics of the training split.
+
+    The statistics are always fitted (``meta["normalization"]``, and ``meta["target_normalization"]``
+    for regression targets); ``standardize_inputs=False`` leaves the inputs raw, for a model that
+    standardises them itself (what :func:`nnbuilder.pipeline.prepare` builds), and
+    ``meta["inputs_standardized"]`` says which.
 
     Raises :class:`DataError` naming every problem of ``section`` (with JSON
     paths) or what is missing to load the data set and how to get it.
@@ -49,12 +54,17 @@ def load_data(section: dict[str, Any], seed: int = 0) -> DataBundle:
         meta["input_shape_before_preprocess"] = list(raw.input_info[0].shape)
     if config.normalize:
         if pre is not None and pre.mean is not None:
-            splits, meta["normalization"] = _fixed_normalize(splits, info, pre)
+            normalized, meta["normalization"] = _fixed_normalize(splits, info, pre)
         else:
-            splits, meta["normalization"] = _normalize(splits, info)
+            normalized, meta["normalization"] = _normalize(splits, info)
+        if standardize_inputs:
+            splits = normalized
+    meta["inputs_standardized"] = bool(config.normalize and standardize_inputs)
+    if raw.task == "regression":
+        meta["target_normalization"] = target_stats(splits[0])
     augment = None
     if config.augment:
-        stats = meta.get("normalization", {}).get(info[0].name)
+        stats = meta.get("normalization", {}).get(info[0].name) if meta["inputs_standardized"] else None
         mean, std = (torch.tensor(stats["mean"]), torch.tensor(stats["std"])) if stats else (None, None)
         augment = BatchAugment(config.augment, info[0].shape, mean, std)
     binary_or_classes = raw.task in ("classification", "binary")
@@ -63,6 +73,16 @@ def load_data(section: dict[str, Any], seed: int = 0) -> DataBundle:
         test=splits[2], num_classes=len(raw.class_names) if binary_or_classes and raw.class_names else None,
         class_names=raw.class_names, target_shape=(1,) if raw.task == "binary" else raw.target_shape,
         description=config.info.doc, meta=meta, augment=augment)
+
+
+def target_stats(train: Split | None) -> dict[str, Any] | None:
+    """Mean and std of each target value over the training split (regression), or None when not in memory."""
+    if not isinstance(train, TensorSplit) or not train.targets.is_floating_point():
+        return None
+    y = train.targets.to(torch.float64).reshape(len(train), -1)
+    mean, std = y.mean(0), y.std(0, unbiased=False)
+    std = torch.where(std > 1e-12 * mean.abs().clamp(min=1.0), std, torch.ones_like(std))
+    return {"mean": mean.to(torch.float32).tolist(), "std": std.to(torch.float32).tolist()}
 
 
 def _split(config: DataConfig, raw: RawData, rng: np.random.Generator) -> tuple[list[Split | None], str | None]:

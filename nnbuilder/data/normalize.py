@@ -37,3 +37,15 @@ def standardize(x: torch.Tensor, mean: torch.Tensor, std: torch.Tensor) -> torch
 def unstandardize(x: torch.Tensor, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
     """Undo :func:`standardize` (for previews and colour augmentations)."""
     return x * _view(std, x.ndim).to(x.device) + _view(mean, x.ndim).to(x.device)
+
+
+def applied_stats(meta: dict, name: str) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """The mean/std the data pipeline applied to input ``name``, or None when it handed it on raw.
+
+    Bundles from :func:`nnbuilder.pipeline.prepare` keep inputs raw (the model standardises them),
+    so previews, augmentation and the decision boundary work in raw units there.
+    """
+    stats = meta.get("normalization", {}).get(name)
+    if not stats or not meta.get("inputs_standardized", True):
+        return None
+    return torch.tensor(stats["mean"]), torch.tensor(stats["std"])

@@ -9,7 +9,7 @@ from .bundle import DataBundle, TensorSplit
 from .errors import DataError
 from .info import IMAGES, POINTS, SEQUENCE, TABLE
 from .lazy import LazySplit
-from .normalize import unstandardize
+from .normalize import applied_stats, unstandardize
 
 
 def _kind(bundle: DataBundle) -> str:
@@ -34,12 +34,12 @@ def _raw_inputs(bundle: DataBundle, n: int) -> tuple[list[torch.Tensor], torch.T
         return [xs], ys
     if not isinstance(train, TensorSplit):
         raise DataError(f"data set '{bundle.name}': previews need in-memory splits or file-backed image splits")
-    stats = bundle.meta.get("normalization", {})
     inputs = []
     for spec, tensor in zip(bundle.inputs, train.inputs):
         part = tensor[:n].cpu()
-        if spec.name in stats:
-            part = unstandardize(part, torch.tensor(stats[spec.name]["mean"]), torch.tensor(stats[spec.name]["std"]))
+        stats = applied_stats(bundle.meta, spec.name)
+        if stats is not None:
+            part = unstandardize(part, *stats)
         inputs.append(part)
     return inputs, train.targets[:n].cpu()
 
@@ -103,10 +103,10 @@ def preview_augmented(bundle: DataBundle, n: int = 8, seed: int = 0) -> torch.Te
     if bundle.augment is None:
         raise DataError(f"data set '{bundle.name}' has no augmentation; add steps to data.augment first")
     images = _raw_inputs(bundle, n)[0][0]
-    stats = bundle.meta.get("normalization", {}).get(bundle.inputs[0].name)
+    stats = applied_stats(bundle.meta, bundle.inputs[0].name)
     mean = std = None
-    if stats:
-        mean, std = torch.tensor(stats["mean"]), torch.tensor(stats["std"])
+    if stats is not None:
+        mean, std = stats
         images = (images - mean.view(-1, 1, 1)) / std.view(-1, 1, 1)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)

@@ -114,7 +114,7 @@ class Trainer:
                                         self.num_workers, b.augment)
         self.val_source = self._eval_source(b.val, "val")
         self.test_source = self._eval_source(b.test, "test")
-        self.loss_fn = LossFunction(cfg.loss, self.device)
+        self.loss_fn = LossFunction(cfg.loss, self.device, b.meta.get("loss_target_scale"))  # set by prepare
         self.kind = metric_kind(cfg.loss)
         self.threshold = decision_threshold(cfg.loss)
         self.optimizer = build_optimizer(self.model, cfg)

@@ -20,13 +20,41 @@ def decision_threshold(loss: LossConfig) -> float:
     return 0.5 if loss.type == "BCELoss" else 0.0
 
 
-class LossFunction:
-    """The configured loss; aligns targets to the output (shape, dtype) and names mismatches."""
+class StandardizedLoss(torch.nn.Module):
+    """``loss((output - mean) / std, (target - mean) / std)``: a regression loss on the standardised scale.
 
-    def __init__(self, config: LossConfig, device: torch.device) -> None:
+    The model returns predictions in the data's own units (its ``target_mean``/``target_std``
+    buffers undo the standardisation), so metrics stay in those units while the loss, and with it
+    the gradients, has the scale a learning rate expects whatever the targets' size (e.g. 5e5).
+    """
+
+    def __init__(self, loss: torch.nn.Module, mean: torch.Tensor, std: torch.Tensor) -> None:
+        super().__init__()
+        self.loss = loss
+        self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32).reshape(-1))
+        self.register_buffer("std", torch.as_tensor(std, dtype=torch.float32).reshape(-1))
+
+    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        shape = output.shape[1:] if self.mean.numel() > 1 else ()
+        mean, std = self.mean.reshape(shape), self.std.reshape(shape)
+        return self.loss((output - mean) / std, (target - mean) / std)
+
+
+class LossFunction:
+    """The configured loss; aligns targets to the output (shape, dtype) and names mismatches.
+
+    ``target_scale`` (mean, std of the training targets) makes a regression loss work on the
+    standardised scale (:class:`StandardizedLoss`); class losses ignore it.
+    """
+
+    def __init__(self, config: LossConfig, device: torch.device,
+                 target_scale: tuple[torch.Tensor, torch.Tensor] | None = None) -> None:
         self.name = config.type
         self.target_kind = LOSSES[config.type].target
-        self.fn = build_loss(config.type, config.params).to(device)
+        fn = build_loss(config.type, config.params)
+        if target_scale is not None and self.target_kind != "index":
+            fn = StandardizedLoss(fn, *target_scale)
+        self.fn = fn.to(device)
 
     def __call__(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return self.fn(output, self.align(output, target))

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from nnbuilder.app.dashboard.buffer import EventBuffer
+from nnbuilder.data.normalize import applied_stats
 from nnbuilder.training import Callback
 from nnbuilder.training.probes import Histogram, Probe
 
@@ -49,14 +50,13 @@ class Outcome:
 
 
 def boundary_grid(bundle: Any) -> tuple[torch.Tensor, tuple[float, float], tuple[float, float]] | None:
-    """Standardised model inputs covering the raw training points, or None for non 2-D class data."""
+    """Model inputs (in the space the bundle hands the model) covering the raw training points, or None for non 2-D class data."""
     if bundle.task not in ("classification", "binary") or len(bundle.inputs) != 1 or \
             tuple(bundle.inputs[0].shape) != (2,) or not hasattr(bundle.train, "inputs"):
         return None
     x = bundle.train.inputs[0].detach().float().cpu()
-    stats = bundle.meta.get("normalization", {}).get(bundle.inputs[0].name)
-    mean = torch.tensor(stats["mean"]) if stats else torch.zeros(2)
-    std = torch.tensor(stats["std"]) if stats else torch.ones(2)
+    stats = applied_stats(bundle.meta, bundle.inputs[0].name)  # None: raw inputs (the model standardises)
+    mean, std = stats if stats is not None else (torch.zeros(2), torch.ones(2))
     raw = x * std + mean
     low, high = raw.min(0).values, raw.max(0).values
     pad = (high - low) * 0.08

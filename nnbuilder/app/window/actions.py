@@ -36,6 +36,7 @@ ACTIONS: tuple[ActionDef, ...] = (
     ActionDef("save", "&File", "&Save", (StdKey.Save,), "save"),
     ActionDef("save_as", "&File", "Save &As…", ("Ctrl+Shift+S",), "save_as"),
     ActionDef("export", "&File", "&Export Python…", ("Ctrl+E",), "export_python", separator_before=True),
+    ActionDef("export_script", "&File", "Export &Training Script…", (), "export_training_script"),
     ActionDef("quit", "&File", "&Quit", (StdKey.Quit,), "close", separator_before=True),
     ActionDef("undo", "&Edit", "&Undo", (StdKey.Undo,), "undo"),
     ActionDef("redo", "&Edit", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo"),

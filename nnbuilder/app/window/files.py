@@ -162,6 +162,7 @@ class FileActions:
 
         try:
             compiled = compile_graph(self.doc, self.project.name or "Model", analysis)
+            compiled = self._with_preprocessing(compiled)
             write_source(compiled.source, target)
         except OSError as exc:
             dialogs.show_error(self, "Export failed", f"“{target}” could not be written: {exc.strerror or exc}.")
@@ -170,6 +171,45 @@ class FileActions:
             dialogs.show_error(self, "Export failed", f"The model could not be compiled: {exc}")
             return False
         self.statusBar().showMessage(f"Exported {compiled.class_name} to {target}", 6000)
+        return True
+
+    def _with_preprocessing(self, compiled: object) -> object:
+        """The module training builds (standardisation buffers, classes), so saved runs' weights load into it."""
+        if self.project.data is None:
+            return compiled
+        from nnbuilder.pipeline import PipelineError, prepare
+
+        try:
+            return prepare(self.project).compiled
+        except PipelineError as exc:
+            where, message = exc.problems[0]
+            self.statusBar().showMessage(f"Exported without the data's preprocessing ({where}: {message})", 8000)
+            return compiled
+
+    def export_training_script(self, folder: str | None = None) -> bool:
+        """Write model.py + train.py (plain PyTorch, runnable with python or torchrun) into a chosen folder."""
+        if folder is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            start = str(Path(self.path).parent) if self.path else ""
+            folder = QFileDialog.getExistingDirectory(self, "Export the training script into a folder", start)
+        if not folder:
+            return False
+        from nnbuilder.export.script import ScriptExportError, export_script  # lazy: torch
+        from nnbuilder.pipeline import PipelineError
+
+        try:
+            done = export_script(self.project, folder)
+        except PipelineError as exc:
+            dialogs.show_error(self, "Cannot export", "Fix these problems first, then export again:", exc.problems)
+            return False
+        except (ScriptExportError, OSError) as exc:
+            dialogs.show_error(self, "Export failed", str(exc))
+            return False
+        if done.notes:
+            dialogs.show_error(self, "Exported, with differences", f"The script in {folder} does not reproduce:",
+                               [("training", note) for note in done.notes])
+        self.statusBar().showMessage(f"Exported model.py and train.py to {folder} (python train.py, or torchrun)", 8000)
         return True
 
     # ------------------------------------------------------------------ recent + examples

@@ -1,0 +1,1 @@
+"""Taking a trained model out of nnbuilder: run recipes, ONNX, training scripts."""

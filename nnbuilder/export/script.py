@@ -1,0 +1,124 @@
+"""``nnbuilder export PROJECT --script DIR``: model.py + train.py in plain PyTorch, runnable under torchrun.
+
+DIR gets ``model.py`` (the module nnbuilder trains, preprocessing included), ``train.py`` (the loop,
+loss, optimizer with parameter groups, scheduler, early stopping and seed of the project), the raw
+splits as ``data.pt`` and the starting weights as ``initial.safetensors``.  What the script does not
+reproduce is listed in its header and returned, so the CLI can say it.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from nnbuilder.export.script_template import TRAIN_PY
+
+SCHEDULERS = ("StepLR", "ExponentialLR", "CosineAnnealingLR", "ReduceLROnPlateau")
+
+
+class ScriptExportError(ValueError):
+    """The project cannot become a training script; the message says why."""
+
+
+@dataclass
+class ScriptExport:
+    folder: Path
+    files: list[Path]
+    notes: list[str] = field(default_factory=list)  # what train.py does not reproduce
+
+
+def export_script(project: Any, folder: str | os.PathLike[str], *, epochs: int | None = None) -> ScriptExport:
+    """Write model.py, train.py, data.pt and initial.safetensors for ``project`` (a Project or a path)."""
+    from safetensors.torch import save_file
+
+    from nnbuilder.compile import write_source
+    from nnbuilder.data.bundle import TensorSplit
+    from nnbuilder.fileio import atomic_write_text
+    from nnbuilder.graph.project import Project, load_project
+    from nnbuilder.pipeline import prepare
+    from nnbuilder.training.metrics import metric_kind
+    from nnbuilder.training.registry import LOSSES, OPTIMIZERS
+
+    project = project if isinstance(project, Project) else load_project(project)
+    prepared = prepare(project, epochs=epochs)
+    cfg, bundle = prepared.config, prepared.bundle
+    notes = _unsupported(cfg, bundle)
+    splits = {"train": bundle.train, "val": bundle.val, "test": bundle.test}
+    if not isinstance(bundle.train, TensorSplit):
+        raise ScriptExportError(
+            f"the training script cannot reproduce data set '{bundle.name}': it is read from files item by item "
+            "(ImageFolder / torchvision); this version writes scripts for data sets held in memory only")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.save({name: {"inputs": list(s.inputs), "targets": s.targets} for name, s in splits.items() if s is not None},
+               folder / "data.pt")
+    state = {k: v.detach().cpu().contiguous() for k, v in prepared.model.state_dict().items()}
+    save_file(state, str(folder / "initial.safetensors"))
+    write_source(prepared.compiled.source, folder / "model.py")
+    loss_kwargs = {k: v for k, v in cfg.loss.params.items() if v is not None}
+    opt_kwargs = {k: v for k, v in cfg.optimizer.params.items() if v is not None}
+    opt_cls = OPTIMIZERS[cfg.optimizer.type].cls
+    scheduler_code, monitor = _scheduler(cfg, epochs or cfg.epochs)
+    early = None
+    if cfg.early_stopping is not None:
+        e = cfg.early_stopping
+        early = {"patience": e.patience, "monitor": e.monitor, "min_delta": e.min_delta, "restore_best": e.restore_best}
+    header = "".join(f"NOT REPRODUCED: {note}\n" for note in notes)
+    text = TRAIN_PY.format(
+        project=project.name, data_note=_data_note(bundle), unsupported=header, cls=prepared.compiled.class_name,
+        task=metric_kind(cfg.loss) if bundle.task != "binary" else "binary", seed=cfg.seed if cfg.seed is not None else 0,
+        epochs=cfg.epochs, batch_size=prepared.config.batch_size or prepared.batch_size, lr=cfg.optimizer.lr,
+        multipliers=dict(cfg.lr_multipliers), early=early,
+        loss_code=f"nn.{LOSSES[cfg.loss.type].cls.__name__}(**{loss_kwargs!r})",
+        optimizer_code=f"{opt_cls.__module__.replace('torch.optim.', 'torch.optim.').rsplit('.', 1)[0]}."
+                       f"{opt_cls.__name__}(groups, lr=LR, **{opt_kwargs!r})".replace("torch.optim.adam.", "torch.optim."),
+        scheduler_code=scheduler_code, plateau_monitor=monitor)
+    atomic_write_text(folder / "train.py", text)
+    files = [folder / n for n in ("model.py", "train.py", "data.pt", "initial.safetensors")]
+    return ScriptExport(folder, files, notes)
+
+
+def _data_note(bundle: Any) -> str:
+    sizes = bundle.meta.get("split_sizes")
+    return (f"'{bundle.name}' {bundle.meta.get('params', {})}, split seed {bundle.meta.get('seed')}, "
+            f"sizes {sizes} (train/val/test), saved raw (not standardised) in data.pt by nnbuilder.")
+
+
+def _scheduler(cfg: Any, epochs: int) -> tuple[str, str]:
+    s = cfg.scheduler
+    if s is None or s.type not in SCHEDULERS:
+        return "None, None", "val_loss"
+    p = dict(s.params)
+    if s.type == "StepLR":
+        return f"torch.optim.lr_scheduler.StepLR(optimizer, step_size={p['step_size']!r}, gamma={p['gamma']!r}), 'epoch'", ""
+    if s.type == "ExponentialLR":
+        return f"torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma={p['gamma']!r}), 'epoch'", ""
+    if s.type == "CosineAnnealingLR":
+        return (f"torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max={p['T_max'] or epochs!r}, "
+                f"eta_min={p['eta_min']!r}), 'epoch'"), ""
+    mode = "max" if p["monitor"].removeprefix("val_") in ("accuracy", "r2") else "min"
+    return (f"torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode={mode!r}, factor={p['factor']!r}, "
+            f"patience={p['patience']!r}, threshold={p['threshold']!r}, cooldown={p['cooldown']!r}, "
+            f"min_lr={p['min_lr']!r}), 'plateau'"), p["monitor"]
+
+
+def _unsupported(cfg: Any, bundle: Any) -> list[str]:
+    notes = []
+    if cfg.scheduler is not None and cfg.scheduler.type not in SCHEDULERS:
+        notes.append(f"the {cfg.scheduler.type} scheduler (train.py keeps the LR constant)")
+    if cfg.regularization.active:
+        notes.append("the L1/L2/ElasticNet penalties of training.regularization")
+    if cfg.grad_clip is not None:
+        notes.append("gradient clipping (training.grad_clip)")
+    if cfg.unfreeze:
+        notes.append("staged unfreezing (training.unfreeze)")
+    if cfg.init is not None:
+        notes.append("the random stream after training.init (the initial weights are exact, dropout may differ)")
+    if cfg.precision != "fp32":
+        notes.append(f"precision {cfg.precision} (train.py trains in fp32)")
+    if bundle.augment is not None:
+        notes.append("data augmentation (data.augment)")
+    return notes
