@@ -31,3 +31,23 @@ class SetSections(QUndoCommand):
 
     def undo(self) -> None:
         self._apply(self.old)
+
+
+def follow_data_set(dashboard: Any, info: Any, data: dict[str, Any], training: dict[str, Any]) -> None:
+    """Pick ``info``'s data set with the loss and output size its task needs, as one undo step, and say so."""
+    from nnbuilder.app.dashboard.task_defaults import propose
+    from nnbuilder.app.undo import push
+    from nnbuilder.graph.commands import SetParam
+
+    proposal = propose(info, training, dashboard.project.graph)
+    text = f"Change data set to {info.name}"
+    stack = dashboard.stack
+    stack.beginMacro(text)
+    try:
+        stack.push(SetSections(dashboard.project, (data, proposal.training), text, dashboard._refresh))
+        if proposal.set_param is not None:
+            push(stack, dashboard.project.graph, SetParam(*proposal.set_param))
+    finally:
+        stack.endMacro()
+    dashboard.tell(f"'{info.name}' is a {info.task} task: {proposal.text}. Edit ▸ Undo takes the change back."
+                   if proposal.changes else "")

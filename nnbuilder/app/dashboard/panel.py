@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnbuilder.app.dashboard.commands import SetSections
+from nnbuilder.app.dashboard.commands import SetSections, follow_data_set
 from nnbuilder.app.dashboard.curves import CurvesView
 from nnbuilder.app.dashboard.data_view import DataView
 from nnbuilder.app.dashboard.frames import MIN_INTERVAL_S, PAINT, SLOW_VIEW_S, FramePacer
@@ -39,9 +39,12 @@ from nnbuilder.app.dashboard.lr_view import LRFinderView
 from nnbuilder.app.dashboard.results import ResultsView
 from nnbuilder.app.dashboard.setup_panel import SetupPanel
 from nnbuilder.app.dashboard.status import describe_result, progress_text
+from nnbuilder.app.dashboard.task_defaults import preflight
 from nnbuilder.app.dashboard.worker import RunOptions, TrainingJob, warm_up
 from nnbuilder.graph.project import Project
 
+FAILED_TEXT = "Could not train: see the message below."
+NOT_STARTED_TEXT = "Not started: fix the setup as the message below says."
 REDRAW_MS = round(MIN_INTERVAL_S * 1000)  # the fastest pace (30 redraws per second); slower when frames cost more
 
 
@@ -85,7 +88,7 @@ class Dashboard(QWidget):
         self.probes_box = QCheckBox("probes")
         self.probes_box.setChecked(True)
         self.probes_box.setToolTip("Record activations, gradients, weights and feature maps while training")
-        self.start_button.clicked.connect(self.start)
+        self.start_button.clicked.connect(lambda: self.start())  # not clicked(bool) into start(kind)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
         self.save_button.clicked.connect(self.save_run_dialog)
@@ -98,6 +101,9 @@ class Dashboard(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setStyleSheet("color: #b00020;")
         self.message.hide()
+        self.note = QLabel("")  # what a data set change brought along (loss, metric, output size)
+        self.note.setWordWrap(True)
+        self.note.hide()
         bar = QHBoxLayout()
         for w in (self.start_button, self.pause_button, self.stop_button, self.save_button, self.probes_box,
                   self.overlay_box):
@@ -132,6 +138,7 @@ class Dashboard(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.status)
         layout.addWidget(self.message)
+        layout.addWidget(self.note)
         layout.addWidget(splitter, 1)
         self._sync_buttons()
 
@@ -145,9 +152,18 @@ class Dashboard(QWidget):
         self.pause_button.setText("Resume" if running and self.job.paused else "Pause")
 
     def say(self, text: str) -> None:
-        """Show ``text`` as the panel's problem message (hidden when empty)."""
+        """Show ``text`` as the panel's problem message (hidden when empty).
+
+        Clearing it also clears a status line that points at it ("see the message below")."""
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        if not text and self.status.text() in (FAILED_TEXT, NOT_STARTED_TEXT):
+            self.status.setText("Ready.")
+
+    def tell(self, text: str) -> None:
+        """Show ``text`` as the panel's note on what an edit changed along with it (hidden when empty)."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     # ------------------------------------------------------------------ project
     def set_project(self, project: Project, path: str | None = None) -> None:
@@ -166,7 +182,12 @@ class Dashboard(QWidget):
 
     def _on_edited(self, data: dict, training: dict, what: str) -> None:
         data_changed = data != self.project.data
-        self.stack.push(SetSections(self.project, (data, training), f"Change {what}", self._refresh))
+        info = self.setup.datasets.get(data.get("dataset")) if what == "dataset" else None
+        if info is not None:
+            follow_data_set(self, info, data, training)
+        else:
+            self.tell("")
+            self.stack.push(SetSections(self.project, (data, training), f"Change {what}", self._refresh))
         if data_changed:
             self.data_view.request(data, self._seed())
         self._update_lr_preview()
@@ -218,6 +239,14 @@ class Dashboard(QWidget):
         if self.running:
             return False
         self.say("")
+        if kind == "train":
+            problems = preflight(self.setup.datasets.get((self.project.data or {}).get("dataset")),
+                                 self.project.training, self.project.graph)
+            if problems:
+                self.say("\n".join(problems))
+                self.status.setText(NOT_STARTED_TEXT)
+                self.runFailed.emit(self.message.text())
+                return False
         options = RunOptions(probes=self.probes_box.isChecked())
         if kind == "train":
             self.checkpoint_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self._ckpt_root))
@@ -391,7 +420,7 @@ class Dashboard(QWidget):
         self._sync_buttons()
         if box.error:
             self.say(box.error)
-            self.status.setText("Could not train: see the message below." if job.kind == "train" else
+            self.status.setText(FAILED_TEXT if job.kind == "train" else
                                 "The LR range test could not run.")
             self.runFailed.emit(box.error)
             return

@@ -1,0 +1,105 @@
+"""A student's first hour (issue 16): settings follow the data, the run is checked before Start."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from nnbuilder.app.dashboard.panel import FAILED_TEXT
+
+ROOT = Path(__file__).resolve().parents[2]
+SPIRALS = ROOT / "examples" / "spirals_mlp.nnb"
+
+
+def _dashboard(window, qtbot):
+    dash = window.show_dashboard()
+    qtbot.waitUntil(lambda: dash.data_view.result is not None, timeout=15000)
+    return dash
+
+
+def _choose(qtbot, combo, value: str) -> None:
+    """Pick ``value`` in a combo box as a user does: click it open, point at the entry, Enter."""
+    target = combo.findData(value)
+    assert target >= 0
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible, timeout=3000)
+    index = view.model().index(target, 0)
+    view.scrollTo(index)
+    view.setCurrentIndex(index)  # the entry under the pointer
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=3000)
+    assert combo.currentData() == value
+
+
+def test_regression_data_set_proposes_mse_output_size_and_metric_as_one_undo_step(make_window, qtbot) -> None:
+    window = make_window(SPIRALS, height=900)
+    dash = _dashboard(window, qtbot)
+    assert window.project.training["loss"] == "CrossEntropyLoss"
+    assert window.doc.node("logits").params["out_features"] == 2
+    depth = window.stack.index()
+
+    _choose(qtbot, dash.setup.dataset, "seed_regression")
+
+    assert window.project.data["dataset"] == "seed_regression"
+    assert window.project.training["loss"] == "MSELoss"
+    assert window.doc.node("logits").params["out_features"] == 1
+    assert dash.setup.loss.currentData() == "MSELoss"  # the panel shows it
+    assert dash.note.isVisible() and "MSELoss" in dash.note.text() and "R²" in dash.note.text()
+    assert "out_features 2 → 1" in dash.note.text()
+    assert window.stack.index() == depth + 1  # one undo step
+
+    window.undo()
+    assert window.project.data["dataset"] == "spirals"
+    assert window.project.training["loss"] == "CrossEntropyLoss"
+    assert window.doc.node("logits").params["out_features"] == 2
+    assert dash.setup.loss.currentData() == "CrossEntropyLoss"
+
+
+def test_wrong_loss_is_named_before_start_and_the_status_never_points_at_nothing(make_window, qtbot) -> None:
+    window = make_window(SPIRALS, height=900)
+    dash = _dashboard(window, qtbot)
+    _choose(qtbot, dash.setup.dataset, "seed_regression")
+    qtbot.waitUntil(lambda: (dash.data_view.result or {}).get("task") == "regression", timeout=15000)
+    _choose(qtbot, dash.setup.loss, "CrossEntropyLoss")  # the student puts the wrong loss back
+
+    qtbot.mouseClick(dash.start_button, Qt.MouseButton.LeftButton)
+    assert not dash.running
+    assert dash.message.isVisible() and "choose MSELoss" in dash.message.text()
+
+    _choose(qtbot, dash.setup.loss, "MSELoss")
+    assert not dash.message.isVisible()
+    assert dash.status.text() != FAILED_TEXT and "message below" not in dash.status.text()
+
+
+def test_failed_status_is_cleared_with_its_message(make_window, qtbot) -> None:
+    window = make_window(SPIRALS, height=900)
+    dash = _dashboard(window, qtbot)
+    dash.status.setText(FAILED_TEXT)
+    dash.say("CrossEntropyLoss: targets must be integer class indices")
+    _choose(qtbot, dash.setup.optimizer, "SGD")  # any later setup edit re-checks and clears the message
+    assert not dash.message.isVisible()
+    assert dash.status.text() != FAILED_TEXT
+
+
+def test_core_names_the_loss_for_regression_targets() -> None:
+    from nnbuilder.graph.project import load_project
+    from nnbuilder.pipeline import PipelineError, prepare
+
+    project = load_project(ROOT / "examples" / "seed_regression.nnb")
+    project.training = {**project.training, "loss": "CrossEntropyLoss"}
+    with pytest.raises(PipelineError) as info:
+        prepare(project)
+    assert any(where == "training.loss" and "MSELoss" in msg for where, msg in info.value.problems)
+
+
+def test_regression_sets_have_scalar_targets() -> None:
+    """task_defaults.output_size proposes 1 unit for regression: true of every registered regression set."""
+    from nnbuilder.app.dashboard.task_defaults import output_size
+    from nnbuilder.data import list_datasets, load_data
+
+    for info in list_datasets():
+        if info.task == "regression":
+            bundle = load_data({"dataset": info.name})
+            assert output_size(info) == max(1, int(__import__("math").prod(bundle.target_shape)))
