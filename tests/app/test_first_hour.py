@@ -103,3 +103,45 @@ def test_regression_sets_have_scalar_targets() -> None:
         if info.task == "regression":
             bundle = load_data({"dataset": info.name})
             assert output_size(info) == max(1, int(__import__("math").prod(bundle.target_shape)))
+
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.nnb"))
+
+
+def _outside(window) -> list[str]:
+    view = window.view
+    viewport = view.viewport().rect()
+    return [item.node_id for item in view.graph_scene().node_items()
+            if not viewport.contains(view.mapFromScene(item.sceneBoundingRect()).boundingRect())]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_frame_all_fits_every_node_of_every_example_readably_at_1280x720(make_window, qtbot, path) -> None:
+    from nnbuilder.app.canvas.view import FRAME_MIN_ZOOM
+
+    window = make_window(path, height=720)
+    window.resize(1280, 720)
+    qtbot.wait(50)
+    assert not _outside(window)  # at launch/open
+    window.view.scale(0.5, 0.5)
+    window.view.centerOn(5000, 5000)  # the student wandered off
+    qtbot.keyClick(window.view, Qt.Key.Key_F)
+    assert not _outside(window)
+    assert window.view.zoom() >= FRAME_MIN_ZOOM - 1e-9
+
+
+def test_auto_layout_wraps_a_long_chain_at_readable_zoom(make_window, qtbot) -> None:
+    from nnbuilder.app.canvas.view import FRAME_MIN_ZOOM
+    from nnbuilder.graph.commands import MoveNodes
+
+    window = make_window(ROOT / "examples" / "lenet_cnn.nnb", height=720)
+    window.resize(1280, 720)
+    qtbot.wait(50)
+    from nnbuilder.app.undo import push
+
+    push(window.stack, window.doc, MoveNodes({n.id: (i * 300.0, 0.0) for i, n in enumerate(window.doc.nodes)}))
+    window.menu_actions["auto_layout"].trigger()
+    assert not _outside(window)
+    assert window.view.zoom() >= FRAME_MIN_ZOOM - 1e-9
+    ys = {round(n.pos[1]) for n in window.doc.nodes}
+    assert len(ys) > 1  # wrapped into bands

@@ -83,12 +83,12 @@ class SceneEdits:
             return []
         return self.paste(clipboard.fragment(self.doc, ids), offset)
 
-    def auto_layout(self) -> None:
-        """Arrange nodes left to right in topological layers (one undo step)."""
+    def auto_layout(self, max_columns: int | None = None) -> None:
+        """Arrange nodes left to right in topological layers, wrapping after ``max_columns`` (one undo step)."""
         if not self._nodes:
             return
         first = self.itemsBoundingRect(self._nodes.values())
-        positions = layered_positions(self.doc, (first.left(), first.center().y()))
+        positions = layered_positions(self.doc, (first.left(), first.top()), max_columns)
         moves = {nid: pos for nid, pos in positions.items() if self.doc.node(nid).pos != pos}
         if moves:
             push(self.stack, self.doc, Macro("auto layout", [MoveNodes(moves)]))

@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # annotations only: PySide builds a Python type on first acce
 
 LAYER_MIME = "application/x-nnbuilder-layer"
 MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
-FRAME_MIN_ZOOM = 0.42  # framing never shrinks nodes below this; long graphs open at their input side
+FRAME_MIN_ZOOM = 0.6  # framing never shrinks nodes below this (titles ≈ 8 px); larger graphs open at their input side
+FRAME_MARGIN = 30.0
 
 
 class GraphView(QGraphicsView):
@@ -103,16 +104,25 @@ class GraphView(QGraphicsView):
         items = self.graph_scene().node_items()
         if not items:
             return
-        rect = self.graph_scene().itemsBoundingRect(items).adjusted(-40, -40, 40, 40)
+        m = FRAME_MARGIN
+        rect = self.graph_scene().itemsBoundingRect(items).adjusted(-m, -m, m, m)
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > 1.0:
             self.zoom_by(1.0 / self.zoom())
         elif self.zoom() < FRAME_MIN_ZOOM:
             self.zoom_by(FRAME_MIN_ZOOM / self.zoom())
             visible = self.mapToScene(self.viewport_rect()).boundingRect()
-            self.centerOn(rect.left() + visible.width() / 2, rect.center().y())
+            self.centerOn(rect.left() + visible.width() / 2,
+                          rect.center().y() if visible.height() >= rect.height() else rect.top() + visible.height() / 2)
             return
         self.centerOn(rect.center())
+
+    def layout_columns(self) -> int:
+        """Layer columns that fit across the view at the readable zoom (for wrapping auto layouts)."""
+        from nnbuilder.app.canvas.layout import columns_for
+        from nnbuilder.app.canvas.node_item import WIDTH
+
+        return columns_for(self.viewport_rect().width() / FRAME_MIN_ZOOM - 2 * FRAME_MARGIN, WIDTH)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -294,7 +294,7 @@ class MainWindow(FileActions, QMainWindow):
         self.view.frame_all()
 
     def auto_layout(self) -> None:
-        self.scene.auto_layout()
+        self.scene.auto_layout(self.view.layout_columns())
         self.frame_all()
 
     def view_center(self) -> QPointF:
