@@ -145,3 +145,23 @@ def test_auto_layout_wraps_a_long_chain_at_readable_zoom(make_window, qtbot) -> 
     assert window.view.zoom() >= FRAME_MIN_ZOOM - 1e-9
     ys = {round(n.pos[1]) for n in window.doc.nodes}
     assert len(ys) > 1  # wrapped into bands
+
+
+def test_opening_another_project_clears_the_dashboard(make_window, qtbot) -> None:
+    window = make_window(SPIRALS, height=900)
+    window.project.training = {**window.project.training, "epochs": 1}
+    dash = _dashboard(window, qtbot)
+    with qtbot.waitSignal(dash.runFinished, timeout=60000):
+        qtbot.mouseClick(dash.start_button, Qt.MouseButton.LeftButton)
+    assert len(dash.curves.losses) and dash.curves.metric_names[0] == "accuracy"
+    assert dash.status.text() != "Ready."
+
+    action = next(a for a in window.examples_menu.actions() if a.text() == "seed regression")
+    action.trigger()  # Examples ▸ seed regression
+
+    assert window.project.data["dataset"] == "seed_regression"
+    assert not len(dash.curves.losses) and not len(dash.curves.metric_values)
+    assert dash.curves.raw.getData()[0] is None or not len(dash.curves.raw.getData()[0])
+    assert dash.curves.metric_names[0] == "r2"
+    assert dash.status.text() == "Ready." and not dash.message.isVisible()
+    assert dash.progress.value() == 0

@@ -170,11 +170,27 @@ class Dashboard(QWidget):
         """Show ``project``'s data and training sections (a running job of another project is stopped)."""
         if self.running and project is not self.project:
             self.shutdown(remove_checkpoints=False)
+        if project is not self.project:
+            self._forget_run(project)
         self.project, self.project_path = project, path
         self.setup.set_project(project)
         self.setup.load(project.data, project.training)
         self.data_view.request(self.setup.data, self._seed())
         self._update_lr_preview()
+
+    def _forget_run(self, project: Project) -> None:
+        """Another project: its dashboard starts empty (the last run stays in the history, per project)."""
+        info = self.setup.datasets.get((project.data or {}).get("dataset"))
+        self._expected, self._plan, self._progress = None, None, None
+        self.data_view.result = None  # the last project's data: its task must not name this one's metric
+        self.curves.reset(info.task if info is not None and info.task != "auto" else "classification")
+        self.inside.reset()
+        self.results.reset()
+        self.progress.setValue(0)
+        self.status.setText("Ready.")
+        self.say("")
+        self.tell("")
+        self._show_overlays_of(project.name)
 
     def _seed(self) -> int:
         seed = (self.project.training or {}).get("seed", 0)
@@ -438,7 +454,10 @@ class Dashboard(QWidget):
         self.runFinished.emit(result)
 
     def _show_overlays(self) -> None:
-        runs = self.history.of_project(self.project.name) if self.overlay_box.isChecked() else []
+        self._show_overlays_of(self.project.name)
+
+    def _show_overlays_of(self, name: str) -> None:
+        runs = self.history.of_project(name) if self.overlay_box.isChecked() else []
         self.curves.set_overlays([(r.label, r.x, r.smoothed) for r in runs])
 
     # ------------------------------------------------------------------ saving
