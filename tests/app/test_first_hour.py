@@ -165,3 +165,25 @@ def test_opening_another_project_clears_the_dashboard(make_window, qtbot) -> Non
     assert dash.curves.metric_names[0] == "r2"
     assert dash.status.text() == "Ready." and not dash.message.isVisible()
     assert dash.progress.value() == 0
+
+
+def _click_edge(qtbot, window, key) -> None:
+    edge = window.scene.edge_item(key)
+    point = edge.path().pointAtPercent(0.5)
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.view.mapFromScene(edge.mapToScene(point)))
+    assert edge.isSelected()
+
+
+def test_one_missing_link_marks_only_its_two_ends(make_window, qtbot) -> None:
+    window = make_window(SPIRALS, height=720)
+    window.resize(1280, 720)
+    qtbot.wait(50)
+    _click_edge(qtbot, window, ("logits", 0, "out", 0))
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert window.doc.find_edge(("logits", 0, "out", 0)) is None
+    window.runner.run_now()
+    red = sorted(i.node_id for i in window.scene.node_items() if i.issue_severity == "error")
+    assert red == ["logits", "out"]
+    texts = [window.problems.item(i).text() for i in range(window.problems.count())]
+    assert sum("does not lead to any Output" in t for t in texts) == 1
