@@ -14,6 +14,17 @@ _RANK = {"Conv1d": 2, "Conv2d": 3, "MaxPool1d": 2, "AvgPool1d": 2, "MaxPool2d": 
 _LAYOUT = {2: "(C, L)", 3: "(C, H, W)"}
 
 
+def _least_side(params: dict[str, Any]) -> int:
+    """The smallest image side a window layer with ``params`` accepts."""
+    def first(value: Any, default: int) -> int:
+        value = value[0] if isinstance(value, (list, tuple)) and value else value
+        return value if isinstance(value, int) else default
+
+    kernel, padding, dilation = (first(params.get("kernel_size"), 1), first(params.get("padding"), 0),
+                                 first(params.get("dilation"), 1))
+    return max(1, dilation * (kernel - 1) + 1 - 2 * padding)
+
+
 def explain_failure(node_id: str, spec: LayerSpec, params: dict[str, Any],
                     shapes: list[tuple[int, ...]], exc: BaseException) -> Issue:
     """An :class:`Issue` naming the node, its input shapes and a likely fix."""
@@ -29,8 +40,13 @@ def explain_failure(node_id: str, spec: LayerSpec, params: dict[str, Any],
         message = f"{t} expects {want} per sample, got {list(shape)}"
         if len(shape) == 1 and _RANK[t] == 3:
             side = round(shape[0] ** 0.5)
-            guess = f"[1, {side}, {side}]" if side * side == shape[0] else "[C, H, W]"
-            hint = f"insert Reshape (shape {guess}) or Unflatten before it"
+            least = _least_side(params)
+            if side * side == shape[0] and side >= least:
+                hint = f"insert Reshape (shape [1, {side}, {side}]) or Unflatten before it"
+            else:  # a Reshape of these features would fail next (too few, or not square): name a size that works
+                side = max(least, 8)
+                hint = (f"make the layer before it give {side * side} features, then insert Reshape "
+                        f"(shape [1, {side}, {side}])")
         elif len(shape) == 2 and _RANK[t] == 3:
             hint = f"add a channel dimension with Reshape (shape [1, {shape[0]}, {shape[1]}])"
         elif len(shape) > _RANK[t]:

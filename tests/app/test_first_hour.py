@@ -68,7 +68,10 @@ def test_wrong_loss_is_named_before_start_and_the_status_never_points_at_nothing
     assert not dash.running
     assert dash.message.isVisible() and "choose MSELoss" in dash.message.text()
 
-    _choose(qtbot, dash.setup.loss, "MSELoss")
+    (use,) = dash.fixes.buttons
+    assert use.text() == "Use MSELoss"
+    qtbot.mouseClick(use, Qt.MouseButton.LeftButton)  # the one-click fix
+    assert window.project.training["loss"] == "MSELoss"
     assert not dash.message.isVisible()
     assert dash.status.text() != FAILED_TEXT and "message below" not in dash.status.text()
 
@@ -187,3 +190,63 @@ def test_one_missing_link_marks_only_its_two_ends(make_window, qtbot) -> None:
     assert red == ["logits", "out"]
     texts = [window.problems.item(i).text() for i in range(window.problems.count())]
     assert sum("does not lead to any Output" in t for t in texts) == 1
+
+
+def _graph(*nodes):
+    import itertools
+
+    from nnbuilder.graph.document import Edge, GraphDocument
+    from nnbuilder.graph.project import Project
+
+    for i, node in enumerate(nodes):
+        node.pos = (i * 240.0, 0.0)
+    return Project("fixes", GraphDocument(list(nodes), [Edge(a.id, b.id) for a, b in itertools.pairwise(nodes)]))
+
+
+def _fix(qtbot, window, label_start: str) -> None:
+    """Click the Problems panel's fix button whose label starts with ``label_start``."""
+    window.problems_dock.raise_()
+    (button,) = [b for b in window.problems.fix_buttons if b.text().startswith(label_start)]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    window.runner.run_now()
+
+
+def test_problem_fix_insert_flatten_is_one_step_and_leaves_the_graph_valid(make_window, qtbot) -> None:
+    from nnbuilder.graph.document import Node
+
+    project = _graph(Node("img", "Input", {"shape": [1, 28, 28]}), Node("conv", "Conv2d", {"out_channels": 6}),
+                     Node("fc", "Linear", {"in_features": 784, "out_features": 10}), Node("y", "Output"))
+    window = make_window(project)
+    assert window.analysis.errors
+    depth = window.stack.index()
+    _fix(qtbot, window, "Insert Flatten")
+    assert not window.analysis.errors
+    assert any(n.type == "Flatten" for n in window.doc.nodes) and window.stack.index() == depth + 1
+    window.undo()
+    window.runner.run_now()
+    assert not any(n.type == "Flatten" for n in window.doc.nodes) and window.analysis.errors
+
+
+def test_conv_after_linear_fix_does_not_lead_into_a_second_error(make_window, qtbot) -> None:
+    from nnbuilder.graph.document import Node
+
+    project = _graph(Node("x", "Input", {"shape": [2]}), Node("fc", "Linear", {"out_features": 1}),
+                     Node("conv", "Conv2d", {"out_channels": 4}), Node("flat", "Flatten"), Node("y", "Output"))
+    window = make_window(project)
+    assert [i.node for i in window.analysis.errors] == ["conv"]
+    _fix(qtbot, window, "Make 'fc' give")
+    assert not window.analysis.errors, [i.text() for i in window.analysis.errors]
+
+
+def test_problem_fix_set_in_features_and_connect_to_output(make_window, qtbot) -> None:
+    from nnbuilder.graph.document import Node
+
+    project = _graph(Node("x", "Input", {"shape": [3]}), Node("fc", "Linear", {"in_features": 5, "out_features": 2}),
+                     Node("y", "Output"))
+    window = make_window(project)
+    _fix(qtbot, window, "Set in_features = 3")
+    assert window.doc.node("fc").params["in_features"] == 3 and not window.analysis.errors
+    window.doc.pop_edge(("fc", 0, "y", 0))
+    window.runner.run_now()
+    _fix(qtbot, window, "Connect to 'y'")
+    assert not window.analysis.errors

@@ -39,7 +39,8 @@ from nnbuilder.app.dashboard.lr_view import LRFinderView
 from nnbuilder.app.dashboard.results import ResultsView
 from nnbuilder.app.dashboard.setup_panel import SetupPanel
 from nnbuilder.app.dashboard.status import describe_result, progress_text
-from nnbuilder.app.dashboard.task_defaults import preflight
+from nnbuilder.app.dashboard.task_defaults import preflight_fixes
+from nnbuilder.app.dashboard.watch import FixBar
 from nnbuilder.app.dashboard.worker import RunOptions, TrainingJob, warm_up
 from nnbuilder.graph.project import Project
 
@@ -101,6 +102,7 @@ class Dashboard(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setStyleSheet("color: #b00020;")
         self.message.hide()
+        self.fixes = FixBar(self)
         self.note = QLabel("")  # what a data set change brought along (loss, metric, output size)
         self.note.setWordWrap(True)
         self.note.hide()
@@ -138,6 +140,7 @@ class Dashboard(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.status)
         layout.addWidget(self.message)
+        layout.addWidget(self.fixes)
         layout.addWidget(self.note)
         layout.addWidget(splitter, 1)
         self._sync_buttons()
@@ -157,6 +160,8 @@ class Dashboard(QWidget):
         Clearing it also clears a status line that points at it ("see the message below")."""
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        if not text:
+            self.fixes.show_fixes([])
         if not text and self.status.text() in (FAILED_TEXT, NOT_STARTED_TEXT):
             self.status.setText("Ready.")
 
@@ -256,10 +261,11 @@ class Dashboard(QWidget):
             return False
         self.say("")
         if kind == "train":
-            problems = preflight(self.setup.datasets.get((self.project.data or {}).get("dataset")),
-                                 self.project.training, self.project.graph)
+            problems = preflight_fixes(self.setup.datasets.get((self.project.data or {}).get("dataset")),
+                                       self.project.training, self.project.graph)
             if problems:
-                self.say("\n".join(problems))
+                self.say("\n".join(text for text, _fix in problems))
+                self.fixes.show_fixes([fix for _text, fix in problems])
                 self.status.setText(NOT_STARTED_TEXT)
                 self.runFailed.emit(self.message.text())
                 return False

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QWidget
 from nnbuilder import __version__
 from nnbuilder.app.canvas import GraphScene, GraphView, set_theme
 from nnbuilder.app.first_frame import after_first_frame
+from nnbuilder.app.undo import push
 from nnbuilder.app.window import dialogs
 from nnbuilder.app.window.actions import build_menus, canvas_action_names, shortcuts_text
 from nnbuilder.app.window.analysis_runner import AnalysisRunner
@@ -105,6 +106,7 @@ class MainWindow(FileActions, QMainWindow):
         self.summary_dock = self._dock("Model summary", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.problems = ProblemsPanel()
         self.problems.nodeRequested.connect(self.select_node)
+        self.problems.fixRequested.connect(lambda command: push(self.stack, self.doc, command))
         self.problems_dock = self._dock("Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.summary_dock, self.problems_dock)
         self.dashboard: Any = None  # built on first use: it loads torch and the data registry
@@ -226,7 +228,7 @@ class MainWindow(FileActions, QMainWindow):
             self.view.frame_all(keep=True)
         self.view.minimap.schedule()
         self.summary.apply_analysis(analysis, {n.id: n.type for n in self.doc.nodes})
-        self.problems.apply_analysis(analysis)
+        self.problems.apply_analysis(analysis, self.doc)
         if self._inspector is not None:
             self._inspector.apply_analysis(analysis)
         self.params_label.setText(f"{analysis.total_params:,} params · {analysis.trainable_params:,} trainable")
