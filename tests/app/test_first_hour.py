@@ -250,3 +250,31 @@ def test_problem_fix_set_in_features_and_connect_to_output(make_window, qtbot) -
     window.runner.run_now()
     _fix(qtbot, window, "Connect to 'y'")
     assert not window.analysis.errors
+
+
+def test_loss_axis_follows_progress_whole_run_view_and_slow_motion(make_window, qtbot) -> None:
+    import time
+
+    from nnbuilder.app.dashboard.panel import WATCH_DELAY_S
+
+    window = make_window(SPIRALS, height=900)
+    window.project.training = {**window.project.training, "epochs": 50}
+    dash = _dashboard(window, qtbot)
+    qtbot.mouseClick(dash.watch_box, Qt.MouseButton.LeftButton)
+    assert dash.watch_box.isChecked()
+    qtbot.mouseClick(dash.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dash._plan is not None and len(dash.curves.losses) >= 5, timeout=60000)
+    first, started = len(dash.curves.losses), time.perf_counter()
+    qtbot.waitUntil(lambda: len(dash.curves.losses) >= first + 20, timeout=20000)
+    rate = (len(dash.curves.losses) - first) / (time.perf_counter() - started)
+    assert rate < 1.3 / WATCH_DELAY_S  # slow motion: about 20 steps a second, not thousands
+    total = dash._plan.total_steps
+    right = dash.curves.loss_plot.getPlotItem().viewRange()[0][1]
+    assert dash.curves.losses.x[-1] <= right < 0.5 * total  # the axis follows the steps done, not the plan
+    qtbot.mouseClick(dash.curves.whole_run_box, Qt.MouseButton.LeftButton)
+    assert dash.curves.whole_run_box.isChecked()
+    assert dash.curves.loss_plot.getPlotItem().viewRange()[0][1] >= total
+    qtbot.mouseClick(dash.watch_box, Qt.MouseButton.LeftButton)  # full speed again, mid-run
+    assert dash.job.options.step_delay == 0
+    with qtbot.waitSignal(dash.runFinished, timeout=60000):
+        qtbot.mouseClick(dash.stop_button, Qt.MouseButton.LeftButton)

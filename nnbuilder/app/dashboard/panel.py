@@ -45,6 +45,7 @@ from nnbuilder.app.dashboard.worker import RunOptions, TrainingJob, warm_up
 from nnbuilder.graph.project import Project
 
 FAILED_TEXT = "Could not train: see the message below."
+WATCH_DELAY_S = 0.05  # slow motion: ~20 steps a second
 NOT_STARTED_TEXT = "Not started: fix the setup as the message below says."
 REDRAW_MS = round(MIN_INTERVAL_S * 1000)  # the fastest pace (30 redraws per second); slower when frames cost more
 
@@ -89,6 +90,10 @@ class Dashboard(QWidget):
         self.probes_box = QCheckBox("probes")
         self.probes_box.setChecked(True)
         self.probes_box.setToolTip("Record activations, gradients, weights and feature maps while training")
+        self.watch_box = QCheckBox("slow motion")
+        self.watch_box.setToolTip(f"Watch speed: every step waits {WATCH_DELAY_S * 1000:.0f} ms, so that a toy run "
+                                  "can be followed (the decision boundary forms as you watch)")
+        self.watch_box.toggled.connect(self._on_watch)
         self.start_button.clicked.connect(lambda: self.start())  # not clicked(bool) into start(kind)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
@@ -108,7 +113,7 @@ class Dashboard(QWidget):
         self.note.hide()
         bar = QHBoxLayout()
         for w in (self.start_button, self.pause_button, self.stop_button, self.save_button, self.probes_box,
-                  self.overlay_box):
+                  self.overlay_box, self.watch_box):
             bar.addWidget(w)
         bar.addWidget(self.progress, 1)
         self.setup = SetupPanel()
@@ -269,7 +274,8 @@ class Dashboard(QWidget):
                 self.status.setText(NOT_STARTED_TEXT)
                 self.runFailed.emit(self.message.text())
                 return False
-        options = RunOptions(probes=self.probes_box.isChecked())
+        options = RunOptions(probes=self.probes_box.isChecked(),
+                             step_delay=WATCH_DELAY_S if self.watch_box.isChecked() and kind == "train" else 0.0)
         if kind == "train":
             self.checkpoint_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self._ckpt_root))
             options.checkpoint_dir = str(self.checkpoint_dir)
@@ -293,6 +299,10 @@ class Dashboard(QWidget):
         self.timer.start(REDRAW_MS)
         self._sync_buttons()
         return True
+
+    def _on_watch(self, on: bool) -> None:
+        if self.running and self.job.kind == "train":
+            self.job.set_step_delay(WATCH_DELAY_S if on else 0.0)
 
     def find_lr(self) -> bool:
         self.tabs.setCurrentWidget(self.lr_view)
