@@ -278,3 +278,23 @@ def test_loss_axis_follows_progress_whole_run_view_and_slow_motion(make_window, 
     assert dash.job.options.step_delay == 0
     with qtbot.waitSignal(dash.runFinished, timeout=60000):
         qtbot.mouseClick(dash.stop_button, Qt.MouseButton.LeftButton)
+
+
+def test_planned_lr_follows_epoch_and_schedule_edits_before_start(make_window, qtbot) -> None:
+    window = make_window(SPIRALS, height=900)
+    dash = _dashboard(window, qtbot)
+    qtbot.waitUntil(lambda: dash.curves.lr_preview.getData()[0] is not None
+                    and len(dash.curves.lr_preview.getData()[0]) > 0, timeout=10000)
+    epochs = dash.setup.epochs.value()
+    per_epoch = len(dash.curves.lr_preview.getData()[0]) // epochs
+    lr_right = lambda: dash.curves.lr_plot.getPlotItem().viewRange()[0][1]  # noqa: E731
+
+    qtbot.keyClick(dash.setup.epochs, Qt.Key.Key_Up)  # the spin box's arrow
+    assert len(dash.curves.lr_preview.getData()[0]) == (epochs + 1) * per_epoch
+    dash.setup.epochs.lineEdit().selectAll()
+    qtbot.keyClicks(dash.setup.epochs.lineEdit(), "40")  # typed, not committed yet
+    assert len(dash.curves.lr_preview.getData()[0]) == 40 * per_epoch
+    assert lr_right() >= 40 * per_epoch
+    _choose(qtbot, dash.setup.scheduler, "CosineAnnealingLR")
+    values = dash.curves.lr_preview.getData()[1]
+    assert values[-1] < values[0]  # the cosine decay is drawn at once

@@ -141,6 +141,9 @@ class CurvesView(QWidget):
         """Draw the planned LR per step (from ``preview_schedule``) before the run starts."""
         values = np.asarray(lrs, dtype=float)
         self.lr_preview.setData(np.arange(len(lrs), dtype=float), values)
+        if not len(self.losses) and len(lrs):  # before a run the step axes show the whole plan
+            self.total_steps, self.shown_steps = len(lrs), float(len(lrs))
+            self._set_x_ranges(float(len(lrs)))
         finite = values[np.isfinite(values)]
         if len(finite):  # a fixed y range: a flat schedule stays readable and the axis needs no repaint
             self.preview_range = (0.0, float(finite.max()) * 1.1 or 1.0)

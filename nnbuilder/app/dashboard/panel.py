@@ -118,6 +118,8 @@ class Dashboard(QWidget):
         bar.addWidget(self.progress, 1)
         self.setup = SetupPanel()
         self.setup.edited.connect(self._on_edited)
+        # the planned LR follows the epochs while they are typed, before Enter commits them
+        self.setup.epochs.lineEdit().textEdited.connect(self._preview_typed_epochs)
         self.setup.watch(self.stack)
         scroll = QScrollArea()
         scroll.setWidget(self.setup)
@@ -231,7 +233,11 @@ class Dashboard(QWidget):
         self.results.set_points(result.get("preview"))
         self._update_lr_preview()
 
-    def _update_lr_preview(self) -> None:
+    def _preview_typed_epochs(self, text: str) -> None:
+        if text.strip().isdigit() and int(text) > 0:
+            self._update_lr_preview({**self.setup.training, "epochs": int(text)})
+
+    def _update_lr_preview(self, training: dict | None = None) -> None:
         """Plan the LR schedule for the current setup (needs the data set's size); show problems as a message."""
         from nnbuilder.training import ConfigError, TrainingConfig, preview_schedule
 
@@ -240,7 +246,7 @@ class Dashboard(QWidget):
             self.say(loaded["error"])
             return
         try:
-            config = TrainingConfig.from_dict(self.setup.training)
+            config = TrainingConfig.from_dict(training or self.setup.training)
         except ConfigError as exc:
             self.say("\n".join(f"{where}: {message}" for where, message in exc.problems))
             return
