@@ -298,3 +298,17 @@ def test_planned_lr_follows_epoch_and_schedule_edits_before_start(make_window, q
     _choose(qtbot, dash.setup.scheduler, "CosineAnnealingLR")
     values = dash.curves.lr_preview.getData()[1]
     assert values[-1] < values[0]  # the cosine decay is drawn at once
+
+
+def test_closing_the_training_dock_gives_its_space_back_to_the_canvas(make_window, qtbot) -> None:
+    window = make_window(SPIRALS, height=720)
+    window.resize(1280, 720)
+    qtbot.wait(100)
+    before = window.view.height()
+    dash = _dashboard(window, qtbot)
+    qtbot.wait(100)
+    assert window.view.height() < before
+    assert window.view.height() >= 0.3 * window.height()  # a usable canvas beside the dashboard
+    assert dash.curves.compact  # plots side by side in a short dock
+    window.training_dock.toggleViewAction().trigger()  # Panels ▸ Training off (or its close button)
+    qtbot.waitUntil(lambda: window.view.height() >= before - 4, timeout=3000)

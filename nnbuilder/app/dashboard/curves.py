@@ -38,6 +38,7 @@ def curve(plot: pg.PlotWidget, pen: Any, name: str | None = None, **kw: Any) -> 
 
 
 MAX_SYMBOLS = 40  # epoch curves lose their dots beyond this many epochs
+COMPACT_BELOW_PX = 380  # plots side by side below this height
 FOLLOW_GROWTH = 1.6  # the followed step axis grows by this factor when the data nears its right end
 
 
@@ -59,8 +60,8 @@ class CurvesView(QWidget):
         layout.addWidget(self.loss_plot, 1, 0, 1, 2)
         layout.addWidget(self.metric_plot, 2, 0)
         layout.addWidget(self.lr_plot, 2, 1)
-        layout.setRowStretch(1, 1)
-        layout.setRowStretch(2, 1)
+        self.grid = layout
+        self.compact = False
         self.total_steps = 0
         self.shown_steps = 0.0
         self.raw = curve(self.loss_plot, RAW, None, width=1)
@@ -132,6 +133,26 @@ class CurvesView(QWidget):
         self.lr_now.setValue(0)
         if self.y_ranges["loss"] is not None:
             self.loss_plot.setYRange(*self.y_ranges["loss"], padding=0.02)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange(self.height() < COMPACT_BELOW_PX)
+
+    def _arrange(self, compact: bool) -> None:
+        """Short and wide (a laptop's bottom dock): the three plots side by side; else loss above the others."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        for plot in (self.loss_plot, self.metric_plot, self.lr_plot):
+            self.grid.removeWidget(plot)
+        if compact:
+            self.grid.addWidget(self.loss_plot, 1, 0)
+            self.grid.addWidget(self.metric_plot, 1, 1)
+            self.grid.addWidget(self.lr_plot, 1, 2)
+        else:
+            self.grid.addWidget(self.loss_plot, 1, 0, 1, 2)
+            self.grid.addWidget(self.metric_plot, 2, 0)
+            self.grid.addWidget(self.lr_plot, 2, 1)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -117,6 +117,7 @@ class MainWindow(FileActions, QMainWindow):
         self.summary_dock.raise_()  # after every tabify: the last tabified dock would be the current tab
         self.training_dock.visibilityChanged.connect(
             lambda visible: visible and after_first_frame(self, self._dashboard_when_loaded))
+        self.training_dock.visibilityChanged.connect(self._training_dock_closed)
         self._shown_once = False
 
     @property
@@ -338,10 +339,18 @@ class MainWindow(FileActions, QMainWindow):
         dashboard.project_path = self.path
         if not self.training_dock.isVisible():
             self.training_dock.show()
-            QTimer.singleShot(0, lambda: self.resizeDocks([self.training_dock], [int(self.height() * 0.62)],
+            share = 0.52 if self.height() < 800 else 0.62  # a laptop screen keeps a usable canvas
+            QTimer.singleShot(0, lambda: self.resizeDocks([self.training_dock], [int(self.height() * share)],
                                                           Qt.Orientation.Vertical))
         self.training_dock.raise_()
         return dashboard
+
+    def _training_dock_closed(self, visible: bool) -> None:
+        """A closed Training dock gives its height back to the canvas, not to the tabs it shared the area with."""
+        if not visible and self.training_dock.isHidden():
+            height = max(self.height(), 500)
+            QTimer.singleShot(0, lambda: self.resizeDocks([self.summary_dock], [min(200, height // 4)],
+                                                          Qt.Orientation.Vertical))
 
     def start_training(self) -> None:
         self.show_dashboard().start()
