@@ -312,3 +312,74 @@ def test_closing_the_training_dock_gives_its_space_back_to_the_canvas(make_windo
     assert dash.curves.compact  # plots side by side in a short dock
     window.training_dock.toggleViewAction().trigger()  # Panels ▸ Training off (or its close button)
     qtbot.waitUntil(lambda: window.view.height() >= before - 4, timeout=3000)
+
+
+def test_dark_theme_reaches_the_dashboard_plots(make_window, qtbot) -> None:
+    from nnbuilder.app.dashboard.plot_theme import PLOT_BACKGROUND
+
+    window = make_window(SPIRALS, height=720)
+    dash = _dashboard(window, qtbot)
+    window.findChild(type(window.menu_actions["undo"]), "theme_dark").trigger()  # View ▸ Theme ▸ Dark
+    for plot in (dash.curves.loss_plot, dash.curves.metric_plot, dash.curves.lr_plot):
+        assert plot.backgroundBrush().color().name() == PLOT_BACKGROUND["dark"]
+    window.findChild(type(window.menu_actions["undo"]), "theme_light").trigger()
+    assert dash.curves.loss_plot.backgroundBrush().color().name() == PLOT_BACKGROUND["light"]
+
+
+def test_shortcuts_sheet_is_aligned_and_complete() -> None:
+    import re
+
+    from nnbuilder.app.window.actions import shortcuts_text
+
+    text = shortcuts_text()
+    assert not re.search(r"\bF(1[3-9]|20)\b", text)
+    for words in ("Mouse wheel", "pan the canvas", "delete that connection", "Ctrl+Z", "Ctrl+Q"):
+        assert words in text
+    lines = [line for line in text.splitlines() if line]
+    starts = {len(line) - len(line.split("  ")[-1].lstrip()) for line in lines}
+    assert len(starts) == 1  # one description column
+
+
+def test_ctrl_z_undoes_while_an_inspector_field_has_focus(make_window, qtbot) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from nnbuilder.app.undo import push
+    from nnbuilder.graph.commands import SetParam
+
+    window = make_window(SPIRALS, height=720, exposed=True)
+    push(window.stack, window.doc, SetParam("fc1", "out_features", 32))
+    window.select_node("fc1")
+    from PySide6.QtWidgets import QAbstractSpinBox
+
+    inspector = window.inspector_dock.widget()
+    fields = [w for w in inspector.findChildren(QAbstractSpinBox) if w.isVisible()]
+    assert fields
+    fields[0].setFocus()
+    qtbot.waitUntil(lambda: fields[0].hasFocus() or fields[0].isAncestorOf(QApplication.focusWidget()), timeout=2000)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.doc.node("fc1").params["out_features"] == 64
+
+
+def test_minimap_stays_hidden_for_a_one_node_graph(make_window, qtbot) -> None:
+    from nnbuilder.graph.document import GraphDocument, Node
+    from nnbuilder.graph.project import Project
+
+    window = make_window(Project("one", GraphDocument([Node("x", "Input", {"shape": [2]}, (0.0, 0.0))])))
+    for _ in range(12):
+        window.view.zoom_by(1.3)  # zoomed in: the node no longer fits
+    window.view.minimap.sync()
+    assert window.view.minimap.isHidden()
+
+
+def test_export_defaults_to_the_project_folder_with_a_safe_name(make_window, qtbot, monkeypatch, tmp_path) -> None:
+    from nnbuilder.app.window import dialogs
+
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "get_export_path", lambda _parent, suggestion="": asked.append(suggestion) or "")
+    window = make_window(ROOT / "examples" / "lenet_cnn.nnb", height=720)
+    window.menu_actions["export"].trigger()
+    assert Path(asked[-1]).name == "lenet_cnn.py" and Path(asked[-1]).parent != Path.cwd()
+    target = tmp_path / "My Net (v2).nnb"
+    assert window._write(str(target))
+    window.menu_actions["export"].trigger()
+    assert Path(asked[-1]) == tmp_path / "my_net_v2.py"

@@ -64,6 +64,10 @@ class MainWindow(FileActions, QMainWindow):
             self.panels_menu.addAction(dock.toggleViewAction())
         self._build_status_bar()
         self._wire_stack()
+        from nnbuilder.app.window.undo_keys import UndoKeys
+
+        self.undo_keys = UndoKeys(self)
+        self.undo_keys.follow_focus()
         self.rebuild_recent_menu()
         self.rebuild_examples_menu()
         self._autosave_timer = QTimer(self, interval=INTERVAL_MS, timeout=self.autosave_now)
@@ -326,6 +330,7 @@ class MainWindow(FileActions, QMainWindow):
 
             self.dashboard = Dashboard(self.stack, self)
             self.dashboard.set_project(self.project, self.path)
+            self._theme_dashboard()
             self.training_dock.setWidget(self.dashboard)
         return self.dashboard
 
@@ -371,11 +376,18 @@ class MainWindow(FileActions, QMainWindow):
         apply_app_theme(name)
         set_theme(self.scene, name)
         self.view.minimap.schedule()
+        self._theme_dashboard()
         self.settings.setValue("theme", name)
         for theme_name in THEME_NAMES:
             action = self.findChild(QAction, f"theme_{theme_name}")
             if action is not None:
                 action.setChecked(theme_name == name)
+
+    def _theme_dashboard(self) -> None:
+        if self.dashboard is not None:
+            from nnbuilder.app.dashboard.plot_theme import apply_plot_theme
+
+            apply_plot_theme(self.dashboard, self.theme)
 
     def set_minimap_enabled(self, enabled: bool) -> None:
         """View ▸ Minimap: the overview in the canvas corner (remembered in the settings)."""
