@@ -138,15 +138,14 @@ class Minimap(QWidget):
 
     def _covered(self, x: int, y: int) -> int:
         """How many nodes the widget would cover at (x, y) of the view."""
-        from nnbuilder.app.canvas.node_item import NodeItem
-
         view = self._view
         origin = view.viewport().mapFrom(view, view.rect().topLeft()) if view.viewport() is not None else None
         shift = origin if origin is not None else QPointF(0, 0)
         rect = QRectF(x + shift.x(), y + shift.y(), self.width(), self.height())
-        polygon = view.mapToScene(rect.toAlignedRect())
+        area = view.mapToScene(rect.toAlignedRect()).boundingRect()
         scene = self._live_scene()
-        return sum(isinstance(item, NodeItem) for item in scene.items(polygon)) if scene is not None else 0
+        # the items' own rectangles, not scene.items(): a query right after many moves rebuilds the scene's index
+        return sum(area.intersects(item.sceneBoundingRect()) for item in scene.node_items()) if scene else 0
 
     def sync(self) -> None:
         """Show while enabled and the graph does not fit in the view; repaint the viewport rectangle."""
@@ -164,7 +163,6 @@ class Minimap(QWidget):
                 self.place()
             self.setVisible(wanted)
         elif wanted:
-            self.place()  # the view moved: another corner may now be free of nodes
             self.update()
 
     # ------------------------------------------------------------- drawing

@@ -27,4 +27,6 @@ def apply_plot_theme(root: QWidget, name: str) -> int:
                 item.setTitle(item.titleLabel.text, color=text)
             elif isinstance(item, pg.LegendItem):
                 item.setLabelTextColor(text)
+                for _sample, label in item.items:  # existing labels re-render only when their text is set
+                    label.setText(label.text, color=text)
     return count
