@@ -86,14 +86,14 @@ def _load(path: str):
 def cmd_validate(path: str, as_json: bool) -> int:
     import json
 
-    from nnbuilder.analysis import analyze
-
-    project = _load(path)
+    project = _load(path)  # before torch loads: a bad file is reported in a fraction of a second
     if project is None:
         if as_json:
             print(json.dumps({"valid": False, "errors": [{"node": None, "message": "cannot open the project"}],
                               "nodes": {}, "total_params": 0, "trainable_params": 0}))
         return EXIT_INVALID
+    from nnbuilder.analysis import analyze
+
     analysis = analyze(project.graph)
     notes = preprocessing_notes(project)
     if as_json:
@@ -110,7 +110,9 @@ def cmd_validate(path: str, as_json: bool) -> int:
 
 def preprocessing_notes(project) -> list[str]:
     """Backbones whose pretrained weights expect other input preprocessing than the data section gives."""
-    if not any(n.type == "Backbone" and n.params.get("weights") for n in project.graph.nodes):
+    from nnbuilder.layers import is_pretrained
+
+    if not any(is_pretrained(n.type) and n.params.get("weights") for n in project.graph.nodes):
         return []
     from nnbuilder.backbones.preprocess_offer import preprocess_offers
 
@@ -145,12 +147,12 @@ def format_summary(name: str, analysis) -> str:
 
 
 def cmd_export(path: str, output: str) -> int:
+    project = _load(path)  # before torch loads
+    if project is None:
+        return EXIT_INVALID
     from nnbuilder.analysis import GraphValidationError
     from nnbuilder.compile import compile_graph, write_source
 
-    project = _load(path)
-    if project is None:
-        return EXIT_INVALID
     try:
         compiled = compile_graph(project.graph, project.name)
     except GraphValidationError as exc:
@@ -170,12 +172,12 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
     import time
     from pathlib import Path
 
+    project = _load(path)  # before torch loads
+    if project is None:
+        return EXIT_INVALID
     from nnbuilder.pipeline import PipelineError, prepare, save_run
     from nnbuilder.training import ProgressBar, Trainer, TrainingError
 
-    project = _load(path)
-    if project is None:
-        return EXIT_INVALID
     if epochs is not None and epochs < 1:
         print("nnbuilder train: --epochs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
