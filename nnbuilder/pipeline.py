@@ -15,8 +15,7 @@ from typing import Any
 
 from nnbuilder.graph.project import Project
 from nnbuilder.layers import Role, is_pretrained
-
-DEFAULT_LOSS = {"classification": "CrossEntropyLoss", "binary": "BCEWithLogitsLoss", "regression": "MSELoss"}
+from nnbuilder.sections import DEFAULT_LOSS, data_batch_size, default_training, describe_default_training  # noqa: F401
 
 
 class PipelineError(ValueError):
@@ -46,8 +45,8 @@ def training_section(project: Project, task: str, epochs: int | None = None,
     notes: list[str] = []
     section = copy.deepcopy(project.training) if project.training is not None else None
     if section is None:
-        section = {"loss": DEFAULT_LOSS[task], "optimizer": {"type": "Adam", "lr": 1e-3}, "epochs": 10}
-        notes.append(f"the project has no training section: using {section['loss']}, Adam (lr 0.001), 10 epochs")
+        section = default_training(task)
+        notes.append(f"the project has no training section: using {describe_default_training(section)}")
     if epochs is not None:
         section["epochs"] = epochs
     if device is not None:
@@ -91,7 +90,7 @@ def prepare(project: Project, *, epochs: int | None = None, device: str | None =
     torch.manual_seed(config.seed if config.seed is not None else 0)
     model = compiled.build()
     _apply_backbone_weights(project, compiled, model)
-    batch = int(project.data.get("batch_size", 32)) if isinstance(project.data.get("batch_size", 32), int) else 32
+    batch = data_batch_size(project.data)
     return Prepared(project, compiled, model, bundle, config, batch, notes)
 
 

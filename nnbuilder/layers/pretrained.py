@@ -17,47 +17,44 @@ from nnbuilder.layers.spec import BLOCKS, CHOICE, PRETRAINED, TEXT, LayerSpec, P
 _WEIGHTS_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
-class _ModelParam(ParamSpec):
-    def coerce(self, value: Any) -> Any:
+def _model_name(param: ParamSpec, value: Any) -> Any:
+    try:
+        return get_info(value).name
+    except UnknownModel as exc:
+        raise ParamError(str(exc)) from None
+
+
+def _weights(param: ParamSpec, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.startswith("resource:"):
+        from nnbuilder.catalogue.resources import WeightsError, check_resource_name
+
         try:
-            return get_info(value).name
-        except UnknownModel as exc:
+            check_resource_name(value)
+        except WeightsError as exc:
             raise ParamError(str(exc)) from None
+        return value
+    if isinstance(value, str) and (_WEIGHTS_NAME.match(value) or _is_path(value)):
+        return value
+    raise ParamError(f"expected null (random init), a torchvision weights name such as 'DEFAULT' or "
+                     f"'IMAGENET1K_V1', a .safetensors/.pth/.pt file path, or shipped weights "
+                     f"'resource:NAME.safetensors', got {value!r}")
 
 
-class _WeightsParam(ParamSpec):
-    def coerce(self, value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, str) and value.startswith("resource:"):
-            from nnbuilder.catalogue.resources import WeightsError, check_resource_name
+def _freeze(param: ParamSpec, value: Any) -> Any:
+    from nnbuilder.catalogue.freezing import FreezeError, check_block_name
 
-            try:
-                check_resource_name(value)
-            except WeightsError as exc:
-                raise ParamError(str(exc)) from None
-            return value
-        if isinstance(value, str) and (_WEIGHTS_NAME.match(value) or _is_path(value)):
-            return value
-        raise ParamError(f"expected null (random init), a torchvision weights name such as 'DEFAULT' or "
-                         f"'IMAGENET1K_V1', a .safetensors/.pth/.pt file path, or shipped weights "
-                         f"'resource:NAME.safetensors', got {value!r}")
-
-
-class _FreezeParam(ParamSpec):
-    def coerce(self, value: Any) -> Any:
-        from nnbuilder.catalogue.freezing import FreezeError, check_block_name
-
-        if value in ("all", "none"):
-            return value
-        if isinstance(value, (list, tuple)) and not isinstance(value, str):
-            try:
-                blocks = tuple(dict.fromkeys(check_block_name(v) for v in value))
-            except FreezeError as exc:
-                raise ParamError(str(exc)) from None
-            return blocks or "none"
-        raise ParamError(f"expected 'all', 'none' or a list of block names such as ['conv1', 'layer1'], "
-                         f"got {value!r}")
+    if value in ("all", "none"):
+        return value
+    if isinstance(value, (list, tuple)) and not isinstance(value, str):
+        try:
+            blocks = tuple(dict.fromkeys(check_block_name(v) for v in value))
+        except FreezeError as exc:
+            raise ParamError(str(exc)) from None
+        return blocks or "none"
+    raise ParamError(f"expected 'all', 'none' or a list of block names such as ['conv1', 'layer1'], "
+                     f"got {value!r}")
 
 
 def backbone_constructor(params: dict[str, Any]) -> str:
@@ -115,15 +112,15 @@ BACKBONE = REGISTRY.register(LayerSpec(
         "(e.g. 512 for resnet18) to put your own head on; 'logits' keeps the 1000 ImageNet classes. "
         "Pretrained weights are loaded in the app; freeze blocks for transfer learning.",
     params=(
-        _ModelParam("model", CHOICE, default="resnet18", choices=tuple(CATALOGUE), ctor=False, always_emit=True,
+        ParamSpec("model", CHOICE, check=_model_name, default="resnet18", choices=tuple(CATALOGUE), ctor=False, always_emit=True,
                     doc="torchvision model name"),
-        _WeightsParam("weights", TEXT, default=None, nullable=True, ctor=False,
+        ParamSpec("weights", TEXT, check=_weights, default=None, nullable=True, ctor=False,
                       choices=(None, "DEFAULT", "IMAGENET1K_V1", "IMAGENET1K_V2"),
                       doc="null = random init, a torchvision weights name, a local .safetensors/.pth file, or "
                           "shipped weights 'resource:NAME.safetensors'"),
         ParamSpec("output", CHOICE, default="features", choices=OUTPUTS, ctor=False, always_emit=True,
                   doc="'features' = pooled feature vector without the classifier head; 'logits' = 1000 classes"),
-        _FreezeParam("freeze", BLOCKS, default="none", ctor=False,
+        ParamSpec("freeze", BLOCKS, check=_freeze, default="none", ctor=False,
                      doc="'all', 'none', or block names to freeze, e.g. ['conv1', 'bn1', 'layer1']"),
     ),
     constructor=backbone_constructor,

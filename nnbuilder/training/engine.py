@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from nnbuilder.data.bundle import DataBundle
+from nnbuilder.defaults import DEFAULT_BATCH_SIZE
 from nnbuilder.training import checkpoint
 from nnbuilder.training.batching import BatchSource
 from nnbuilder.training.callbacks import Callback, CallbackList
@@ -30,8 +31,6 @@ from nnbuilder.training.probes import ProbeRecorder
 from nnbuilder.training.result import RunPlan, TrainResult
 from nnbuilder.training.schedulers import build_scheduler, scheduler_interval
 from nnbuilder.training.weight_init import apply_init
-
-DEFAULT_BATCH_SIZE = 32
 
 
 class Trainer:

@@ -133,8 +133,8 @@ def test_output_size_mismatch_is_a_message_not_a_crash(window, qtbot) -> None:
 def test_bad_training_setup_is_named_before_starting(window, qtbot) -> None:
     dash = dashboard_for(window, qtbot)
     dash.setup.scheduler.setCurrentIndex(dash.setup.scheduler.findData("ReduceLROnPlateau"))
-    dash.setup.sched_fields["monitor"].widget.setText("nonsense")
-    dash.setup.sched_fields["monitor"].widget.editingFinished.emit()
+    dash.setup.sched_fields["monitor"].widget.edit.setText("nonsense")
+    dash.setup.sched_fields["monitor"].widget.edit.editingFinished.emit()
     assert "training.scheduler.monitor" in dash.message.text()
 
 

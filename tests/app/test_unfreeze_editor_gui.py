@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nnbuilder.app.window import MainWindow
-from nnbuilder.app.window.finetune import unfreeze_epochs, with_unfreeze
+from nnbuilder.finetune_edits import unfreeze_epochs, with_unfreeze
 from nnbuilder.graph.project import load_project
 from nnbuilder.training.config import TrainingConfig
 

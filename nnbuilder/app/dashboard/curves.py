@@ -9,12 +9,12 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QWidget
 
 from nnbuilder.app.dashboard.frames import LivePlot, grown
 from nnbuilder.app.dashboard.series import Series
+from nnbuilder.sections import TASK_RULES
 
 TRAIN, VAL, RAW = "#1f77b4", "#ff7f0e", (31, 119, 180, 60)
 MARKER_PENS = {"plateau": "#9467bd", "best": "#2ca02c", "early_stop": "#d62728"}
 OVERLAY_PENS = ["#7f7f7f", "#bcbd22", "#17becf", "#e377c2", "#8c564b"]
-METRICS = {"classification": ("accuracy", "val_accuracy"), "binary": ("accuracy", "val_accuracy"),
-           "regression": ("r2", "val_r2")}
+METRICS = {task: (rule.metric, f"val_{rule.metric}") for task, rule in TASK_RULES.items()}  # the core's task rules
 
 
 def make_plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:

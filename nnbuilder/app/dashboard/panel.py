@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnbuilder.app.dashboard.commands import SetSections, follow_data_set
+from nnbuilder.app.dashboard.commands import follow_data_set
 from nnbuilder.app.dashboard.curves import CurvesView
 from nnbuilder.app.dashboard.data_view import DataView
 from nnbuilder.app.dashboard.frames import MIN_INTERVAL_S, PAINT, SLOW_VIEW_S, FramePacer
@@ -42,7 +42,10 @@ from nnbuilder.app.dashboard.status import describe_result, progress_text
 from nnbuilder.app.dashboard.task_defaults import preflight_fixes
 from nnbuilder.app.dashboard.watch import FixBar
 from nnbuilder.app.dashboard.worker import RunOptions, TrainingJob, warm_up
+from nnbuilder.app.undo import push
 from nnbuilder.graph.project import Project
+from nnbuilder.graph.section_commands import SetSections
+from nnbuilder.sections import data_batch_size
 
 FAILED_TEXT = "Could not train: see the message below."
 WATCH_DELAY_S = 0.05  # slow motion: ~20 steps a second
@@ -215,7 +218,8 @@ class Dashboard(QWidget):
             follow_data_set(self, info, data, training)
         else:
             self.tell("")
-            self.stack.push(SetSections(self.project, (data, training), f"Change {what}", self._refresh))
+            push(self.stack, self.project.graph,
+                 SetSections(self.project, (data, training), f"Change {what}", self._refresh))
         if data_changed:
             self.data_view.request(data, self._seed())
         self._update_lr_preview()
@@ -253,7 +257,7 @@ class Dashboard(QWidget):
         if not self.running:
             self.say("")
         if "train_size" in loaded:
-            batch = config.batch_size or int(self.setup.data.get("batch_size") or 32)
+            batch = config.batch_size or data_batch_size(self.setup.data)
             steps_per_epoch = max(1, -(-loaded["train_size"] // batch))
             planned = preview_schedule(config, steps_per_epoch)
             self.curves.set_preview(list(planned), planned.note)

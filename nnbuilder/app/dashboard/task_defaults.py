@@ -19,7 +19,7 @@ METRIC_NAMES = {"classification": "accuracy", "binary": "accuracy", "regression"
 
 def default_loss(task: str) -> str | None:
     """The core's default loss for ``task`` (None for a task it does not know, e.g. "auto")."""
-    from nnbuilder.pipeline import DEFAULT_LOSS
+    from nnbuilder.sections import DEFAULT_LOSS
 
     return DEFAULT_LOSS.get(task)
 
