@@ -447,15 +447,15 @@ class Dashboard(QWidget):
     def _on_plan(self, job: TrainingJob, plan: Any) -> None:
         self._plan = plan
         info = job.info
+        from nnbuilder.training import preview_schedule
+
+        planned = preview_schedule(info.config, plan.steps_per_epoch)
+        self.curves.set_preview(list(planned), planned.note)  # before reset: the run's axes then follow progress
         self.curves.reset(info.task, plan.steps_per_epoch, plan.epochs)
         types = {info.attr_of.get(n.id, n.id): n.type for n in job.project.graph.nodes}
         self.inside.reset(types)
         self.progress.setRange(0, plan.total_steps)
         self._started = time.perf_counter()
-        from nnbuilder.training import preview_schedule
-
-        planned = preview_schedule(info.config, plan.steps_per_epoch)
-        self.curves.set_preview(list(planned), planned.note)
 
     def _on_end(self, job: TrainingJob, box: Any) -> None:
         self.timer.stop()
