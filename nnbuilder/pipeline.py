@@ -73,8 +73,10 @@ def prepare(project: Project, *, epochs: int | None = None, device: str | None =
         raise PipelineError([(f"graph: {i.node}" if i.node else "graph", i.message + (f" — {i.hint}" if i.hint else ""))
                              for i in exc.issues]) from None
     seed = (project.training or {}).get("seed", 0)
+    from nnbuilder.data.paths import resolve_data_paths  # relative data paths are relative to the project file
+
     try:
-        bundle = load_data(project.data, seed=seed if isinstance(seed, int) else 0)
+        bundle = load_data(resolve_data_paths(project.data, project.folder), seed=seed if isinstance(seed, int) else 0)
     except DataError as exc:
         raise PipelineError([("data", str(exc))]) from None
     section, notes = training_section(project, bundle.task, epochs, device)

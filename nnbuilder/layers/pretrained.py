@@ -75,6 +75,28 @@ def _backbone_setup(attr: str, params: dict[str, Any]) -> list[str]:
     return lines + freeze_lines(f"self.{attr}", params.get("freeze", "none"))
 
 
+class WeightsFileMissing(ParamError):
+    """Shipped or local weights that are not there (a validation error, not about the input shape)."""
+
+    about_input = False
+
+
+def _check_weights_file(weights: str) -> None:
+    """Shipped (``resource:``) or local weights must exist before training starts: name the file and the fix."""
+    from pathlib import Path
+
+    from nnbuilder.catalogue.resources import WeightsError, resource_path
+
+    if weights.startswith("resource:"):
+        try:
+            resource_path(weights)
+        except WeightsError as exc:
+            raise WeightsFileMissing(str(exc)) from None
+    elif not Path(weights).expanduser().is_file():
+        raise WeightsFileMissing(f"weights file {weights!r} does not exist (relative paths are read from the current "
+                                 "folder); check the path, choose another file, or set weights to null (random init)")
+
+
 def _backbone_infer(params: dict[str, Any], shapes: Sequence[Shape]) -> dict[str, Any]:
     """Checks that need the model: input layout, weights name, block names.  Fills nothing."""
     from nnbuilder.catalogue.models import block_names, weights_enum_entry
@@ -88,7 +110,9 @@ def _backbone_infer(params: dict[str, Any], shapes: Sequence[Shape]) -> dict[str
         raise ParamError(f"{info.name} needs {info.fixed_size}×{info.fixed_size} images, got {shape[1]}×{shape[2]}; "
                          "resize the input or choose a CNN backbone")
     weights = params.get("weights")
-    if weights is not None and not _is_path(weights):
+    if weights is not None and (weights.startswith("resource:") or _is_path(weights)):
+        _check_weights_file(weights)
+    elif weights is not None:
         try:
             weights_enum_entry(info.name, weights)
         except UnknownWeights as exc:

@@ -200,7 +200,8 @@ class Trainer:
                 self.early.restore_best(self.model)
             if self.test_source is not None:
                 result.test_metrics = self.evaluate(self.test_source, "test_")
-        result.best_epoch, result.best_metric = self.early.best_epoch, self.early.best
+        result.best_epoch = None if self.early.best_epoch is None else self.early.best_epoch + 1  # 1-based
+        result.best_metric = self.early.best
         result.steps = self.step
         result.seconds += time.perf_counter() - start
         self._stop.clear()
@@ -348,7 +349,7 @@ class Trainer:
         return "nan"
 
     def _end_epoch(self, epoch: int, train: MetricAccumulator, started: float) -> str | None:
-        metrics: dict = {"epoch": epoch, **train.result()}
+        metrics: dict = {"epoch": epoch + 1, **train.result()}  # 1-based for people (history.json)
         if self.val_source is not None:
             val = self.evaluate(self.val_source, "val_")
             if self._stop.is_set():

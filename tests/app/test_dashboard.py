@@ -11,9 +11,10 @@ from nnbuilder.app.dashboard.panel import REDRAW_MS
 from nnbuilder.app.undo import push
 from nnbuilder.app.window import MainWindow
 from nnbuilder.graph.commands import SetParam
+from nnbuilder.package_data import examples_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-SPIRALS = ROOT / "examples" / "spirals_mlp.nnb"
+SPIRALS = examples_dir() / "spirals_mlp.nnb"
 
 
 @pytest.fixture
@@ -182,7 +183,7 @@ def test_lr_finder_suggests_and_applies(window, qtbot) -> None:
 
 def test_metric_plot_names_the_project_task_before_any_run(make_window, qtbot) -> None:
     """A regression project's metric plot reads r2 before its first run, a classifier's accuracy."""
-    regression = make_window(ROOT / "examples" / "seed_regression.nnb", height=900)
+    regression = make_window(examples_dir() / "seed_regression.nnb", height=900)
     dash = dashboard_for(regression, qtbot)
     assert dash.curves.metric_names == ("r2", "val_r2")
     assert dash.curves.metric_plot.getPlotItem().titleLabel.text == "Metric: r2"

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from nnbuilder.app.dashboard.panel import FAILED_TEXT
 
 ROOT = Path(__file__).resolve().parents[2]
-SPIRALS = ROOT / "examples" / "spirals_mlp.nnb"
+SPIRALS = ROOT / "nnbuilder" / "examples" / "spirals_mlp.nnb"
 
 
 def _dashboard(window, qtbot):
@@ -90,7 +90,7 @@ def test_core_names_the_loss_for_regression_targets() -> None:
     from nnbuilder.graph.project import load_project
     from nnbuilder.pipeline import PipelineError, prepare
 
-    project = load_project(ROOT / "examples" / "seed_regression.nnb")
+    project = load_project(ROOT / "nnbuilder" / "examples" / "seed_regression.nnb")
     project.training = {**project.training, "loss": "CrossEntropyLoss"}
     with pytest.raises(PipelineError) as info:
         prepare(project)
@@ -108,7 +108,7 @@ def test_regression_sets_have_scalar_targets() -> None:
             assert output_size(info) == max(1, int(__import__("math").prod(bundle.target_shape)))
 
 
-EXAMPLES = sorted((ROOT / "examples").glob("*.nnb"))
+EXAMPLES = sorted((ROOT / "nnbuilder" / "examples").glob("*.nnb"))
 
 
 def _outside(window) -> list[str]:
@@ -137,7 +137,7 @@ def test_auto_layout_wraps_a_long_chain_at_readable_zoom(make_window, qtbot) -> 
     from nnbuilder.app.canvas.view import FRAME_MIN_ZOOM
     from nnbuilder.graph.commands import MoveNodes
 
-    window = make_window(ROOT / "examples" / "lenet_cnn.nnb", height=720)
+    window = make_window(ROOT / "nnbuilder" / "examples" / "lenet_cnn.nnb", height=720)
     window.resize(1280, 720)
     qtbot.wait(50)
     from nnbuilder.app.undo import push
@@ -376,7 +376,7 @@ def test_export_defaults_to_the_project_folder_with_a_safe_name(make_window, qtb
 
     asked: list[str] = []
     monkeypatch.setattr(dialogs, "get_export_path", lambda _parent, suggestion="": asked.append(suggestion) or "")
-    window = make_window(ROOT / "examples" / "lenet_cnn.nnb", height=720)
+    window = make_window(ROOT / "nnbuilder" / "examples" / "lenet_cnn.nnb", height=720)
     window.menu_actions["export"].trigger()
     assert Path(asked[-1]).name == "lenet_cnn.py" and Path(asked[-1]).parent != Path.cwd()
     target = tmp_path / "My Net (v2).nnb"

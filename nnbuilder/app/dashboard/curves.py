@@ -283,14 +283,14 @@ class CurvesView(QWidget):
     def _add_epochs(self, epochs: list[dict[str, Any]]) -> None:
         train_key, val_key = self.metric_names
         for m in epochs:
-            x = (m["epoch"] + 1) * self.steps_per_epoch
+            x = m["epoch"] * self.steps_per_epoch  # history epochs are 1-based
             self.epoch_losses.append(x, m.get("loss", np.nan))
             if "val_loss" in m:
                 self.val_losses.append(x, m["val_loss"])
             if train_key in m:
-                self.metric_values.append(m["epoch"] + 1, m[train_key])
+                self.metric_values.append(m["epoch"], m[train_key])
             if val_key in m:
-                self.val_metric_values.append(m["epoch"] + 1, m[val_key])
+                self.val_metric_values.append(m["epoch"], m[val_key])
 
     def mark(self, kind: str, epoch: int, text: str) -> None:
         """A labelled vertical line at the end of ``epoch`` on the loss, metric and LR plots."""

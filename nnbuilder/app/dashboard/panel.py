@@ -190,7 +190,7 @@ class Dashboard(QWidget):
         self.project, self.project_path = project, path
         self.setup.set_project(project)
         self.setup.load(project.data, project.training)
-        self.data_view.request(self.setup.data, self._seed())
+        self.request_preview(self.setup.data)
         self._update_lr_preview()
 
     def _forget_run(self, project: Project) -> None:
@@ -207,6 +207,12 @@ class Dashboard(QWidget):
         self.tell("")
         self._show_overlays_of(project.name)
 
+    def request_preview(self, data: dict | None) -> None:
+        """Preview ``data`` with its paths resolved against the project file's folder."""
+        from nnbuilder.data.paths import resolve_data_paths
+
+        self.data_view.request(resolve_data_paths(data, self.project.folder), self._seed())
+
     def _seed(self) -> int:
         seed = (self.project.training or {}).get("seed", 0)
         return seed if isinstance(seed, int) else 0
@@ -221,7 +227,7 @@ class Dashboard(QWidget):
             push(self.stack, self.project.graph,
                  SetSections(self.project, (data, training), f"Change {what}", self._refresh))
         if data_changed:
-            self.data_view.request(data, self._seed())
+            self.request_preview(data)
         self._update_lr_preview()
 
     def _refresh(self) -> None:
@@ -230,7 +236,7 @@ class Dashboard(QWidget):
             data_changed = self.setup.data != self.project.data
             self.setup.load(self.project.data, self.project.training)
             if data_changed:
-                self.data_view.request(self.setup.data, self._seed())
+                self.request_preview(self.setup.data)
             self._update_lr_preview()
 
     def _on_data_loaded(self, result: dict) -> None:
