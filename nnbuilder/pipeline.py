@@ -154,6 +154,9 @@ def check_fit(compiled: Any, bundle: Any, config: Any) -> list[tuple[str, str]]:
     elif bundle.task == "classification":
         problems.append(("training.loss", (f"'{name}' has class labels — use CrossEntropyLoss (or NLLLoss after "
                                           f"LogSoftmax), not {loss}")))
+    elif bundle.task == "regression" and loss in ("CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "BCELoss"):
+        problems.append(("training.loss", (f"'{name}' has real-valued targets — use {DEFAULT_LOSS['regression']} "
+                                          f"(or L1Loss, HuberLoss), not {loss}")))
     else:
         target = tuple(bundle.target_shape) or (1,)
         if out != target:

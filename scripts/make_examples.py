@@ -14,6 +14,7 @@ from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.project import Project, save_project
 
 ROOT = Path(__file__).resolve().parents[1] / "nnbuilder" / "examples"  # package data
+WRAP = 5  # layer columns a band
 
 
 class Builder:
@@ -24,6 +25,7 @@ class Builder:
         self.edges: list[Edge] = []
         self.column: dict[str, int] = {}
         self.rows: dict[int, int] = {}
+        self.row_of: dict[str, int] = {}
 
     def add(self, node_id: str, type_name: str, after: str | list[str] | None = None, row: int | None = None,
             **params: Any) -> str:
@@ -33,6 +35,7 @@ class Builder:
         self.rows[col] = r + 1
         self.column[node_id] = col
         self.nodes.append(Node(node_id, type_name, params, (col * 260.0, r * 160.0)))
+        self.row_of[node_id] = r
         for port, src in enumerate(sources):
             self.edges.append(Edge(src, node_id, 0, port))
         return node_id
@@ -44,6 +47,17 @@ class Builder:
         return last
 
     def doc(self) -> GraphDocument:
+        """The graph, long chains wrapped like text (WRAP columns a band) to fit a 1280×720 window."""
+        bands: dict[int, int] = {}
+        for node in self.nodes:
+            band = self.column[node.id] // WRAP
+            bands[band] = max(bands.get(band, 0), self.row_of[node.id] + 1)
+        tops, top = {}, 0.0
+        for band in sorted(bands):
+            tops[band], top = top, top + bands[band] * 160.0 + 40.0
+        for node in self.nodes:
+            col = self.column[node.id]
+            node.pos = ((col % WRAP) * 240.0, tops[col // WRAP] + self.row_of[node.id] * 160.0)
         return GraphDocument(self.nodes, self.edges)
 
 

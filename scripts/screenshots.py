@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--example", default="lenet_cnn.nnb")
     parser.add_argument("--finetune-only", action="store_true", help="only write editor-finetune.png")
+    parser.add_argument("--laptop-only", action="store_true",
+                        help="only write the 1280×720 shots (laptop-{editor,dashboard}-{light,dark}.png)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -83,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         scratch = Path(tmp)
         if args.finetune_only:
             finetune_shot(app, scratch, args.out)
+            return 0
+        if args.laptop_only:
+            laptop_shots(app, scratch, args.out)
             return 0
         for theme in ("light", "dark"):
             window = make_window(app, args.example, theme, scratch)
@@ -121,6 +126,35 @@ def finetune_shot(app: QApplication, scratch: Path, out: Path) -> None:
     grab(window, out / "editor-finetune.png")
     window.stack.setClean()
     window.close()
+
+
+def laptop_shots(app: QApplication, scratch: Path, out: Path) -> None:
+    """1280×720 (a laptop): the editor as it opens (Frame All) and with the dashboard mid-run, light and dark."""
+    for theme in ("light", "dark"):
+        window = make_window(app, "lenet_cnn.nnb", theme, scratch)
+        window.resize(1280, 720)
+        settle(app, window)
+        window.frame_all()
+        settle(app, window)
+        grab(window, out / f"laptop-editor-{theme}.png")
+        window.stack.setClean()
+        window.close()
+        window = make_window(app, "spirals_mlp.nnb", theme, scratch)
+        window.resize(1280, 720)
+        window.project.training = {**window.project.training, "epochs": 60}
+        dash = window.show_dashboard()
+        run_until(app, lambda: dash.data_view.result is not None)
+        dash.start()
+        run_until(app, lambda: len(dash.curves.epoch_losses) >= 15)
+        pause_and_catch_up(app, dash)
+        settle(app, window)
+        window.frame_all()
+        settle(app, window)
+        grab(window, out / f"laptop-dashboard-{theme}.png")
+        dash.stop()
+        dash.job.join(5)
+        window.stack.setClean()
+        window.close()
 
 
 def run_until(app: QApplication, condition, timeout: float = 120.0) -> None:

@@ -9,6 +9,17 @@ from nnbuilder.analysis.issues import Issue, IssueCode
 from nnbuilder.layers import LayerSpec, Role
 
 
+def _least_side(params: dict[str, Any]) -> int:
+    """The smallest image side a window layer with ``params`` accepts."""
+    def first(value: Any, default: int) -> int:
+        value = value[0] if isinstance(value, (list, tuple)) and value else value
+        return value if isinstance(value, int) else default
+
+    kernel, padding, dilation = (first(params.get("kernel_size"), 1), first(params.get("padding"), 0),
+                                 first(params.get("dilation"), 1))
+    return max(1, dilation * (kernel - 1) + 1 - 2 * padding)
+
+
 def explain_failure(node_id: str, spec: LayerSpec, params: dict[str, Any],
                     shapes: list[tuple[int, ...]], exc: BaseException) -> Issue:
     """An :class:`Issue` naming the node, its input shapes and a likely fix.
@@ -27,7 +38,7 @@ def explain_failure(node_id: str, spec: LayerSpec, params: dict[str, Any],
 
     if spec.input_ranks and len(shape) not in spec.input_ranks:
         message = f"{t} expects {spec.input_layout or _layout(spec.input_ranks)} per sample, got {list(shape)}"
-        hint = spec.rank_hint or _rank_hint(shape, max(spec.input_ranks))
+        hint = spec.rank_hint or _rank_hint(shape, max(spec.input_ranks), _least_side(params))
     elif spec.role is Role.MERGE and "dim" in params:
         message = f"{t} cannot join {shown} along dim {params.get('dim')}"
         hint = "all dimensions except the joined one must match"
@@ -70,12 +81,15 @@ def _layout(ranks: tuple[int, ...]) -> str:
     return " or ".join(_LAYOUTS.get(r, f"{r} dimensions") for r in ranks)
 
 
-def _rank_hint(shape: tuple[int, ...], want: int) -> str:
-    """How to give an input of ``shape`` the ``want`` per-sample dimensions a layer expects."""
+def _rank_hint(shape: tuple[int, ...], want: int, least: int = 1) -> str:
+    """How to give an input of ``shape`` the ``want`` per-sample dimensions a layer expects (images at
+    least ``least`` pixels a side: a Reshape the layer then rejects would only lead into a second error)."""
     if len(shape) == 1 and want == 3:
         side = round(shape[0] ** 0.5)
-        guess = f"[1, {side}, {side}]" if side * side == shape[0] else "[C, H, W]"
-        return f"insert Reshape (shape {guess}) or Unflatten before it"
+        if side * side == shape[0] and side >= least:
+            return f"insert Reshape (shape [1, {side}, {side}]) or Unflatten before it"
+        side = max(least, 8)
+        return f"make the layer before it give {side * side} features, then insert Reshape (shape [1, {side}, {side}])"
     if len(shape) == 2 and want == 3:
         return f"add a channel dimension with Reshape (shape [1, {shape[0]}, {shape[1]}])"
     if len(shape) > want:

@@ -116,13 +116,27 @@ def _check_reachability(doc: GraphDocument, st: Structure) -> None:
     to_output: set[str] = set(ends)
     for e in ends:
         to_output |= nx.ancestors(g, e)
+    # One break in a chain cuts off every layer on its far side: report it once, at the break (the
+    # first cut-off layers from the Input side, the last ones towards the Output), naming how many follow.
+    unreachable = ({n for n, spec in st.specs.items() if spec.role is not Role.INPUT and n not in from_input}
+                   if starts else set())
+    dead = {n for n, spec in st.specs.items() if n not in unreachable and n not in to_output
+            and spec.role is not Role.OUTPUT} if ends else set()
+    first_cut = _ends(unreachable, g.predecessors) or unreachable
+    last_cut = _ends(dead, g.successors) or dead
     for node in doc.nodes:
-        if node.id not in st.specs:
-            continue
-        spec = st.specs[node.id]
-        if spec.role is not Role.INPUT and node.id not in from_input and starts:
-            st.issues.append(Issue(IssueCode.DANGLING, "is not reachable from any Input", node.id,
+        if node.id in first_cut:
+            behind = len(nx.descendants(g, node.id) & unreachable - {node.id})
+            more = f" (nor are the {behind} layer{'s' * (behind != 1)} after it)" if behind else ""
+            st.issues.append(Issue(IssueCode.DANGLING, f"is not reachable from any Input{more}", node.id,
                                    hint="connect it to the data path or delete it"))
-        elif node.id not in to_output and ends and spec.role is not Role.OUTPUT:
-            st.issues.append(Issue(IssueCode.DANGLING, "does not lead to any Output", node.id,
+        elif node.id in last_cut:
+            before = len({n for n in nx.ancestors(g, node.id) & dead if st.specs[n].role is not Role.INPUT})
+            more = f" (nor do the {before} layer{'s' * (before != 1)} before it)" if before else ""
+            st.issues.append(Issue(IssueCode.DANGLING, f"does not lead to any Output{more}", node.id,
                                    hint="connect it towards the Output or delete it"))
+
+
+def _ends(group: set[str], neighbours: Any) -> set[str]:
+    """Members of ``group`` with no neighbour (in the given direction) inside it: where it is cut off."""
+    return {n for n in group if not any(m in group for m in neighbours(n))}

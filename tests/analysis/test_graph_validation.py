@@ -145,3 +145,13 @@ def test_parameter_counts_equal_hand_written_pytorch() -> None:
     for name, reference in (("lenet_cnn", lenet), ("mnist_mlp", mlp), ("lstm_forecast", lstm)):
         analysis = analyze(load_project(root / f"{name}.nnb").graph)
         assert analysis.total_params == sum(p.numel() for p in reference.parameters()), name
+
+
+def test_one_missing_link_is_reported_once_at_the_break() -> None:
+    nodes = [Node("x", "Input", {"shape": [4]})] + [Node(f"l{i}", "Linear", {"out_features": 4}) for i in range(6)]
+    doc = chain(*nodes, Node("y", "Output"))
+    doc.pop_edge(("l5", 0, "y", 0))
+    errors = analyze(doc).errors
+    assert {i.node for i in errors} == {"l5", "y"}  # both ends of the missing link, nothing upstream
+    (dangling,) = [i for i in errors if i.code == "dangling" and i.node == "l5"]
+    assert "5 layers before it" in dangling.message

@@ -88,10 +88,10 @@ def test_minimap_shows_the_whole_graph_and_the_visible_part(qtbot, canvas):
 
 
 def test_minimap_hides_while_the_whole_graph_fits(qtbot):
-    _doc, scene, view = open_canvas(qtbot, 8)  # 2 000 scene units wide: too wide at 1:1, fits zoomed out
+    _doc, scene, view = open_canvas(qtbot, 5)  # 1 200 scene units wide: too wide at 1:1, fits zoomed out
     qtbot.waitUntil(view.minimap.isVisible, timeout=2000)
     view.frame_all()
-    assert view.zoom() < 0.5
+    assert view.zoom() < 0.8
     qtbot.waitUntil(lambda: not view.minimap.isVisible(), timeout=2000)
     view.zoom_by(3.0)
     qtbot.waitUntil(view.minimap.isVisible, timeout=2000)

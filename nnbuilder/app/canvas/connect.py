@@ -30,11 +30,13 @@ class ConnectionDrag:
         self.detached: EdgeKey | None = None  # an existing edge picked up by its input end
         self.temp: TempEdge | None = None
         self.allowed: set[PortItem] = set()
+        self.start_pos = QPointF()
 
     def begin(self, port: PortItem) -> None:
         """Start dragging from ``port`` (an input port with an edge picks that edge up)."""
         doc = self.scene.doc
         self.detached = None
+        self.start_pos = port.scenePos()
         if port.is_input:
             existing = [e for e in doc.in_edges(port.node_id) if e.target_port == port.index]
             if existing:
@@ -90,12 +92,31 @@ class ConnectionDrag:
         self.temp.set_end(target.scenePos() if target is not None else pos)
 
     def finish(self, pos: QPointF) -> None:
-        """Release at ``pos``: connect, reconnect, disconnect (picked-up edge dropped off) or cancel."""
+        """Release at ``pos``: connect, reconnect, disconnect (picked-up edge dropped off) or cancel.
+
+        A new connection released in empty space opens the layer search there; the chosen layer is wired
+        to the port the drag started from."""
         target = self.target_at(pos)
         command = self._command_for(target)
+        opened = target is None and self.detached is None and self._empty_space(pos)
+        port = (self.fixed[0], self.fixed[1], self.from_output)
         self.cancel()
         if command is not None:
             push(self.scene.stack, self.scene.doc, command)
+        elif opened:
+            for view in self.scene.views():
+                if hasattr(view, "quick_add_from_port"):
+                    view.quick_add_from_port(pos, port)
+                    break
+
+    def _empty_space(self, pos: QPointF) -> bool:
+        """Released away from the port it started at and not over a node."""
+        from nnbuilder.app.canvas.node_item import NodeItem
+
+        moved = (pos - self.start_pos)
+        if moved.x() ** 2 + moved.y() ** 2 < (2 * SNAP_RADIUS) ** 2:
+            return False
+        return not any(isinstance(item, NodeItem) for item in self.scene.items(pos))
 
     def _command_for(self, target: PortItem | None) -> Command | None:
         edge = None

@@ -8,6 +8,7 @@ from PySide6.QtCore import QPointF
 from nnbuilder.app.canvas import clipboard
 from nnbuilder.app.canvas.layout import layered_positions
 from nnbuilder.app.canvas.node_item import GRID, WIDTH
+from nnbuilder.app.canvas.splice import add_connected_command, splice_command
 from nnbuilder.app.undo import push
 from nnbuilder.graph.commands import AddNode, Disconnect, Macro, MoveNodes, RemoveNodes, new_node
 
@@ -30,15 +31,36 @@ class SceneEdits:
     _quiet: int
 
     # ------------------------------------------------------------- edits
-    def add_node_at(self, type_name: str, scene_pos: QPointF) -> str:
-        """Add a ``type_name`` node centred at ``scene_pos`` (one undo step); return its id."""
+    def add_node_at(self, type_name: str, scene_pos: QPointF, port: tuple[str, int, bool] | None = None) -> str:
+        """Add a ``type_name`` node centred at ``scene_pos`` (one undo step); return its id.
+
+        With ``port`` = (node id, index, is_output) the new node is wired to that port in the same step."""
         x, y = scene_pos.x() - WIDTH / 2, scene_pos.y() - 30
         if self.snap_to_grid:
             x, y = round(x / GRID) * GRID, round(y / GRID) * GRID
-        node = new_node(self.doc, type_name, (x, y))
-        push(self.stack, self.doc, AddNode(node))
-        self.select_nodes([node.id])
-        return node.id
+        if port is not None and self.doc.has_node(port[0]):
+            command, node_id = add_connected_command(self.doc, type_name, (x, y), port)
+            push(self.stack, self.doc, command)
+        else:
+            node = new_node(self.doc, type_name, (x, y))
+            push(self.stack, self.doc, AddNode(node))
+            node_id = node.id
+        self.select_nodes([node_id])
+        return node_id
+
+    def splice_at(self, type_name: str, key: EdgeKey, scene_pos: QPointF) -> str | None:
+        """Insert a ``type_name`` node into the connection ``key`` at ``scene_pos`` (one undo step); its id,
+        or None for a layer that cannot sit in a connection (no input or no output)."""
+        from nnbuilder.layers import get_spec
+
+        spec = get_spec(type_name)
+        if not spec.inputs or not spec.outputs or self.doc.find_edge(key) is None:
+            return None
+        command, node_id = splice_command(self.doc, key, type_name,
+                                          (scene_pos.x() - WIDTH / 2, scene_pos.y() - 30))
+        push(self.stack, self.doc, command)
+        self.select_nodes([node_id])
+        return node_id
 
     def delete_selected(self) -> None:
         """Delete selected nodes (with their edges) and selected edges, as one undo step."""
@@ -83,12 +105,12 @@ class SceneEdits:
             return []
         return self.paste(clipboard.fragment(self.doc, ids), offset)
 
-    def auto_layout(self) -> None:
-        """Arrange nodes left to right in topological layers (one undo step)."""
+    def auto_layout(self, max_columns: int | None = None) -> None:
+        """Arrange nodes left to right in topological layers, wrapping after ``max_columns`` (one undo step)."""
         if not self._nodes:
             return
         first = self.itemsBoundingRect(self._nodes.values())
-        positions = layered_positions(self.doc, (first.left(), first.center().y()))
+        positions = layered_positions(self.doc, (first.left(), first.top()), max_columns)
         moves = {nid: pos for nid, pos in positions.items() if self.doc.node(nid).pos != pos}
         if moves:
             push(self.stack, self.doc, Macro("auto layout", [MoveNodes(moves)]))

@@ -12,8 +12,10 @@ from nnbuilder.graph.document import GraphDocument
 if TYPE_CHECKING:
     import networkx as nx
 
-LAYER_DX = 290.0
+LAYER_DX = 240.0
 ROW_DY = 130.0
+BAND_GAP = 40.0  # between the bands of a wrapped chain
+WRAP_COLUMNS = 5  # files without positions: columns per band (fits a 1280×720 window at the readable zoom)
 
 
 def to_digraph(doc: GraphDocument, skip: tuple[str, int, str, int] | None = None) -> nx.DiGraph:
@@ -50,11 +52,29 @@ def layers(doc: GraphDocument) -> list[list[str]]:
     return gens
 
 
-def layered_positions(doc: GraphDocument, origin: tuple[float, float] = (0.0, 0.0)) -> dict[str, tuple[float, float]]:
-    """Top-left positions: one column per layer, each column centred on ``origin``'s y."""
+def layered_positions(doc: GraphDocument, origin: tuple[float, float] = (0.0, 0.0),
+                      max_columns: int | None = None) -> dict[str, tuple[float, float]]:
+    """Top-left positions: one column per layer, each column centred on ``origin``'s y.
+
+    With ``max_columns``, a long chain wraps like text: every ``max_columns`` layers start a new band
+    below the previous one, so that the graph keeps a readable size in a view of that many columns.
+    """
+    gens = layers(doc)
+    width = max(1, max_columns or len(gens) or 1)
     out: dict[str, tuple[float, float]] = {}
-    for x, gen in enumerate(layers(doc)):
-        for i, node_id in enumerate(gen):
-            y = (i - (len(gen) - 1) / 2) * ROW_DY
-            out[node_id] = (origin[0] + x * LAYER_DX, origin[1] + y)
+    band_top = origin[1]
+    for start in range(0, len(gens), width):
+        band = gens[start:start + width]
+        rows = max(len(gen) for gen in band)
+        centre = band_top + (rows - 1) / 2 * ROW_DY
+        for x, gen in enumerate(band):
+            for i, node_id in enumerate(gen):
+                y = (i - (len(gen) - 1) / 2) * ROW_DY
+                out[node_id] = (origin[0] + x * LAYER_DX, centre + y)
+        band_top += rows * ROW_DY + BAND_GAP
     return out
+
+
+def columns_for(width: float, node_width: float) -> int:
+    """How many layer columns of ``node_width`` nodes fit in ``width`` scene units (at least two)."""
+    return max(2, int((width - node_width) // LAYER_DX) + 1)

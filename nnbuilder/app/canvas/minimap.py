@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 MAX_SIZE = QSize(220, 140)  # the widget's largest size in pixels; it takes the graph's aspect ratio
 MIN_SIZE = QSize(80, 48)
-MARGIN = 10  # from the view's bottom-right corner
+MARGIN = 10  # from the view's corner
+MIN_NODES = 4  # a smaller graph needs no overview
 PAD = 6.0  # inside the widget, around the graph
 EXTENT_MARGIN = 40.0  # scene units around the nodes
 REFRESH_MS = 100  # debounce after document changes
@@ -125,10 +126,26 @@ class Minimap(QWidget):
         return QRectF(self.to_widget(shown.topLeft()), shown.size() * self._scale)
 
     def place(self) -> None:
-        """Keep the widget in the bottom-right corner of the view."""
+        """Sit in the view corner that covers the fewest nodes (bottom-right first)."""
         area = self._view.contentsRect()
-        self.move(area.right() + 1 - self.width() - MARGIN, area.bottom() + 1 - self.height() - MARGIN)
+        left, top = area.left() + MARGIN, area.top() + MARGIN
+        right, bottom = area.right() + 1 - self.width() - MARGIN, area.bottom() + 1 - self.height() - MARGIN
+        corners = [(right, bottom), (left, bottom), (right, top), (left, top)]
+        best = min(corners, key=lambda c: (self._covered(c[0], c[1]), corners.index(c)))
+        if (self.x(), self.y()) != best:
+            self.move(*best)
         self.raise_()
+
+    def _covered(self, x: int, y: int) -> int:
+        """How many nodes the widget would cover at (x, y) of the view."""
+        view = self._view
+        origin = view.viewport().mapFrom(view, view.rect().topLeft()) if view.viewport() is not None else None
+        shift = origin if origin is not None else QPointF(0, 0)
+        rect = QRectF(x + shift.x(), y + shift.y(), self.width(), self.height())
+        area = view.mapToScene(rect.toAlignedRect()).boundingRect()
+        scene = self._live_scene()
+        # the items' own rectangles, not scene.items(): a query right after many moves rebuilds the scene's index
+        return sum(area.intersects(item.sceneBoundingRect()) for item in scene.node_items()) if scene else 0
 
     def sync(self) -> None:
         """Show while enabled and the graph does not fit in the view; repaint the viewport rectangle."""
@@ -138,7 +155,9 @@ class Minimap(QWidget):
             return
         if not self._measured:
             self._measure()  # first use for this scene
-        wanted = not self._graph.isEmpty() and not self.shown_scene_rect().contains(self._graph)
+        scene = self._live_scene()
+        wanted = (not self._graph.isEmpty() and len(scene.node_items()) >= MIN_NODES
+                  and not self.shown_scene_rect().contains(self._graph))
         if wanted == self.isHidden():  # isHidden, not isVisible: the view itself may not be shown yet
             if wanted:
                 self.place()

@@ -12,7 +12,7 @@ from nnbuilder.app.canvas.backbone_item import BackboneNodeItem, node_item_for
 from nnbuilder.app.canvas.connect import ConnectionDrag
 from nnbuilder.app.canvas.edge_item import EdgeItem, EdgeKey
 from nnbuilder.app.canvas.edits import SceneEdits
-from nnbuilder.app.canvas.layout import layered_positions
+from nnbuilder.app.canvas.layout import WRAP_COLUMNS, layered_positions
 from nnbuilder.app.canvas.node_item import GRID, NodeItem, PortItem, format_shape
 from nnbuilder.app.canvas.theme import THEMES, color
 from nnbuilder.app.undo import push
@@ -106,7 +106,7 @@ class GraphScene(SceneEdits, QGraphicsScene):
         self._nodes.clear()
         self._edges.clear()
         self._moved.clear()
-        fallback = layered_positions(self.doc) if any(n.pos is None for n in self.doc.nodes) else {}
+        fallback = layered_positions(self.doc, max_columns=WRAP_COLUMNS) if any(n.pos is None for n in self.doc.nodes) else {}
         for node in self.doc.nodes:
             self._add_node_item(node.id, fallback.get(node.id))
         for edge in self.doc.edges:

@@ -7,6 +7,7 @@ from PySide6.QtCore import QPoint, QPointF, QRect, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPainter
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
+from nnbuilder.app.canvas.edge_item import EdgeItem
 from nnbuilder.app.canvas.minimap import Minimap
 from nnbuilder.app.canvas.node_item import NodeItem
 from nnbuilder.app.canvas.scene import GraphScene
@@ -27,7 +28,8 @@ if TYPE_CHECKING:  # annotations only: PySide builds a Python type on first acce
 
 LAYER_MIME = "application/x-nnbuilder-layer"
 MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
-FRAME_MIN_ZOOM = 0.42  # framing never shrinks nodes below this; long graphs open at their input side
+FRAME_MIN_ZOOM = 0.6  # framing never shrinks nodes below this (titles ≈ 8 px); larger graphs open at their input side
+FRAME_MARGIN = 30.0
 
 
 class GraphView(QGraphicsView):
@@ -47,6 +49,7 @@ class GraphView(QGraphicsView):
         self.builtin_quick_add = True
         self.keep_framed = False  # re-frame on every resize until the user zooms, pans or clicks
         self.popup: QuickAddPopup | None = None
+        self._pending_port: tuple[str, int, bool] | None = None
         self._pan_from: QPoint | None = None
         self._space = False
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
@@ -103,16 +106,25 @@ class GraphView(QGraphicsView):
         items = self.graph_scene().node_items()
         if not items:
             return
-        rect = self.graph_scene().itemsBoundingRect(items).adjusted(-40, -40, 40, 40)
+        m = FRAME_MARGIN
+        rect = self.graph_scene().itemsBoundingRect(items).adjusted(-m, -m, m, m)
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > 1.0:
             self.zoom_by(1.0 / self.zoom())
         elif self.zoom() < FRAME_MIN_ZOOM:
             self.zoom_by(FRAME_MIN_ZOOM / self.zoom())
             visible = self.mapToScene(self.viewport_rect()).boundingRect()
-            self.centerOn(rect.left() + visible.width() / 2, rect.center().y())
+            self.centerOn(rect.left() + visible.width() / 2,
+                          rect.center().y() if visible.height() >= rect.height() else rect.top() + visible.height() / 2)
             return
         self.centerOn(rect.center())
+
+    def layout_columns(self) -> int:
+        """Layer columns that fit across the view at the readable zoom (for wrapping auto layouts)."""
+        from nnbuilder.app.canvas.layout import columns_for
+        from nnbuilder.app.canvas.node_item import WIDTH
+
+        return columns_for(self.viewport_rect().width() / FRAME_MIN_ZOOM - 2 * FRAME_MARGIN, WIDTH)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -157,6 +169,12 @@ class GraphView(QGraphicsView):
             return
         super().mouseDoubleClickEvent(event)
 
+    def _edge_at(self, pos: QPoint) -> EdgeItem | None:
+        """The connection under ``pos`` (viewport coordinates) where no node is."""
+        if self._node_at(pos) is not None:
+            return None
+        return next((item for item in self.items(pos) if isinstance(item, EdgeItem)), None)
+
     def _node_at(self, pos: QPoint) -> NodeItem | None:
         for item in self.items(pos):
             while item is not None and not isinstance(item, NodeItem):
@@ -168,7 +186,7 @@ class GraphView(QGraphicsView):
     # ------------------------------------------------------------- keys
     def event(self, event) -> bool:
         if event.type() == event.Type.KeyPress and event.key() == Qt.Key.Key_Tab:
-            self.quickAddRequested.emit(self._cursor_scene_pos())
+            self.quick_add_after_selection()
             return True
         return super().event(event)
 
@@ -211,17 +229,35 @@ class GraphView(QGraphicsView):
     def _builtin_quick_add(self, scene_pos: QPointF) -> None:
         if not self.builtin_quick_add:
             return
-        self.show_quick_add(scene_pos)
+        self.show_quick_add(scene_pos, self._pending_port)
 
-    def show_quick_add(self, scene_pos: QPointF) -> QuickAddPopup:
-        """Open the search popup at ``scene_pos``; the chosen type is added there."""
+    def quick_add_after_selection(self, scene_pos: QPointF | None = None) -> None:
+        """Tab: layer search under the cursor; with one node selected the new layer is wired after it."""
+        selected = self.graph_scene().selected_node_ids()
+        item = self.graph_scene().node_item(selected[0]) if len(selected) == 1 else None
+        self._pending_port = (item.node_id, 0, True) if item is not None and item.outputs else None
+        try:
+            self.quickAddRequested.emit(scene_pos or self._cursor_scene_pos())
+        finally:
+            self._pending_port = None
+
+    def quick_add_from_port(self, scene_pos: QPointF, port: tuple[str, int, bool]) -> None:
+        """A connection dropped in empty space: search a layer and wire it to ``port`` (node, index, is_output)."""
+        self._pending_port = port
+        try:
+            self.quickAddRequested.emit(scene_pos)
+        finally:
+            self._pending_port = None
+
+    def show_quick_add(self, scene_pos: QPointF, port: tuple[str, int, bool] | None = None) -> QuickAddPopup:
+        """Open the search popup at ``scene_pos``; the chosen type is added there (wired to ``port``)."""
         if self.popup is not None:
             self.popup.close()
             self.popup.deleteLater()
         from nnbuilder.app.canvas.quick_add import QuickAddPopup  # on first use: not needed to open the window
 
         popup = QuickAddPopup(self)
-        popup.typeChosen.connect(lambda name: self.graph_scene().add_node_at(name, scene_pos))
+        popup.typeChosen.connect(lambda name: self.graph_scene().add_node_at(name, scene_pos, port))
         popup.move(self.viewport().mapToGlobal(self.mapFromScene(scene_pos)))
         popup.show()
         popup.search.setFocus()
@@ -253,6 +289,12 @@ class GraphView(QGraphicsView):
         if name is None:
             event.ignore()
             return
-        self.graph_scene().add_node_at(name, self.mapToScene(event.position().toPoint()))
+        pos = event.position().toPoint()
+        edge = self._edge_at(pos)
+        if edge is not None and self.graph_scene().splice_at(name, edge.key, self.mapToScene(pos)):
+            event.acceptProposedAction()
+            self.setFocus()
+            return
+        self.graph_scene().add_node_at(name, self.mapToScene(pos))
         event.acceptProposedAction()
         self.setFocus()

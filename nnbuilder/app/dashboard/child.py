@@ -95,6 +95,7 @@ class Controls:
         self.paused = False
         self.boundary_wanted = threading.Event()
         self.boundary_wanted.set()
+        self.step_delay = 0.0  # seconds each step waits ("watch" speed)
         self.trainer: Trainer | None = None
 
     def attach(self, trainer: Trainer) -> None:
@@ -128,6 +129,8 @@ class Controls:
                 self.paused = message == "pause"
                 if trainer is not None:
                     (trainer.pause if self.paused else trainer.resume)()
+            elif message.startswith("delay "):
+                self.step_delay = max(0.0, min(float(message.split()[1]), 1.0))
             elif message in ("boundary on", "boundary off"):
                 (self.boundary_wanted.set if message == "boundary on" else self.boundary_wanted.clear)()
 
@@ -169,6 +172,7 @@ def run_child(project_text: str, kind: str, options: RunOptions, events: Connect
     """The child process's main: every outcome, failures included, ends in a box with ``ended`` set."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal is the GUI's to handle
     controls = Controls(controls_conn)
+    controls.step_delay = options.step_delay
     threading.Thread(target=controls.listen, name="nnbuilder-controls", daemon=True).start()
     buffer = EventBuffer()
     shipper = Shipper(buffer, events)
@@ -182,7 +186,7 @@ def run_child(project_text: str, kind: str, options: RunOptions, events: Connect
         if kind == "train":
             trainer = Trainer(prepared.model, prepared.bundle, prepared.config,
                               [DashboardCallback(buffer, prepared.bundle, controls.stop, controls.boundary_wanted,
-                                                 flush=shipper.flush)],
+                                                 flush=shipper.flush, step_delay=lambda: controls.step_delay)],
                               batch_size=prepared.batch_size, probe_every=probe_every(prepared, options.probes),
                               checkpoint_dir=options.checkpoint_dir, checkpoint_every_s=CHECKPOINT_EVERY_S)
             controls.attach(trainer)

@@ -89,7 +89,8 @@ class DashboardCallback(Callback):
     """Forwards engine events into ``buffer``; computes boundary and outcome on the training thread."""
 
     def __init__(self, buffer: EventBuffer, bundle: Any, stop_requested: threading.Event | None = None,
-                 boundary_wanted: threading.Event | None = None, flush: Callable[[], None] | None = None) -> None:
+                 boundary_wanted: threading.Event | None = None, flush: Callable[[], None] | None = None,
+                 step_delay: Callable[[], float] | None = None) -> None:
         self.buffer = buffer
         self.bundle = bundle
         self.stop_requested = stop_requested or threading.Event()
@@ -103,6 +104,7 @@ class DashboardCallback(Callback):
         self.flush = flush  # ships the buffer (the child's Shipper); called at most every FLUSH_S
         self._flushed_at = 0.0
         self._probe: Probe | None = None  # the latest probe, not shipped yet
+        self.step_delay = step_delay  # seconds to wait after each step ("watch" speed); ends early on stop
 
     def on_run_start(self, trainer: Any, plan: Any) -> None:
         self.buffer.put("plan", plan)
@@ -122,6 +124,9 @@ class DashboardCallback(Callback):
             self._boundary(trainer)
         if now - self._flushed_at >= FLUSH_S:
             self._ship()
+        delay = self.step_delay() if self.step_delay is not None else 0.0
+        if delay > 0:
+            self.stop_requested.wait(delay)
 
     def on_epoch_end(self, trainer: Any, epoch: int, metrics: dict[str, Any]) -> None:
         self.buffer.put("epochs", dict(metrics))

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QWidget
 
 from nnbuilder.app.dashboard.frames import LivePlot, grown
 from nnbuilder.app.dashboard.series import Series
@@ -38,6 +38,8 @@ def curve(plot: pg.PlotWidget, pen: Any, name: str | None = None, **kw: Any) -> 
 
 
 MAX_SYMBOLS = 40  # epoch curves lose their dots beyond this many epochs
+COMPACT_BELOW_PX = 380  # plots side by side below this height
+FOLLOW_GROWTH = 1.6  # the followed step axis grows by this factor when the data nears its right end
 
 
 class CurvesView(QWidget):
@@ -48,11 +50,20 @@ class CurvesView(QWidget):
         self.loss_plot = make_plot("Loss", "step", "loss")
         self.metric_plot = make_plot("Metric", "epoch", "")
         self.lr_plot = make_plot("Learning rate", "step", "lr")
+        self.whole_run_box = QCheckBox("whole run")
+        self.whole_run_box.setToolTip("Show every planned step on the loss and LR axes (off: the axes follow "
+                                      "the steps done so far)")
+        self.whole_run_box.toggled.connect(lambda _c: self._set_x_ranges())
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.loss_plot, 0, 0, 1, 2)
-        layout.addWidget(self.metric_plot, 1, 0)
-        layout.addWidget(self.lr_plot, 1, 1)
+        layout.addWidget(self.whole_run_box, 0, 0, 1, 2, pg.QtCore.Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.loss_plot, 1, 0, 1, 2)
+        layout.addWidget(self.metric_plot, 2, 0)
+        layout.addWidget(self.lr_plot, 2, 1)
+        self.grid = layout
+        self.compact = False
+        self.total_steps = 0
+        self.shown_steps = 0.0
         self.raw = curve(self.loss_plot, RAW, None, width=1)
         self.raw.setDownsampling(auto=True, method="peak")
         self.raw.opts["autoDownsampleFactor"] = 2.0  # min/max of every half pixel: looks the same, draws less
@@ -89,10 +100,11 @@ class CurvesView(QWidget):
         """
         self.steps_per_epoch = max(1, steps_per_epoch)
         if epochs:
-            total = epochs * self.steps_per_epoch
-            for plot, right in ((self.loss_plot, total), (self.lr_plot, total), (self.metric_plot, epochs)):
-                plot.getPlotItem().enableAutoRange(x=False)
-                plot.setXRange(0, right, padding=0.02)
+            self.total_steps = epochs * self.steps_per_epoch
+            self.shown_steps = 0.0
+            self.metric_plot.getPlotItem().enableAutoRange(x=False)
+            self.metric_plot.setXRange(0, epochs, padding=0.02)
+            self._set_x_ranges()
         # y ranges: set by redraw() in steps (see frames.grown), never autoranged point by point
         self.loss_plot.getPlotItem().enableAutoRange(y=False)
         self.metric_plot.getPlotItem().enableAutoRange(y=False)
@@ -122,6 +134,26 @@ class CurvesView(QWidget):
         if self.y_ranges["loss"] is not None:
             self.loss_plot.setYRange(*self.y_ranges["loss"], padding=0.02)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange(self.height() < COMPACT_BELOW_PX)
+
+    def _arrange(self, compact: bool) -> None:
+        """Short and wide (a laptop's bottom dock): the three plots side by side; else loss above the others."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        for plot in (self.loss_plot, self.metric_plot, self.lr_plot):
+            self.grid.removeWidget(plot)
+        if compact:
+            self.grid.addWidget(self.loss_plot, 1, 0)
+            self.grid.addWidget(self.metric_plot, 1, 1)
+            self.grid.addWidget(self.lr_plot, 1, 2)
+        else:
+            self.grid.addWidget(self.loss_plot, 1, 0, 1, 2)
+            self.grid.addWidget(self.metric_plot, 2, 0)
+            self.grid.addWidget(self.lr_plot, 2, 1)
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.redraw()  # what arrived while hidden
@@ -130,6 +162,9 @@ class CurvesView(QWidget):
         """Draw the planned LR per step (from ``preview_schedule``) before the run starts."""
         values = np.asarray(lrs, dtype=float)
         self.lr_preview.setData(np.arange(len(lrs), dtype=float), values)
+        if not len(self.losses) and len(lrs):  # before a run the step axes show the whole plan
+            self.total_steps, self.shown_steps = len(lrs), float(len(lrs))
+            self._set_x_ranges(float(len(lrs)))
         finite = values[np.isfinite(values)]
         if len(finite):  # a fixed y range: a flat schedule stays readable and the axis needs no repaint
             self.preview_range = (0.0, float(finite.max()) * 1.1 or 1.0)
@@ -191,6 +226,8 @@ class CurvesView(QWidget):
         for key in keys:
             del self.dirty[key]
         dirty = set(keys)
+        if {"loss", "lr"} & dirty and len(self.losses):
+            self._follow(float(self.losses.x[-1]))
         if "loss" in dirty and len(self.losses):
             self.raw.setData(self.losses.x, self.losses.y)
             self.smooth.setData(self.losses.x, self.losses.smoothed)
@@ -212,6 +249,25 @@ class CurvesView(QWidget):
                 if (item.opts["symbol"] is None) != many:
                     item.setSymbol(None if many else "o")
         return bool(dirty)
+
+    def _set_x_ranges(self, right: float | None = None) -> None:
+        """The loss and LR step axes: the whole run, or (following) ``right`` steps (≥ one epoch)."""
+        if not self.total_steps:
+            return
+        if self.whole_run_box.isChecked():
+            right = float(self.total_steps)
+        else:
+            right = min(float(self.total_steps), max(right or self.shown_steps, float(self.steps_per_epoch), 10.0))
+        self.shown_steps = right
+        for plot in (self.loss_plot, self.lr_plot):
+            plot.getPlotItem().enableAutoRange(x=False)
+            plot.setXRange(0, right, padding=0.02)
+
+    def _follow(self, last: float) -> None:
+        """Grow the followed axis in steps (an axis repaint is costly) once the data nears its right end."""
+        if self.whole_run_box.isChecked() or not self.total_steps or last < 0.9 * self.shown_steps:
+            return
+        self._set_x_ranges(max(last, self.shown_steps) * FOLLOW_GROWTH)
 
     def _grow(self, key: str, plot: pg.PlotWidget, *values: np.ndarray) -> None:
         data = np.concatenate(values)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnbuilder.app.dashboard.commands import follow_data_set
 from nnbuilder.app.dashboard.curves import CurvesView
 from nnbuilder.app.dashboard.data_view import DataView
 from nnbuilder.app.dashboard.frames import MIN_INTERVAL_S, PAINT, SLOW_VIEW_S, FramePacer
@@ -38,12 +39,17 @@ from nnbuilder.app.dashboard.lr_view import LRFinderView
 from nnbuilder.app.dashboard.results import ResultsView
 from nnbuilder.app.dashboard.setup_panel import SetupPanel
 from nnbuilder.app.dashboard.status import describe_result, progress_text
+from nnbuilder.app.dashboard.task_defaults import preflight_fixes
+from nnbuilder.app.dashboard.watch import FixBar
 from nnbuilder.app.dashboard.worker import RunOptions, TrainingJob, warm_up
 from nnbuilder.app.undo import push
 from nnbuilder.graph.project import Project
 from nnbuilder.graph.section_commands import SetSections
 from nnbuilder.sections import data_batch_size
 
+FAILED_TEXT = "Could not train: see the message below."
+WATCH_DELAY_S = 0.05  # slow motion: ~20 steps a second
+NOT_STARTED_TEXT = "Not started: fix the setup as the message below says."
 REDRAW_MS = round(MIN_INTERVAL_S * 1000)  # the fastest pace (30 redraws per second); slower when frames cost more
 
 
@@ -87,7 +93,11 @@ class Dashboard(QWidget):
         self.probes_box = QCheckBox("probes")
         self.probes_box.setChecked(True)
         self.probes_box.setToolTip("Record activations, gradients, weights and feature maps while training")
-        self.start_button.clicked.connect(self.start)
+        self.watch_box = QCheckBox("slow motion")
+        self.watch_box.setToolTip(f"Watch speed: every step waits {WATCH_DELAY_S * 1000:.0f} ms, so that a toy run "
+                                  "can be followed (the decision boundary forms as you watch)")
+        self.watch_box.toggled.connect(self._on_watch)
+        self.start_button.clicked.connect(lambda: self.start())  # not clicked(bool) into start(kind)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
         self.save_button.clicked.connect(self.save_run_dialog)
@@ -100,13 +110,19 @@ class Dashboard(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setStyleSheet("color: #b00020;")
         self.message.hide()
+        self.fixes = FixBar(self)
+        self.note = QLabel("")  # what a data set change brought along (loss, metric, output size)
+        self.note.setWordWrap(True)
+        self.note.hide()
         bar = QHBoxLayout()
         for w in (self.start_button, self.pause_button, self.stop_button, self.save_button, self.probes_box,
-                  self.overlay_box):
+                  self.overlay_box, self.watch_box):
             bar.addWidget(w)
         bar.addWidget(self.progress, 1)
         self.setup = SetupPanel()
         self.setup.edited.connect(self._on_edited)
+        # the planned LR follows the epochs while they are typed, before Enter commits them
+        self.setup.epochs.lineEdit().textEdited.connect(self._preview_typed_epochs)
         self.setup.watch(self.stack)
         scroll = QScrollArea()
         scroll.setWidget(self.setup)
@@ -134,6 +150,8 @@ class Dashboard(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.status)
         layout.addWidget(self.message)
+        layout.addWidget(self.fixes)
+        layout.addWidget(self.note)
         layout.addWidget(splitter, 1)
         self._sync_buttons()
 
@@ -147,20 +165,47 @@ class Dashboard(QWidget):
         self.pause_button.setText("Resume" if running and self.job.paused else "Pause")
 
     def say(self, text: str) -> None:
-        """Show ``text`` as the panel's problem message (hidden when empty)."""
+        """Show ``text`` as the panel's problem message (hidden when empty).
+
+        Clearing it also clears a status line that points at it ("see the message below")."""
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        if not text:
+            self.fixes.show_fixes([])
+        if not text and self.status.text() in (FAILED_TEXT, NOT_STARTED_TEXT):
+            self.status.setText("Ready.")
+
+    def tell(self, text: str) -> None:
+        """Show ``text`` as the panel's note on what an edit changed along with it (hidden when empty)."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     # ------------------------------------------------------------------ project
     def set_project(self, project: Project, path: str | None = None) -> None:
         """Show ``project``'s data and training sections (a running job of another project is stopped)."""
         if self.running and project is not self.project:
             self.shutdown(remove_checkpoints=False)
+        if project is not self.project:
+            self._forget_run(project)
         self.project, self.project_path = project, path
         self.setup.set_project(project)
         self.setup.load(project.data, project.training)
         self.request_preview(self.setup.data)
         self._update_lr_preview()
+
+    def _forget_run(self, project: Project) -> None:
+        """Another project: its dashboard starts empty (the last run stays in the history, per project)."""
+        info = self.setup.datasets.get((project.data or {}).get("dataset"))
+        self._expected, self._plan, self._progress = None, None, None
+        self.data_view.result = None  # the last project's data: its task must not name this one's metric
+        self.curves.reset(info.task if info is not None and info.task != "auto" else "classification")
+        self.inside.reset()
+        self.results.reset()
+        self.progress.setValue(0)
+        self.status.setText("Ready.")
+        self.say("")
+        self.tell("")
+        self._show_overlays_of(project.name)
 
     def request_preview(self, data: dict | None) -> None:
         """Preview ``data`` with its paths resolved against the project file's folder."""
@@ -174,7 +219,13 @@ class Dashboard(QWidget):
 
     def _on_edited(self, data: dict, training: dict, what: str) -> None:
         data_changed = data != self.project.data
-        push(self.stack, self.project.graph, SetSections(self.project, (data, training), f"Change {what}", self._refresh))
+        info = self.setup.datasets.get(data.get("dataset")) if what == "dataset" else None
+        if info is not None:
+            follow_data_set(self, info, data, training)
+        else:
+            self.tell("")
+            push(self.stack, self.project.graph,
+                 SetSections(self.project, (data, training), f"Change {what}", self._refresh))
         if data_changed:
             self.request_preview(data)
         self._update_lr_preview()
@@ -192,7 +243,11 @@ class Dashboard(QWidget):
         self.results.set_points(result.get("preview"))
         self._update_lr_preview()
 
-    def _update_lr_preview(self) -> None:
+    def _preview_typed_epochs(self, text: str) -> None:
+        if text.strip().isdigit() and int(text) > 0:
+            self._update_lr_preview({**self.setup.training, "epochs": int(text)})
+
+    def _update_lr_preview(self, training: dict | None = None) -> None:
         """Plan the LR schedule for the current setup (needs the data set's size); show problems as a message."""
         from nnbuilder.training import ConfigError, TrainingConfig, preview_schedule
 
@@ -201,7 +256,7 @@ class Dashboard(QWidget):
             self.say(loaded["error"])
             return
         try:
-            config = TrainingConfig.from_dict(self.setup.training)
+            config = TrainingConfig.from_dict(training or self.setup.training)
         except ConfigError as exc:
             self.say("\n".join(f"{where}: {message}" for where, message in exc.problems))
             return
@@ -226,7 +281,17 @@ class Dashboard(QWidget):
         if self.running:
             return False
         self.say("")
-        options = RunOptions(probes=self.probes_box.isChecked())
+        if kind == "train":
+            problems = preflight_fixes(self.setup.datasets.get((self.project.data or {}).get("dataset")),
+                                       self.project.training, self.project.graph)
+            if problems:
+                self.say("\n".join(text for text, _fix in problems))
+                self.fixes.show_fixes([fix for _text, fix in problems])
+                self.status.setText(NOT_STARTED_TEXT)
+                self.runFailed.emit(self.message.text())
+                return False
+        options = RunOptions(probes=self.probes_box.isChecked(),
+                             step_delay=WATCH_DELAY_S if self.watch_box.isChecked() and kind == "train" else 0.0)
         if kind == "train":
             self.checkpoint_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self._ckpt_root))
             options.checkpoint_dir = str(self.checkpoint_dir)
@@ -250,6 +315,10 @@ class Dashboard(QWidget):
         self.timer.start(REDRAW_MS)
         self._sync_buttons()
         return True
+
+    def _on_watch(self, on: bool) -> None:
+        if self.running and self.job.kind == "train":
+            self.job.set_step_delay(WATCH_DELAY_S if on else 0.0)
 
     def find_lr(self) -> bool:
         self.tabs.setCurrentWidget(self.lr_view)
@@ -384,22 +453,22 @@ class Dashboard(QWidget):
     def _on_plan(self, job: TrainingJob, plan: Any) -> None:
         self._plan = plan
         info = job.info
+        from nnbuilder.training import preview_schedule
+
+        planned = preview_schedule(info.config, plan.steps_per_epoch)
+        self.curves.set_preview(list(planned), planned.note)  # before reset: the run's axes then follow progress
         self.curves.reset(info.task, plan.steps_per_epoch, plan.epochs)
         types = {info.attr_of.get(n.id, n.id): n.type for n in job.project.graph.nodes}
         self.inside.reset(types)
         self.progress.setRange(0, plan.total_steps)
         self._started = time.perf_counter()
-        from nnbuilder.training import preview_schedule
-
-        planned = preview_schedule(info.config, plan.steps_per_epoch)
-        self.curves.set_preview(list(planned), planned.note)
 
     def _on_end(self, job: TrainingJob, box: Any) -> None:
         self.timer.stop()
         self._sync_buttons()
         if box.error:
             self.say(box.error)
-            self.status.setText("Could not train: see the message below." if job.kind == "train" else
+            self.status.setText(FAILED_TEXT if job.kind == "train" else
                                 "The LR range test could not run.")
             self.runFailed.emit(box.error)
             return
@@ -417,7 +486,10 @@ class Dashboard(QWidget):
         self.runFinished.emit(result)
 
     def _show_overlays(self) -> None:
-        runs = self.history.of_project(self.project.name) if self.overlay_box.isChecked() else []
+        self._show_overlays_of(self.project.name)
+
+    def _show_overlays_of(self, name: str) -> None:
+        runs = self.history.of_project(name) if self.overlay_box.isChecked() else []
         self.curves.set_overlays([(r.label, r.x, r.smoothed) for r in runs])
 
     # ------------------------------------------------------------------ saving

@@ -33,6 +33,7 @@ class RunOptions:
     checkpoint_dir: str | None = None
     probes: bool = True
     lr_finder_steps: int = 100
+    step_delay: float = 0.0  # seconds each training step waits: "watch" speed, so a toy run can be followed
 
 
 def process_context() -> BaseContext:
@@ -148,6 +149,11 @@ class TrainingJob:
         """End a child that does not answer (it never lets go of a C call): its weights are lost."""
         if self._process is not None and self._process.is_alive():
             self._process.kill()
+
+    def set_step_delay(self, seconds: float) -> None:
+        """Slow the running job down (watch speed) or let it run at full speed again (0)."""
+        self.options.step_delay = seconds
+        self._send(f"delay {seconds:g}")
 
     def _send(self, message: str) -> None:
         with self._send_lock:

@@ -5,6 +5,7 @@ that typing in the inspector or the palette search never deletes or frames.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,7 +38,7 @@ ACTIONS: tuple[ActionDef, ...] = (
     ActionDef("save_as", "&File", "Save &As…", ("Ctrl+Shift+S",), "save_as"),
     ActionDef("export", "&File", "&Export Python…", ("Ctrl+E",), "export_python", separator_before=True),
     ActionDef("export_script", "&File", "Export &Training Script…", (), "export_training_script"),
-    ActionDef("quit", "&File", "&Quit", (StdKey.Quit,), "close", separator_before=True),
+    ActionDef("quit", "&File", "&Quit", (StdKey.Quit, "Ctrl+Q"), "close", separator_before=True),
     ActionDef("undo", "&Edit", "&Undo", (StdKey.Undo,), "undo"),
     ActionDef("redo", "&Edit", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo"),
     ActionDef("cut", "&Edit", "Cu&t", (StdKey.Cut,), "cut", canvas=True, separator_before=True),
@@ -61,7 +62,13 @@ ACTIONS: tuple[ActionDef, ...] = (
 )
 
 EXTRA_SHORTCUTS = (
+    ("Mouse wheel", "zoom in / out around the pointer"),
+    ("Middle-drag, or Space + drag", "pan the canvas"),
+    ("Click a connection, then Del", "delete that connection"),
     ("Drag a palette item onto the canvas", "add that layer"),
+    ("Drop a layer on a connection", "insert it there"),
+    ("Drag from a port into empty space", "search a layer and connect it"),
+    ("Tab with one node selected", "add a layer connected after it"),
     ("Double-click a palette item", "add it at the centre of the view"),
     ("Drag from an output port to an input port", "connect two layers"),
     ("Drop a .nnb file on the window", "open it"),
@@ -69,17 +76,25 @@ EXTRA_SHORTCUTS = (
 
 
 def key_text(keys: tuple[QKeySequence | StdKey | str, ...]) -> str:
+    """The keys as shown to people; the F13–F35 aliases some platforms add to Undo/Copy/… are left out."""
     texts = [s.toString(QKeySequence.SequenceFormat.NativeText) for s in sequences(keys)]
-    return " / ".join(dict.fromkeys(texts))
+    return " / ".join(t for t in dict.fromkeys(texts)
+                      if not _FAR_FUNCTION_KEY.fullmatch(t) and not (_MEDIA_KEY.fullmatch(t) and t not in _PLAIN))
+
+
+_FAR_FUNCTION_KEY = re.compile(r"F(1[3-9]|2\d|3[0-5])")  # X11's Undo = F14, Copy = F16...
+_MEDIA_KEY = re.compile(r"[A-Z][a-z]+")  # the keyboards' dedicated New/Open/Undo/Cut keys
+_PLAIN = {"Backspace", "Tab", "Del", "Space", "Esc", "Return", "Enter"}
 
 
 def shortcuts_text() -> str:
     """The Help > Keyboard Shortcuts listing."""
-    rows = [(d.text.replace("&", "").rstrip("…"), key_text(d.keys)) for d in ACTIONS if d.keys]
-    width = max(len(k) for _, k in rows) + 3
-    lines = [f"{keys:<{width}}{what}" for what, keys in rows]
+    rows = [(key_text(d.keys), d.text.replace("&", "").rstrip("…")) for d in ACTIONS if d.keys]
+    rows = [(keys, what) for keys, what in rows if keys]
+    width = max(len(k) for k, _ in rows + list(EXTRA_SHORTCUTS)) + 3
+    lines = [f"{keys:<{width}}{what}" for keys, what in rows]
     lines.append("")
-    lines += [f"{how}: {what}" for how, what in EXTRA_SHORTCUTS]
+    lines += [f"{how:<{width}}{what}" for how, what in EXTRA_SHORTCUTS]
     return "\n".join(lines)
 
 

@@ -131,13 +131,17 @@ def show_text(parent: QWidget | None, title: str, text: str) -> None:
     dialog = QDialog(parent)
     dialog.setWindowTitle(title)
     layout = QVBoxLayout(dialog)
+    from PySide6.QtGui import QFontDatabase
+
     view = QPlainTextEdit(text)
     view.setReadOnly(True)
+    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))  # the columns line up
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
     layout.addWidget(view)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
     buttons.rejected.connect(dialog.reject)
     layout.addWidget(buttons)
-    dialog.resize(460, 420)
+    dialog.resize(640, 520)
     dialog.exec()
 
 

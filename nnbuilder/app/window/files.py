@@ -154,7 +154,8 @@ class FileActions:
                                [(i.node or "graph", i.message + (f" — {i.hint}" if i.hint else ""))
                                 for i in analysis.errors])
             return False
-        suggestion = str(Path(self.path).with_suffix(".py")) if self.path else f"{self.display_name}.py"
+        folder = Path(self.path).parent if self.path else Path.home()  # the project's folder, never the cwd
+        suggestion = str(folder / f"{safe_module_name(self.display_name)}.py")
         target = dialogs.get_export_path(self, suggestion)
         if not target:
             return False
@@ -291,3 +292,11 @@ class FileActions:
         project.folder = Path(rec.original).parent if rec.original else None  # paths as in the original
         self.install(project, rec.original, modified=True)
         return True
+
+
+def safe_module_name(name: str) -> str:
+    """A file name that imports as a Python module: "LeNet CNN" → "lenet_cnn"."""
+    import re
+
+    stem = re.sub(r"\W+", "_", name.strip().lower()).strip("_") or "model"
+    return f"model_{stem}" if stem[0].isdigit() else stem

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QWidget
 from nnbuilder import __version__
 from nnbuilder.app.canvas import GraphScene, GraphView, set_theme
 from nnbuilder.app.first_frame import after_first_frame
+from nnbuilder.app.undo import push
 from nnbuilder.app.window import dialogs
 from nnbuilder.app.window.actions import build_menus, canvas_action_names, shortcuts_text
 from nnbuilder.app.window.analysis_runner import AnalysisRunner
@@ -63,6 +64,10 @@ class MainWindow(FileActions, QMainWindow):
             self.panels_menu.addAction(dock.toggleViewAction())
         self._build_status_bar()
         self._wire_stack()
+        from nnbuilder.app.window.undo_keys import UndoKeys
+
+        self.undo_keys = UndoKeys(self)
+        self.undo_keys.follow_focus()
         self.rebuild_recent_menu()
         self.rebuild_examples_menu()
         self._autosave_timer = QTimer(self, interval=INTERVAL_MS, timeout=self.autosave_now)
@@ -105,6 +110,7 @@ class MainWindow(FileActions, QMainWindow):
         self.summary_dock = self._dock("Model summary", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.problems = ProblemsPanel()
         self.problems.nodeRequested.connect(self.select_node)
+        self.problems.fixRequested.connect(lambda command: push(self.stack, self.doc, command))
         self.problems_dock = self._dock("Problems", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.summary_dock, self.problems_dock)
         self.dashboard: Any = None  # built on first use: it loads torch and the data registry
@@ -115,6 +121,7 @@ class MainWindow(FileActions, QMainWindow):
         self.summary_dock.raise_()  # after every tabify: the last tabified dock would be the current tab
         self.training_dock.visibilityChanged.connect(
             lambda visible: visible and after_first_frame(self, self._dashboard_when_loaded))
+        self.training_dock.visibilityChanged.connect(self._training_dock_closed)
         self._shown_once = False
 
     @property
@@ -229,7 +236,7 @@ class MainWindow(FileActions, QMainWindow):
             self.view.frame_all(keep=True)
         self.view.minimap.schedule()
         self.summary.apply_analysis(analysis, {n.id: n.type for n in self.doc.nodes})
-        self.problems.apply_analysis(analysis)
+        self.problems.apply_analysis(analysis, self.doc)
         if self._inspector is not None:
             self._inspector.apply_analysis(analysis)
         self.params_label.setText(f"{analysis.total_params:,} params · {analysis.trainable_params:,} trainable")
@@ -297,7 +304,7 @@ class MainWindow(FileActions, QMainWindow):
         self.view.frame_all()
 
     def auto_layout(self) -> None:
-        self.scene.auto_layout()
+        self.scene.auto_layout(self.view.layout_columns())
         self.frame_all()
 
     def view_center(self) -> QPointF:
@@ -326,6 +333,7 @@ class MainWindow(FileActions, QMainWindow):
 
             self.dashboard = Dashboard(self.stack, self)
             self.dashboard.set_project(self.project, self.path)
+            self._theme_dashboard()
             self.training_dock.setWidget(self.dashboard)
         return self.dashboard
 
@@ -339,10 +347,18 @@ class MainWindow(FileActions, QMainWindow):
         dashboard.project_path = self.path
         if not self.training_dock.isVisible():
             self.training_dock.show()
-            QTimer.singleShot(0, lambda: self.resizeDocks([self.training_dock], [int(self.height() * 0.62)],
+            share = 0.52 if self.height() < 800 else 0.62  # a laptop screen keeps a usable canvas
+            QTimer.singleShot(0, lambda: self.resizeDocks([self.training_dock], [int(self.height() * share)],
                                                           Qt.Orientation.Vertical))
         self.training_dock.raise_()
         return dashboard
+
+    def _training_dock_closed(self, visible: bool) -> None:
+        """A closed Training dock gives its height back to the canvas, not to the tabs it shared the area with."""
+        if not visible and self.training_dock.isHidden():
+            height = max(self.height(), 500)
+            QTimer.singleShot(0, lambda: self.resizeDocks([self.summary_dock], [min(200, height // 4)],
+                                                          Qt.Orientation.Vertical))
 
     def start_training(self) -> None:
         from nnbuilder.app.window.wiring import confirm_start
@@ -366,11 +382,18 @@ class MainWindow(FileActions, QMainWindow):
         apply_app_theme(name)
         set_theme(self.scene, name)
         self.view.minimap.schedule()
+        self._theme_dashboard()
         self.settings.setValue("theme", name)
         for theme_name in THEME_NAMES:
             action = self.findChild(QAction, f"theme_{theme_name}")
             if action is not None:
                 action.setChecked(theme_name == name)
+
+    def _theme_dashboard(self) -> None:
+        if self.dashboard is not None:
+            from nnbuilder.app.dashboard.plot_theme import apply_plot_theme
+
+            apply_plot_theme(self.dashboard, self.theme)
 
     def set_minimap_enabled(self, enabled: bool) -> None:
         """View ▸ Minimap: the overview in the canvas corner (remembered in the settings)."""
