@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=int, default=None)
     t.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N or mps")
     t.add_argument("--out", default=None, metavar="DIR", help="where weights and history go")
+    t.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue an interrupted run to its planned end")
+    t.add_argument("--checkpoint-every", type=float, default=None, metavar="SECONDS",
+                   help="checkpoint at least this often (default 60; 0: every epoch); bounds what a kill loses")
     i = sub.add_parser("import", help="turn a torchvision model or your nn.Module class into an editable project")
     i.add_argument("model", help="a torchvision model name (resnet18) or FILE.py:ClassName")
     i.add_argument("-o", "--output", required=True, metavar="FILE.nnb")
@@ -64,10 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_export(args.project, args.output)
         if args.command == "import":
             return cmd_import(args.model, args.output, args.shape)
-        return cmd_train(args.project, args.epochs, args.device, args.out)
+        return cmd_train(args.project, args.epochs, args.device, args.out, args.resume, args.checkpoint_every)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return EXIT_INVALID
+        return 130
     except Exception as exc:  # noqa: BLE001 - last line of defence: a message, never a traceback
         print(f"nnbuilder: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -165,47 +168,12 @@ def cmd_export(path: str, output: str) -> int:
     return EXIT_OK
 
 
-def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None) -> int:
-    """Headless training with a progress bar; weights, source and history go into ``out``."""
-    import time
-    from pathlib import Path
+def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None, resume: str | None = None,
+              checkpoint_every: float | None = None) -> int:
+    """Headless training (see :mod:`nnbuilder.cli_train`)."""
+    from nnbuilder.cli_train import cmd_train as train
 
-    from nnbuilder.pipeline import PipelineError, prepare, save_run
-    from nnbuilder.training import ProgressBar, Trainer, TrainingError
-
-    project = _load(path)
-    if project is None:
-        return EXIT_INVALID
-    if epochs is not None and epochs < 1:
-        print("nnbuilder train: --epochs must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        prepared = prepare(project, epochs=epochs, device=device)
-    except PipelineError as exc:
-        print(f"{path}: cannot train:", file=sys.stderr)
-        for where, message in exc.problems:
-            print(f"  {where}: {message}", file=sys.stderr)
-        return EXIT_INVALID
-    for note in prepared.notes:
-        print(f"note: {note}", file=sys.stderr)
-    out_dir = Path(out) if out else Path("runs") / f"{Path(path).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
-    trainer = Trainer(prepared.model, prepared.bundle, prepared.config, [ProgressBar(sys.stderr)],
-                      batch_size=prepared.batch_size)
-    try:
-        result = trainer.run()
-    except TrainingError as exc:
-        print(f"{path}: training failed: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    save_run(prepared, result, out_dir)
-    final = result.history[-1] if result.history else {}
-    shown = ", ".join(f"{k} {v:.4g}" for k, v in {**final, **result.test_metrics}.items()
-                      if isinstance(v, float) and k not in ("epoch", "time", "seconds"))
-    print(f"{result.stop_reason}: {result.epochs_run} epoch(s), {shown}")
-    print(f"wrote {out_dir}/weights.safetensors, model.py, history.json, run.json")
-    if result.stop_reason in ("nan", "oom"):
-        print(f"{path}: {result.message}", file=sys.stderr)
-        return EXIT_INVALID
-    return EXIT_OK
+    return train(path, epochs, device, out, resume, checkpoint_every)
 
 
 def cmd_import(model: str, output: str, shapes: list[list[int]] | None) -> int:

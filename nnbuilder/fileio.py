@@ -111,16 +111,25 @@ def make_temp_dir(target: str | os.PathLike[str]) -> Path:
 
 
 def fsync_tree(folder: str | os.PathLike[str]) -> None:
-    """fsync every file and folder under ``folder`` (and the folder itself)."""
-    if sys.platform == "win32":  # folders cannot be opened for fsync there
-        return
+    """fsync every file and folder under ``folder`` (and the folder itself), giving each the umask's permissions.
+
+    Writers such as safetensors create private (0600) files; a run folder's files get what ``open`` gives.
+    """
+    mask = current_umask()
     for root, _dirs, files in os.walk(folder):
         for name in files:
-            fd = os.open(os.path.join(root, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            path = os.path.join(root, name)
+            if os.path.islink(path):
+                continue
+            if os.stat(path).st_nlink == 1:  # not a hard link carried over from a previous version
+                os.chmod(path, 0o666 & ~mask)
+            if sys.platform != "win32":
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        os.chmod(root, 0o777 & ~mask)
         _fsync_dir(root)
 
 
