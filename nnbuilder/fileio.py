@@ -42,6 +42,7 @@ def _temp_name(target: Path) -> Path:
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` so that readers see the old or the new file, never half of one."""
     target = Path(path)
+    clean_stale_temps(target.parent, target.name)
     tmp = _temp_name(target)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for open()
     try:

@@ -21,7 +21,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from nnbuilder.fileio import atomic_dir, atomic_write_text
+from nnbuilder.fileio import atomic_dir, atomic_write_text, clean_stale_temps
 from nnbuilder.training.device import rng_state, set_rng_state
 from nnbuilder.training.errors import CheckpointError
 
@@ -57,6 +57,7 @@ def save_checkpoint(root: str | Path, trainer: Trainer, epoch: int, keep_last: i
     """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(root)  # left by a writer killed while writing another epoch's folder
     partial = partial or {}
     name = checkpoint_name(epoch + 1, partial.get("batch", 0))
     with atomic_dir(root / name) as tmp:
