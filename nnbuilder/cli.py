@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue an interrupted run to its planned end")
     t.add_argument("--checkpoint-every", type=float, default=None, metavar="SECONDS",
                    help="checkpoint at least this often (default 60; 0: every epoch); bounds what a kill loses")
-    i = sub.add_parser("import", help="turn a torchvision model or your nn.Module class into an editable project")
+    i = sub.add_parser("import", help="turn a torchvision model or your nn.Module class into an editable project",
+                       epilog="FILE.py:Class executes FILE.py (its top-level code runs): import only files you trust.")
     i.add_argument("model", help="a torchvision model name (resnet18) or FILE.py:ClassName")
     i.add_argument("-o", "--output", required=True, metavar="FILE.nnb")
     i.add_argument("--shape", type=int, nargs="+", action="append", metavar="DIM",
@@ -60,6 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(args_list)
     if args.command is None:
         return _open_app(None)
+    if args.command == "import" and (refusal := _guards().import_preflight(args.model, args.output)) is not None:
+        print(refusal, file=sys.stderr)
+        return EXIT_INVALID
     try:
         if args.command == "validate":
             return cmd_validate(args.project, args.json)
@@ -71,9 +75,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a file the command reads or writes: name it and the reason
+        print(f"nnbuilder: {exc.filename or 'a file'}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INVALID
     except Exception as exc:  # noqa: BLE001 - last line of defence: a message, never a traceback
         print(f"nnbuilder: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_INVALID
+
+
+def _guards():
+    from nnbuilder import cli_guards
+
+    return cli_guards
 
 
 def _load(path: str):
@@ -149,8 +162,12 @@ def format_summary(name: str, analysis) -> str:
 
 def cmd_export(path: str, output: str) -> int:
     from nnbuilder.analysis import GraphValidationError
+    from nnbuilder.cli_guards import overwrites_project
     from nnbuilder.compile import compile_graph, write_source
 
+    if (refusal := overwrites_project(output, path)) is not None:
+        print(f"nnbuilder export: {refusal}", file=sys.stderr)
+        return EXIT_INVALID
     project = _load(path)
     if project is None:
         return EXIT_INVALID

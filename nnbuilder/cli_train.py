@@ -91,15 +91,23 @@ def _run_state(run_dir: Path) -> str | None:
 
 def _train(path: str, project: Any, epochs: int | None, device: str | None, out_dir: Path, resume: str | None,
            every: float, signals: _Signals) -> int:
+    from nnbuilder.backbones.weights import WeightsError
+    from nnbuilder.fit_checks import embedding_problems
     from nnbuilder.pipeline import PipelineError, prepare
     from nnbuilder.training import CheckpointError, ProgressBar, Trainer, TrainingError
 
     try:
         prepared = prepare(project, epochs=epochs, device=device)
+        problems = embedding_problems(prepared)
+        if problems:
+            raise PipelineError(problems)
     except PipelineError as exc:
         print(f"{path}: cannot train:", file=sys.stderr)
         for where, message in exc.problems:
             print(f"  {where}: {message}", file=sys.stderr)
+        return EXIT_INVALID
+    except WeightsError as exc:  # missing file, unsafe pickle, no network, keys that do not fit
+        print(f"{path}: cannot train: backbone weights: {exc}", file=sys.stderr)
         return EXIT_INVALID
     for note in prepared.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -121,6 +129,10 @@ def _train(path: str, project: Any, epochs: int | None, device: str | None, out_
         return EXIT_INVALID
     except TrainingError as exc:
         print(f"{path}: training failed: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except IndexError as exc:  # an index past an Embedding's rows that the checks above could not see
+        print(f"{path}: training failed: a model input holds an index out of range ({exc}); check that every "
+              "Embedding's num_embeddings exceeds the largest code it receives", file=sys.stderr)
         return EXIT_INVALID
     finally:
         signals.trainer = None
@@ -176,7 +188,7 @@ class _Signals:
         self.received: int | None = None
         self._previous: dict[int, Any] = {}
 
-    def __enter__(self) -> _Signals:
+    def __enter__(self) -> _Signals:  # noqa: PYI034 - a private class, never subclassed
         for signum in EXIT_SIGNAL:
             try:
                 self._previous[signum] = signal.signal(signum, self._handle)

@@ -170,9 +170,7 @@ def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths in one atomic step (Linux renameat2); False where the OS or file system cannot."""
     if _EXCHANGE is None:
         return False
-    if _EXCHANGE(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    return False
+    return _EXCHANGE(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
 def publish_dir(tmp: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:

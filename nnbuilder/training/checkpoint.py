@@ -186,11 +186,10 @@ def read_meta(path: Path, steps_per_epoch: int | None = None) -> dict:
         return CheckpointError(f"{path}: field {field!r} must be {wanted}, found {_short(meta.get(field))!r}")
 
     partial = meta.get("partial")
-    if partial is not None:
-        if not isinstance(partial, dict) or not _int(partial.get("batch"), 1) \
-                or (steps_per_epoch is not None and partial["batch"] > steps_per_epoch) \
-                or not isinstance(partial.get("train"), dict):
-            raise bad("partial", f"{{'batch': 1..{steps_per_epoch}, 'train': {{...}}}}")
+    if partial is not None and (not isinstance(partial, dict) or not _int(partial.get("batch"), 1)
+                                or (steps_per_epoch is not None and partial["batch"] > steps_per_epoch)
+                                or not isinstance(partial.get("train"), dict)):
+        raise bad("partial", f"{{'batch': 1..{steps_per_epoch}, 'train': {{...}}}}")
     if not _int(meta.get("epoch"), -1 if partial else 0):
         raise bad("epoch", "an epoch index ≥ 0" + (" (or -1 inside the first epoch)" if partial else ""))
     if not _int(meta.get("step"), 0):

@@ -1,6 +1,7 @@
 """Small project files for the reliability tests."""
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -15,7 +16,7 @@ def spirals_project(path: Path, *, epochs: int = 3, samples: int = 2000, batch: 
              {"id": "out", "type": "Output", "params": {}}]
     ids = [n["id"] for n in nodes]
     project = {"format": "nnbuilder", "version": 1, "name": "spirals interrupt",
-               "graph": {"nodes": nodes, "edges": [{"source": a, "target": b} for a, b in zip(ids, ids[1:])]},
+               "graph": {"nodes": nodes, "edges": [{"source": a, "target": b} for a, b in itertools.pairwise(ids)]},
                "data": {"dataset": "spirals", "params": {"n_samples": samples}, "split": [0.7, 0.15, 0.15],
                         "batch_size": batch},
                "training": {"loss": "CrossEntropyLoss", "optimizer": {"type": "Adam", "lr": 0.01}, "epochs": epochs,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
 
-from training_helpers import mlp, regression_bundle  # noqa: E402
+from training_helpers import mlp, regression_bundle
 
 
 def tiny_model():
