@@ -190,9 +190,13 @@ def _evaluate(spec, params, arg_names, ports, tensors, info):
                     raise _DtypeMismatch(
                         f"{spec.type} has {'/'.join(sorted(_dtype_name(w) for w in weights))} weights but "
                         f"receives {_dtype_name(t.dtype)} values")
-    out = eval(fwd, _EVAL_NS, {"self": holder, **local})
+    steps = _shorten_sequence(holder, local)  # recurrent layers step in Python even on meta: probe a few steps
+    with torch.device("meta"):  # tensors the forward creates (an OpaqueOp's torch.ones(...)) stay on meta too
+        out = eval(fwd, _EVAL_NS, {"self": holder, **local})
     if not isinstance(out, torch.Tensor):
         raise TypeError(f"produced {type(out).__name__}, not a tensor")
+    if steps is not None and out.dim() == 3 and out.shape[1] == PROBE_STEPS:
+        out = torch.empty((out.shape[0], steps, out.shape[2]), dtype=out.dtype, device="meta")
     if info.ctor is not None:
         total = sum(p.numel() for p in holder.m.parameters())
         trainable = sum(p.numel() for p in holder.m.parameters() if p.requires_grad)
@@ -202,6 +206,20 @@ def _evaluate(spec, params, arg_names, ports, tensors, info):
     result = ((tuple(out.shape), out.dtype), counts)
     _CACHE[key] = result
     return result
+
+
+PROBE_STEPS = 7  # time steps a recurrent layer is run for; the sequence's own length is put back after
+
+
+def _shorten_sequence(holder: SimpleNamespace, local: dict[str, torch.Tensor]) -> int | None:
+    """For a batch-first recurrent module on a long sequence: cut ``_in0`` to PROBE_STEPS; return its length."""
+    module = getattr(holder, "m", None)
+    x = local.get("_in0")
+    if not isinstance(module, nn.RNNBase) or not module.batch_first or x is None or x.dim() != 3 \
+            or x.shape[1] <= PROBE_STEPS:
+        return None
+    local["_in0"] = torch.empty((x.shape[0], PROBE_STEPS, x.shape[2]), dtype=x.dtype, device="meta")
+    return x.shape[1]
 
 
 def _macs(module: nn.Module, out: torch.Tensor) -> int:
