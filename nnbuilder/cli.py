@@ -61,6 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(args_list)
     if args.command is None:
         return _open_app(None)
+    from nnbuilder.terminal import protect_terminal
+
+    protect_terminal(json_output=bool(getattr(args, "json", False)))  # names from files cannot drive the terminal
     if args.command == "import" and (refusal := _guards().import_preflight(args.model, args.output)) is not None:
         print(refusal, file=sys.stderr)
         return EXIT_INVALID

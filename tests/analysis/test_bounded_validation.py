@@ -1,6 +1,7 @@
 """Shape inference costs what the graph's size costs, not what the file's numbers ask for."""
 from __future__ import annotations
 
+import itertools
 import resource
 import time
 
@@ -13,7 +14,7 @@ from nnbuilder.graph.document import Edge, GraphDocument, Node
 
 def chain(*nodes: Node) -> GraphDocument:
     ids = [n.id for n in nodes]
-    return GraphDocument(list(nodes), [Edge(a, b) for a, b in zip(ids, ids[1:], strict=False)])
+    return GraphDocument(list(nodes), [Edge(a, b) for a, b in itertools.pairwise(ids)])
 
 
 @pytest.fixture(autouse=True, scope="module")
