@@ -86,6 +86,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
 
 
+def _weights_issues(project, analysis) -> list:
+    if not any(n.type == "Backbone" and n.params.get("weights") for n in project.graph.nodes):
+        return []
+    from nnbuilder.backbones.weights_check import weights_issues
+
+    return weights_issues(project, analysis)
+
+
 def _guards():
     from nnbuilder import cli_guards
 
@@ -115,6 +123,7 @@ def cmd_validate(path: str, as_json: bool) -> int:
         return EXIT_INVALID
     analysis = analyze(project.graph)
     notes = preprocessing_notes(project)
+    analysis.issues.extend(_weights_issues(project, analysis))
     if as_json:
         report = analysis.to_json()
         if notes:

@@ -110,3 +110,31 @@ def test_a_text_cell_in_a_numeric_csv_target_is_named(tmp_path: Path, capsys) ->
         data={"dataset": "csv", "params": {"path": str(tmp_path / "t.csv"), "target": "y"}}))
     code, text = run(capsys, "train", str(project), "--epochs", "1", "--out", str(tmp_path / "run"))
     assert code == 1 and "line 32, target column 'y' holds the text 'oops'" in text
+
+
+@pytest.mark.parametrize("weights", ["missing", "hostile", "foreign", "shipped"])
+def test_validate_opens_backbone_weights_headers(tmp_path: Path, capsys, weights: str) -> None:
+    import torch
+    from safetensors.torch import save_file
+
+    class Hostile:
+        def __reduce__(self):
+            return (print, ("code ran",))
+
+    value = "resource:shapes28_shufflenet_v2_x0_5.safetensors"
+    if weights == "hostile":
+        value = str(tmp_path / "w.pth")
+        Path(value).write_bytes(pickle.dumps({"x": Hostile()}))
+    elif weights == "foreign":
+        value = str(tmp_path / "w.safetensors")
+        save_file({"conv1.0.weight": torch.zeros(3, 3, 3, 3)}, value)
+    elif weights == "missing":
+        value = str(tmp_path / "none.safetensors")
+    project = edited(tmp_path, "transfer_learning", lambda d: node(d, "backbone")["params"].update(weights=value))
+    code, text = run(capsys, "validate", str(project))
+    expected = {"missing": "does not exist", "hostile": "refused, not run", "foreign": "do not fit this model",
+                "shipped": "valid"}[weights]
+    assert expected in text and "code ran" not in text
+    assert code == (0 if weights == "shipped" else 1)
+    if weights != "shipped":
+        assert "error: backbone:" in text
