@@ -29,8 +29,6 @@ RESUMABLE = ("interrupted", "stopped")
 def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None, resume: str | None = None,
               checkpoint_every: float | None = None) -> int:
     """Train ``path`` headless; weights, source, history and run.json go into ``out`` (or the resumed folder)."""
-    from nnbuilder.cli import _load
-
     if epochs is not None and epochs < 1:
         print("nnbuilder train: --epochs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
@@ -59,6 +57,17 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
             return EXIT_INVALID
         return _train(path, project, epochs if epochs is not None else plan.get("epochs"),
                       device if device is not None else plan.get("device"), out_dir, resume, every, signals)
+
+
+def _load(path: str) -> Any:
+    """The project, or None after printing why it cannot be opened (as the other commands do)."""
+    from nnbuilder.graph.project import ProjectFileError, load_project
+
+    try:
+        return load_project(path)
+    except ProjectFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return None
 
 
 def _resume_plan(run_dir: Path) -> dict[str, Any]:
