@@ -113,14 +113,14 @@ def _load(path: str):
 def cmd_validate(path: str, as_json: bool) -> int:
     import json
 
-    from nnbuilder.analysis import analyze
-
-    project = _load(path)
+    project = _load(path)  # before torch loads: a bad file is reported in a fraction of a second
     if project is None:
         if as_json:
             print(json.dumps({"valid": False, "errors": [{"node": None, "message": "cannot open the project"}],
                               "nodes": {}, "total_params": 0, "trainable_params": 0}))
         return EXIT_INVALID
+    from nnbuilder.analysis import analyze
+
     analysis = analyze(project.graph)
     notes = preprocessing_notes(project)
     analysis.issues.extend(_weights_issues(project, analysis))
@@ -138,7 +138,9 @@ def cmd_validate(path: str, as_json: bool) -> int:
 
 def preprocessing_notes(project) -> list[str]:
     """Backbones whose pretrained weights expect other input preprocessing than the data section gives."""
-    if not any(n.type == "Backbone" and n.params.get("weights") for n in project.graph.nodes):
+    from nnbuilder.layers import is_pretrained
+
+    if not any(is_pretrained(n.type) and n.params.get("weights") for n in project.graph.nodes):
         return []
     from nnbuilder.backbones.preprocess_offer import preprocess_offers
 
@@ -173,15 +175,15 @@ def format_summary(name: str, analysis) -> str:
 
 
 def cmd_export(path: str, output: str) -> int:
+    project = _load(path)  # before torch loads
+    if project is None:
+        return EXIT_INVALID
     from nnbuilder.analysis import GraphValidationError
     from nnbuilder.cli_guards import overwrites_project
     from nnbuilder.compile import compile_graph, write_source
 
     if (refusal := overwrites_project(output, path)) is not None:
         print(f"nnbuilder export: {refusal}", file=sys.stderr)
-        return EXIT_INVALID
-    project = _load(path)
-    if project is None:
         return EXIT_INVALID
     try:
         compiled = compile_graph(project.graph, project.name)

@@ -36,6 +36,9 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
     if not every >= 0:
         print("nnbuilder train: --checkpoint-every must be ≥ 0 seconds", file=sys.stderr)
         return EXIT_USAGE
+    project = _load(path)  # before torch loads: a bad file is reported at once
+    if project is None:
+        return EXIT_INVALID
     with _Signals() as signals:
         plan: dict[str, Any] = {}
         if resume is not None:
@@ -51,9 +54,6 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
             ensure_writable(out_dir)
         except RunFolderError as exc:
             print(f"nnbuilder train: {exc}; choose another folder with --out", file=sys.stderr)
-            return EXIT_INVALID
-        project = _load(path)
-        if project is None:
             return EXIT_INVALID
         return _train(path, project, epochs if epochs is not None else plan.get("epochs"),
                       device if device is not None else plan.get("device"), out_dir, resume, every, signals)

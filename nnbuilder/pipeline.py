@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nnbuilder.graph.project import Project
+from nnbuilder.layers import Role, is_pretrained
 
 DEFAULT_LOSS = {"classification": "CrossEntropyLoss", "binary": "BCEWithLogitsLoss", "regression": "MSELoss"}
 
@@ -98,8 +99,8 @@ def check_fit(compiled: Any, bundle: Any, config: Any) -> list[tuple[str, str]]:
     """Mismatches between the model's inputs/output and the data set, each with a fix."""
     analysis = compiled.analysis
     st = analysis.structure
-    inputs = [n for n in st.order if st.specs[n].type == "Input"]
-    outputs = [n for n in st.order if st.specs[n].type == "Output"]
+    inputs = [n for n in st.order if st.specs[n].role is Role.INPUT]
+    outputs = [n for n in st.order if st.specs[n].role is Role.OUTPUT]
     doc_order = list(st.specs)
     inputs.sort(key=doc_order.index)
     problems: list[tuple[str, str]] = []
@@ -148,7 +149,7 @@ def check_fit(compiled: Any, bundle: Any, config: Any) -> list[tuple[str, str]]:
 
 def _apply_backbone_weights(project: Project, compiled: Any, model: Any) -> None:
     for node in project.graph.nodes:
-        if node.type == "Backbone" and node.params.get("weights"):
+        if is_pretrained(node.type) and node.params.get("weights"):
             from nnbuilder.backbones import apply_backbone_weights
 
             apply_backbone_weights(getattr(model, compiled.code.attr_of[node.id]), node.params)

@@ -2,20 +2,47 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 ERROR = "error"
 WARNING = "warning"
+
+
+class IssueCode(str, Enum):
+    """The kinds of problem analysis reports; members equal their strings (``IssueCode.CYCLE == "cycle"``)."""
+
+    UNKNOWN_TYPE = "unknown_type"  # a node type the registry does not know
+    PARAM = "param"  # a parameter value outside its spec
+    PORT = "port"  # an edge into or out of a port the node does not have
+    DUPLICATE_INPUT = "duplicate_input"  # two edges into one input port
+    CYCLE = "cycle"
+    NO_INPUT = "no_input"
+    NO_OUTPUT = "no_output"
+    UNCONNECTED = "unconnected"  # a required input port without an edge
+    DANGLING = "dangling"  # not reachable from an Input, or leads to no Output
+    SHAPE = "shape"  # the layer cannot take its input shape
+    DTYPE = "dtype"  # integer ids where floats are needed, or mismatched weights
+    BATCH = "batch"  # the batch dimension would change
+    LINEAR_ON_IMAGE = "linear_on_image"  # warning: a Linear applied per row of an image
+
+    __hash__ = str.__hash__  # equal to the string, so hashed like it (sets of plain codes keep working)
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)
 class Issue:
     """One problem with a graph.  ``node`` names the node it belongs to, if any."""
 
-    code: str  # machine-readable kind: "cycle", "no_input", "shape", "param", ...
+    code: IssueCode  # machine-readable kind; a plain string is converted (an unknown one is refused)
     message: str
     node: str | None = None
     severity: str = ERROR
     hint: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", IssueCode(self.code))
 
     @property
     def is_error(self) -> bool:
@@ -29,7 +56,7 @@ class Issue:
 
     def to_json(self) -> dict[str, str | None]:
         return {"node": self.node, "message": self.message + (f" — {self.hint}" if self.hint else ""),
-                "code": self.code, "severity": self.severity}
+                "code": self.code.value, "severity": self.severity}
 
 
 class GraphValidationError(ValueError):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nnbuilder.analysis.issues import GraphValidationError, Issue
+from nnbuilder.analysis.issues import GraphValidationError, Issue, IssueCode
 from nnbuilder.analysis.shapes import NodeShape, infer_shapes
 from nnbuilder.analysis.structure import Structure, check_structure
 from nnbuilder.graph.document import GraphDocument
@@ -74,7 +74,8 @@ def analyze(doc: GraphDocument) -> Analysis:
     st = check_structure(doc)
     analysis = Analysis(structure=st, issues=list(st.issues))
     if st.order:
-        broken = {i.node for i in st.issues if i.is_error and i.code in ("param", "unknown_type", "port")}
+        unbuildable = (IssueCode.PARAM, IssueCode.UNKNOWN_TYPE, IssueCode.PORT)
+        broken = {i.node for i in st.issues if i.is_error and i.code in unbuildable}
         if broken:
             # Shapes downstream of a node with bad params are meaningless; infer the rest.
             st_order = [n for n in st.order if n not in broken]

@@ -15,9 +15,10 @@ import torch
 from torch import nn
 
 from nnbuilder.analysis.expressions import constructor_code, forward_code, setup_code
-from nnbuilder.analysis.issues import WARNING, Issue
+from nnbuilder.analysis.issues import WARNING, Issue, IssueCode
 from nnbuilder.analysis.messages import explain_failure
 from nnbuilder.analysis.structure import Structure
+from nnbuilder.layers import Role
 
 META_BATCH = 2
 _DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64}
@@ -61,14 +62,14 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
             continue  # reported as unconnected by structural validation
         info = NodeShape(params=params)
         results[node_id] = info
-        if spec.type == "Input":
+        if spec.role is Role.INPUT:
             shape = tuple(params["shape"])
             info.output_shape, info.dtype = shape, params["dtype"]
             try:
                 torch.empty((META_BATCH, *shape), dtype=_DTYPES[info.dtype], device="meta")
                 tensors[node_id] = ((META_BATCH, *shape), _DTYPES[info.dtype])
             except RuntimeError:  # more elements than torch can index
-                issues.append(Issue("shape", f"the shape {list(shape)} has too many elements", node_id,
+                issues.append(Issue(IssueCode.SHAPE, f"the shape {list(shape)} has too many elements", node_id,
                                     hint="use a smaller per-sample shape"))
             continue
         arg_names = _port_args(ports, len(spec.input_ports(params)))
@@ -88,27 +89,23 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
                         params[name] = value
             out, counts = _evaluate(spec, params, arg_names, ports, tensors, info)
         except _DtypeMismatch as exc:
-            issues.append(Issue("dtype", str(exc), node_id, hint="set the Input's dtype to float32"))
+            issues.append(Issue(IssueCode.DTYPE, str(exc), node_id, hint="set the Input's dtype to float32"))
             continue
         except Exception as exc:  # noqa: BLE001 - torch raises many types; each becomes a node error
             issues.append(explain_failure(node_id, spec, params, info.input_shapes, exc))
             continue
         if not out[0] or out[0][0] != META_BATCH:
-            issues.append(Issue("batch", f"{spec.type} changes the batch dimension ({META_BATCH} samples in, "
+            issues.append(Issue(IssueCode.BATCH, f"{spec.type} changes the batch dimension ({META_BATCH} samples in, "
                                          f"output shape {list(out[0])})", node_id,
                                 hint="dimension 0 is the batch; per-sample dimensions start at 1"))
             continue
         info.output_shape, info.dtype = out[0][1:], _dtype_name(out[1])
         tensors[node_id] = out
-        if spec.type == "Output":
+        if spec.role is Role.OUTPUT:
             continue
         info.param_count, info.trainable, info.macs = counts
         issues.extend(_warnings(node_id, spec.type, info))
     return results, issues
-
-
-# Categories whose nodes only move, merge or pass values on, so integer ids may flow through them.
-_INTEGER_OK = {"Input/Output", "Reshape", "Merge", "Imported"}
 
 
 class _DtypeMismatch(TypeError):
@@ -117,12 +114,12 @@ class _DtypeMismatch(TypeError):
 
 def _integer_input_issue(node_id: str, spec, dtypes: list[torch.dtype]) -> Issue | None:
     """Integer tensors are ids: only Embedding (and nodes that just move values) may take them."""
-    if spec.input_dtype is not None or spec.category in _INTEGER_OK:
+    if spec.integer_inputs:
         return None
     if all(d.is_floating_point for d in dtypes):
         return None
     kind = next(_dtype_name(d) for d in dtypes if not d.is_floating_point)
-    return Issue("dtype", f"{spec.type} receives {kind} values; only Embedding takes integer ids", node_id,
+    return Issue(IssueCode.DTYPE, f"{spec.type} receives {kind} values; only Embedding takes integer ids", node_id,
                  hint="feed the ids to an Embedding first, or set the Input's dtype to float32")
 
 
@@ -143,9 +140,9 @@ def _batch_axis_issue(node_id: str, spec, params: dict, shapes: list[tuple[int, 
         if not isinstance(value, int) or isinstance(value, bool):
             continue
         if not -rank <= value < rank:
-            return Issue("shape", f"{name}={value} is out of range for {where}", node_id, hint=hint)
+            return Issue(IssueCode.SHAPE, f"{name}={value} is out of range for {where}", node_id, hint=hint)
         if value % rank == 0 and name != "end_dim":
-            return Issue("batch", f"{name}={value} is the batch dimension of {where}", node_id, hint=hint)
+            return Issue(IssueCode.BATCH, f"{name}={value} is the batch dimension of {where}", node_id, hint=hint)
     return None
 
 
@@ -254,6 +251,6 @@ def _warnings(node_id: str, type_name: str, info: NodeShape) -> list[Issue]:
         total = 1
         for d in shape:
             total *= d
-        return [Issue("linear_on_image", f"Linear acts only on the last dimension of {list(shape)}",
+        return [Issue(IssueCode.LINEAR_ON_IMAGE, f"Linear acts only on the last dimension of {list(shape)}",
                       node_id, WARNING, hint=f"insert Flatten before it to use all {total} features")]
     return []

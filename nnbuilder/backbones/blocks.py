@@ -36,9 +36,9 @@ class BlockTable:
 def block_table(model: str, output: str = "features") -> BlockTable:
     """Blocks, their parameter counts and parents (builds the model once on the meta device; cached).
 
-    Raises ``ValueError`` (e.g. :class:`nnbuilder.backbones.catalog.UnknownModel`) for a model outside the catalogue.
+    Raises ``ValueError`` (e.g. :class:`nnbuilder.catalogue.models.UnknownModel`) for a model outside the catalogue.
     """
-    from nnbuilder.backbones.catalog import blocks_of, build_model
+    from nnbuilder.catalogue.models import blocks_of, build_model
 
     net = build_model(model, output, device="meta")
     names = blocks_of(model, net)

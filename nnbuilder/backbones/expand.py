@@ -1,9 +1,10 @@
 """Expand a Backbone node into the editable subgraph of its torchvision model (one undo step)."""
 from __future__ import annotations
 
-from nnbuilder.backbones.catalog import get_info
+from nnbuilder.catalogue.models import get_info
 from nnbuilder.graph.commands import AddNode, Command, Connect, Macro, RemoveNodes
-from nnbuilder.graph.document import Edge, GraphDocument, GraphError, Node
+from nnbuilder.graph.document import Edge, GraphDocument, Node, WrongNodeType
+from nnbuilder.layers import is_pretrained
 
 
 def expand_backbone_command(doc: GraphDocument, node_id: str) -> tuple[Command, dict[str, tuple[str, str]]]:
@@ -12,12 +13,12 @@ def expand_backbone_command(doc: GraphDocument, node_id: str) -> tuple[Command, 
     New node ids are prefixed with ``node_id``; the key map sends torchvision state-dict keys to
     ``(new node id, key inside it)``.  ``freeze`` is not carried over (nodes have no freeze flag).
     """
-    from nnbuilder.backbones.catalog import build_model
     from nnbuilder.backbones.fx_import import import_module
+    from nnbuilder.catalogue.models import build_model
 
     node = doc.node(node_id)
-    if node.type != "Backbone":
-        raise GraphError(f"node {node_id!r} is a {node.type}, not a Backbone")
+    if not is_pretrained(node.type):
+        raise WrongNodeType(f"node {node_id!r} is a {node.type}, not a pretrained Backbone")
     info = get_info(node.params.get("model", "resnet18"))
     output = node.params.get("output", "features")
     size = info.fixed_size or 224

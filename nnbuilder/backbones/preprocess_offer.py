@@ -24,6 +24,7 @@ from typing import Any
 
 from nnbuilder.data.preprocess import Preprocess, check_preprocess, close, section_image_shape, stats_text
 from nnbuilder.graph.project import Project
+from nnbuilder.layers import is_pretrained
 
 TORCHVISION, WEIGHTS_JSON, PRETRAINING_DATA, ASSUMED = "torchvision", "weights json", "pretraining data", "assumed"
 
@@ -108,8 +109,8 @@ class PreprocessOffer:
 # ---------------------------------------------------------------------------- what the weights expect
 def expected_preprocessing(model: str, weights: str | None) -> Expected | None:
     """The preprocessing ``weights`` of ``model`` expect; None for random init; :class:`OfferError` if unknown."""
-    from nnbuilder.backbones.catalog import _is_path, get_info, weights_enum_entry
     from nnbuilder.backbones.weights import WeightsError, is_resource, resource_path
+    from nnbuilder.catalogue.models import _is_path, get_info, weights_enum_entry
 
     if not weights:
         return None
@@ -131,7 +132,7 @@ def expected_preprocessing(model: str, weights: str | None) -> Expected | None:
 
 
 def _torchvision(model: str, weights: str, label: str, origin: str, detail: str = "") -> Expected:
-    from nnbuilder.backbones.catalog import preprocessing
+    from nnbuilder.catalogue.models import preprocessing
 
     pre = preprocessing(model, weights)
     spec = {"resize": pre.resize, "crop": pre.crop, "interpolation": pre.interpolation, "mean": list(pre.mean),
@@ -243,7 +244,7 @@ def preprocess_offers(project: Project) -> list[PreprocessOffer]:
     """One offer per Backbone node with pretrained weights, in document order."""
     offers = []
     for node in project.graph.nodes:
-        if node.type != "Backbone" or not node.params.get("weights"):
+        if not is_pretrained(node.type) or not node.params.get("weights"):
             continue
         model = str(node.params.get("model", "resnet18"))
         try:

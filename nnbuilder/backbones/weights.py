@@ -6,7 +6,6 @@ carrying arbitrary pickled Python objects is refused before any of its code runs
 from __future__ import annotations
 
 import pickle
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,19 +14,22 @@ from typing import Any
 import torch
 from torch import nn
 
-from nnbuilder.backbones.catalog import WEIGHT_SUFFIXES, _is_path, get_info, weights_enum_entry
+from nnbuilder.catalogue.models import WEIGHT_SUFFIXES, _is_path, get_info, weights_enum_entry
+from nnbuilder.catalogue.resources import (
+    RESOURCE_PREFIX,
+    WeightsError,
+    WeightsUnavailable,
+    check_resource_name,
+    is_resource,
+    resource_dirs,
+    resource_path,
+)
+
+__all__ = ["RESOURCE_PREFIX", "LoadedWeights", "UnsafeWeights", "WeightsError", "WeightsMismatch",
+           "WeightsUnavailable", "apply_backbone_weights", "check_resource_name", "is_resource", "load_weights",
+           "read_state_dict", "resource_dirs", "resource_path", "torchvision_state_dict"]
 
 _SHOW = 8  # keys listed per category in error messages
-RESOURCE_PREFIX = "resource:"  # "resource:NAME.safetensors": weights shipped in nnbuilder's resources folder
-_RESOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.safetensors$")
-
-
-class WeightsError(Exception):
-    """Base class of weight-loading problems."""
-
-
-class WeightsUnavailable(WeightsError):
-    """The weights cannot be obtained (no network, missing file)."""
 
 
 class UnsafeWeights(WeightsError):
@@ -59,38 +61,6 @@ class LoadedWeights:
     source: str
     tensors: int
     ignored: tuple[str, ...] = ()  # head keys dropped because the head was removed
-
-
-def resource_dirs() -> list[Path]:
-    """Where shipped weights live: the package's ``resources`` folder, then the source tree's."""
-    package = Path(__file__).resolve().parents[1]
-    return [package / "resources", package.parent / "resources"]
-
-
-def is_resource(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(RESOURCE_PREFIX)
-
-
-def check_resource_name(value: str) -> str:
-    """The file name of ``resource:NAME.safetensors``; only plain names, only safetensors."""
-    name = value[len(RESOURCE_PREFIX):]
-    if not _RESOURCE_NAME.match(name) or ".." in name:
-        raise WeightsUnavailable(f"{value!r}: a shipped weights name is 'resource:' followed by a plain file name "
-                                 "ending in .safetensors (no folders), e.g. 'resource:shapes28_shufflenet_v2_x0_5"
-                                 ".safetensors'")
-    return name
-
-
-def resource_path(value: str) -> Path:
-    """The file behind ``resource:NAME.safetensors``, searched in :func:`resource_dirs` only."""
-    name = check_resource_name(value)
-    for folder in resource_dirs():
-        file = folder / name
-        if file.is_file():
-            return file
-    shipped = sorted({p.name for d in resource_dirs() if d.is_dir() for p in d.glob("*.safetensors")})
-    raise WeightsUnavailable(f"no shipped weights {name!r} in {', '.join(map(str, resource_dirs()))}; shipped: "
-                             f"{', '.join(shipped) or 'none'}")
 
 
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
@@ -189,7 +159,7 @@ def apply_backbone_weights(module: nn.Module, params: Mapping[str, Any]) -> Load
     ``params`` are the node's parameters (``model``, ``weights``, ``output``...); they are
     validated with the Backbone spec first.  Freezing is already applied by the generated code.
     """
-    from nnbuilder.layers.backbone import BACKBONE
+    from nnbuilder.layers.pretrained import BACKBONE
 
     clean, errors = BACKBONE.normalize(dict(params))
     if errors:

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from nnbuilder.analysis.issues import Issue
-from nnbuilder.backbones.catalog import _is_path, get_info
+from nnbuilder.catalogue.models import _is_path, get_info
 from nnbuilder.backbones.weights import (
     UnsafeWeights,
     WeightsError,

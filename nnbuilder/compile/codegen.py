@@ -15,6 +15,7 @@ from nnbuilder.analysis.expressions import forward_code, setup_code
 from nnbuilder.compile.identifiers import Namespace, class_name, comment_text
 from nnbuilder.formatting import batch_shape
 from nnbuilder.graph.document import GraphDocument
+from nnbuilder.layers import Role
 
 _TORCH_DTYPE = {"float32": "torch.float32", "float64": "torch.float64", "int64": "torch.long"}
 
@@ -33,9 +34,9 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model") -> Gen
     analysis.raise_for_errors()
     st = analysis.structure
     cls, ns, attr = _names(st.order, name)
-    inputs = [n for n in st.order if st.specs[n].type == "Input"]
+    inputs = [n for n in st.order if st.specs[n].role is Role.INPUT]
     inputs.sort(key=[n.id for n in doc.nodes].index)
-    outputs = [n for n in st.order if st.specs[n].type == "Output"]
+    outputs = [n for n in st.order if st.specs[n].role is Role.OUTPUT]
     outputs.sort(key=[n.id for n in doc.nodes].index)
 
     imports = ["import torch", "from torch import nn"]
@@ -50,7 +51,7 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model") -> Gen
     for node_id in st.order:
         spec, info = st.specs[node_id], analysis.nodes[node_id]
         a = attr[node_id]
-        if spec.type in ("Input", "Output"):
+        if spec.role in (Role.INPUT, Role.OUTPUT):
             continue
         ports = st.inputs_of[node_id]
         args = [var[ports[p].source] if p in ports else None for p in range(len(spec.input_ports(info.params)))]
@@ -133,9 +134,9 @@ def _allocate_variables(st, attr: dict[str, str], ns: Namespace) -> dict[str, st
     count = 0
     for node_id in st.order:
         spec = st.specs[node_id]
-        if spec.type == "Output":
+        if spec.role is Role.OUTPUT:
             continue
-        if spec.type == "Input":
+        if spec.role is Role.INPUT:
             var[node_id] = attr[node_id]
             if var[node_id] == "x" and consumers[node_id] == 1:
                 streams.add("x")  # the idiomatic forward(self, x): x = self.fc1(x)

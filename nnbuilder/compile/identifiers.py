@@ -7,8 +7,10 @@ import re
 import unicodedata
 
 # Names generated code relies on, plus everything nn.Module defines (an attribute
-# called ``train`` or ``forward`` would break the module).
-_RESERVED = {"self", "torch", "nn", "torchvision", "model", "example", "super"}
+# called ``train`` or ``forward`` would break the module), plus modules a reader may import
+# beside the exported class (a node called "os" must not shadow ``import os``).
+_RESERVED = {"self", "torch", "nn", "torchvision", "model", "example", "super",
+             "os", "sys", "subprocess", "shutil", "math", "np", "F"}
 
 
 def _module_attributes() -> set[str]:

@@ -1,4 +1,4 @@
 """Graph document, edit commands and project files."""
-from nnbuilder.graph.document import DocEvent, Edge, GraphDocument, GraphError, Node
+from nnbuilder.graph.document import DocEvent, DocEventKind, Edge, GraphDocument, GraphError, Node
 
-__all__ = ["DocEvent", "Edge", "GraphDocument", "GraphError", "Node"]
+__all__ = ["DocEvent", "DocEventKind", "Edge", "GraphDocument", "GraphError", "Node"]

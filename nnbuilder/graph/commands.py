@@ -222,10 +222,6 @@ class History:
     def can_undo(self) -> bool:
         return bool(self._done)
 
-    @property
-    def can_redo(self) -> bool:
-        return bool(self._undone)
-
 
 def new_node(doc: GraphDocument, type_name: str, pos: tuple[float, float] | None = None,
              params: dict[str, Any] | None = None, node_id: str | None = None) -> Node:
@@ -233,15 +229,8 @@ def new_node(doc: GraphDocument, type_name: str, pos: tuple[float, float] | None
     from nnbuilder.layers import get_spec
 
     spec = get_spec(type_name)
-    base = node_id or _default_id(type_name)
+    base = node_id or spec.new_id_base()
     values = {k: v for k, v in spec.defaults().items() if v is not None}
     values.update(params or {})
     return Node(doc.unique_id(base), type_name, values, pos)
 
-
-def _default_id(type_name: str) -> str:
-    short = {"Linear": "fc", "Input": "input", "Output": "output", "Conv2d": "conv", "Conv1d": "conv",
-             "BatchNorm1d": "bn", "BatchNorm2d": "bn", "Dropout": "drop", "MultiheadAttention": "attn"}
-    if type_name in short:
-        return short[type_name] + "1"
-    return type_name.lower() + "1"

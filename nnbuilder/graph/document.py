@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 
@@ -44,30 +45,76 @@ class Edge:
         return Edge(self.source, self.target, self.source_port, self.target_port, copy.deepcopy(self.extra))
 
 
+class DocEventKind(str, Enum):
+    """What changed; members equal their strings (``DocEventKind.NODE_ADDED == "node_added"``)."""
+
+    NODE_ADDED = "node_added"
+    NODE_REMOVED = "node_removed"
+    NODE_MOVED = "node_moved"
+    NODE_RENAMED = "node_renamed"  # node_id = new id, detail = old id
+    PARAM_CHANGED = "param_changed"  # detail = parameter name
+    EDGE_ADDED = "edge_added"
+    EDGE_REMOVED = "edge_removed"
+    RESET = "reset"  # the whole content changed: views rebuild from the document
+
+    __hash__ = str.__hash__  # hashed like the string, so sets of plain kinds keep working
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True)
 class DocEvent:
-    """A change notification: ``kind`` is one of the ``EVENT_*`` names below."""
+    """A change notification of one :class:`DocEventKind`."""
 
-    kind: str
+    kind: DocEventKind
     node_id: str | None = None
     edge: Edge | None = None
     detail: Any = None
 
 
-NODE_ADDED = "node_added"
-NODE_REMOVED = "node_removed"
-NODE_MOVED = "node_moved"
-NODE_RENAMED = "node_renamed"  # node_id = new id, detail = old id
-PARAM_CHANGED = "param_changed"  # detail = parameter name
-EDGE_ADDED = "edge_added"
-EDGE_REMOVED = "edge_removed"
-RESET = "reset"
+NODE_ADDED = DocEventKind.NODE_ADDED
+NODE_REMOVED = DocEventKind.NODE_REMOVED
+NODE_MOVED = DocEventKind.NODE_MOVED
+NODE_RENAMED = DocEventKind.NODE_RENAMED
+PARAM_CHANGED = DocEventKind.PARAM_CHANGED
+EDGE_ADDED = DocEventKind.EDGE_ADDED
+EDGE_REMOVED = DocEventKind.EDGE_REMOVED
+RESET = DocEventKind.RESET
 
 Listener = Callable[[DocEvent], None]
 
 
 class GraphError(ValueError):
-    """An edit the document cannot take (duplicate id, edge to a missing node...)."""
+    """An edit the document cannot take; the subclasses say which kind, so callers can act on the type."""
+
+
+class InvalidNodeId(GraphError):
+    """A node id that is not a non-empty string."""
+
+
+class DuplicateNodeId(GraphError):
+    """A node id already used in the document."""
+
+
+class UnknownNode(GraphError):
+    """A node id the document does not have."""
+
+
+class NodeStillConnected(GraphError):
+    """Removing a node that still has edges (remove its edges first)."""
+
+
+class DuplicateEdge(GraphError):
+    """An edge that already exists."""
+
+
+class UnknownEdge(GraphError):
+    """An edge the document does not have."""
+
+
+class WrongNodeType(GraphError):
+    """An edit for one kind of node applied to another (e.g. expanding a node that is not a Backbone)."""
 
 
 class GraphDocument:
@@ -101,7 +148,7 @@ class GraphDocument:
         try:
             return self._nodes[node_id]
         except KeyError:
-            raise GraphError(f"no node with id {node_id!r}") from None
+            raise UnknownNode(f"no node with id {node_id!r}") from None
 
     def has_node(self, node_id: str) -> bool:
         return node_id in self._nodes
@@ -160,9 +207,9 @@ class GraphDocument:
     # ------------------------------------------------- low-level mutators
     def insert_node(self, node: Node, index: int | None = None) -> None:
         if not isinstance(node.id, str) or not node.id:
-            raise GraphError("a node id must be a non-empty string")
+            raise InvalidNodeId("a node id must be a non-empty string")
         if node.id in self._nodes:
-            raise GraphError(f"a node with id {node.id!r} already exists")
+            raise DuplicateNodeId(f"a node with id {node.id!r} already exists")
         items = list(self._nodes.items())
         if index is None or index >= len(items):
             items.append((node.id, node))
@@ -174,7 +221,7 @@ class GraphDocument:
     def pop_node(self, node_id: str) -> tuple[Node, int]:
         """Remove a node that has no edges; return it with its index."""
         if self.edges_of(node_id):
-            raise GraphError(f"node {node_id!r} still has connections")
+            raise NodeStillConnected(f"node {node_id!r} still has connections")
         index = list(self._nodes).index(node_id)
         node = self._nodes.pop(node_id)
         self.emit(DocEvent(NODE_REMOVED, node_id))
@@ -183,9 +230,9 @@ class GraphDocument:
     def insert_edge(self, edge: Edge, index: int | None = None) -> None:
         for end in (edge.source, edge.target):
             if end not in self._nodes:
-                raise GraphError(f"edge refers to a missing node {end!r}")
+                raise UnknownNode(f"edge refers to a missing node {end!r}")
         if self.find_edge(edge.key) is not None:
-            raise GraphError(f"edge {edge.source}:{edge.source_port} → {edge.target}:{edge.target_port} exists")
+            raise DuplicateEdge(f"edge {edge.source}:{edge.source_port} → {edge.target}:{edge.target_port} exists")
         if index is None:
             self._edges.append(edge)
         else:
@@ -195,7 +242,7 @@ class GraphDocument:
     def pop_edge(self, key: tuple[str, int, str, int]) -> tuple[Edge, int]:
         edge = self.find_edge(key)
         if edge is None:
-            raise GraphError(f"no edge {key}")
+            raise UnknownEdge(f"no edge {key}")
         index = self._edges.index(edge)
         self._edges.pop(index)
         self.emit(DocEvent(EDGE_REMOVED, edge=edge))
@@ -215,9 +262,9 @@ class GraphDocument:
 
     def rename_node(self, old: str, new: str) -> None:
         if new in self._nodes:
-            raise GraphError(f"a node with id {new!r} already exists")
+            raise DuplicateNodeId(f"a node with id {new!r} already exists")
         if not isinstance(new, str) or not new.strip():
-            raise GraphError("a node id must be a non-empty string")
+            raise InvalidNodeId("a node id must be a non-empty string")
         node = self.node(old)
         node.id = new
         self._nodes = {(new if k == old else k): v for k, v in self._nodes.items()}
@@ -227,15 +274,3 @@ class GraphDocument:
             if e.target == old:
                 e.target = new
         self.emit(DocEvent(NODE_RENAMED, new, detail=old))
-
-    def replace_all(self, nodes: Iterable[Node], edges: Iterable[Edge]) -> None:
-        """Swap the whole content (used when a project is loaded into an open editor)."""
-        self._nodes = {}
-        self._edges = []
-        for node in nodes:
-            if node.id in self._nodes:
-                raise GraphError(f"duplicate node id {node.id!r}")
-            self._nodes[node.id] = node
-        for edge in edges:
-            self._edges.append(edge)
-        self.emit(DocEvent(RESET))

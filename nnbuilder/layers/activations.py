@@ -7,12 +7,13 @@ from nnbuilder.layers.spec import CHOICE, FLOAT, INT, LayerSpec, ParamSpec
 _CAT = "Activation"
 
 
-def _act(type_name: str, doc: str, *params: ParamSpec) -> None:
+def _act(type_name: str, doc: str, *params: ParamSpec, exact_zeros: bool = False) -> None:
     REGISTRY.register(LayerSpec(type=type_name, torch_class=type_name, category=_CAT, doc=doc,
-                                params=tuple(params)))
+                                params=tuple(params), exact_zeros=exact_zeros))
 
 
-_act("ReLU", "max(0, x). The default for hidden layers; units stuck at 0 are 'dead'.")
+_act("ReLU", "max(0, x). The default for hidden layers; units stuck at 0 are 'dead'.",
+     exact_zeros=True)
 _act("LeakyReLU", "x if x > 0 else negative_slope·x; keeps a small gradient for negative inputs.",
      ParamSpec("negative_slope", FLOAT, default=0.01, minimum=0.0, maximum=1.0, doc="slope for x < 0"))
 _act("Sigmoid", "1 / (1 + e^-x), squashes to (0, 1); saturates, so deep sigmoid stacks vanish gradients.")

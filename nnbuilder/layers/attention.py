@@ -32,6 +32,7 @@ REGISTRY.register(LayerSpec(
     inputs=(PortSpec("query"), PortSpec("key", optional=True), PortSpec("value", optional=True)),
     forward=_attention_forward,
     infer=lambda params, shapes: {"embed_dim": shapes[0][-1]},
+    id_prefix="attn",
 ))
 
 REGISTRY.register(LayerSpec(

@@ -10,4 +10,5 @@ from nnbuilder.layers import embedding  # noqa: F401
 from nnbuilder.layers import recurrent  # noqa: F401
 from nnbuilder.layers import attention  # noqa: F401
 from nnbuilder.layers import merge  # noqa: F401
-from nnbuilder.layers import backbone  # noqa: F401  (Backbone, OpaqueModule, OpaqueOp; torchvision loads lazily)
+from nnbuilder.layers import pretrained  # noqa: F401  (Backbone; torchvision loads lazily)
+from nnbuilder.layers import opaque  # noqa: F401  (OpaqueModule, OpaqueOp: only a model import creates them)

@@ -8,6 +8,11 @@ _SEQ = "(C, L) per sample"
 _IMG = "(C, H, W) per sample"
 
 
+def _rank(dims: int) -> dict:
+    """The input facts of a ``dims``-d layer: rank and layout named in errors."""
+    return {"input_ranks": (dims + 1,), "input_layout": "(C, L)" if dims == 1 else "(C, H, W)"}
+
+
 def _conv(dims: int) -> None:
     layout = _SEQ if dims == 1 else _IMG
     REGISTRY.register(LayerSpec(
@@ -32,6 +37,8 @@ def _conv(dims: int) -> None:
                       doc="how the border is padded"),
         ),
         infer=lambda params, shapes: {"in_channels": shapes[0][0] if len(shapes[0]) == dims + 1 else None},
+        id_prefix="conv",
+        **_rank(dims),
     ))
 
 
@@ -52,6 +59,7 @@ def _pool(kind: str, dims: int) -> None:
         category="Pooling",
         doc=f"Takes the {what} over each kernel_size window of {layout}; no parameters.",
         params=tuple(params),
+        **_rank(dims),
     ))
 
 
@@ -64,6 +72,7 @@ def _adaptive(kind: str, dims: int) -> None:
         doc=f"Pools to a fixed output_size whatever the input size ({what}); output_size 1 is global pooling.",
         params=(ParamSpec("output_size", INTS, default=1, minimum=1, maximum=4096, length=dims,
                           always_emit=True, doc="output length / (H, W)"),),
+        **_rank(dims),
     ))
 
 

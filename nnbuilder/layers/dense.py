@@ -17,12 +17,14 @@ REGISTRY.register(LayerSpec(
         ParamSpec("bias", BOOL, default=True, doc="learn an additive bias"),
     ),
     infer=lambda params, shapes: {"in_features": shapes[0][-1]},
+    id_prefix="fc",
 ))
 
 REGISTRY.register(LayerSpec(
     type="Dropout",
     torch_class="Dropout",
     category="Regularisation",
+    id_prefix="drop",
     doc="Randomly zeroes a fraction p of the activations while training (scaled by 1/(1-p)); "
         "identity in evaluation mode.",
     params=(ParamSpec("p", FLOAT, default=0.5, minimum=0.0, maximum=1.0, always_emit=True,
@@ -34,6 +36,8 @@ REGISTRY.register(LayerSpec(
     torch_class="Dropout2d",
     category="Regularisation",
     doc="Zeroes whole channels of a (C, H, W) feature map while training.",
+    input_ranks=(3,),
+    input_layout="(C, H, W)",
     params=(ParamSpec("p", FLOAT, default=0.5, minimum=0.0, maximum=1.0, always_emit=True,
                       doc="probability of zeroing a channel"),),
 ))
@@ -42,5 +46,6 @@ REGISTRY.register(LayerSpec(
     type="Identity",
     torch_class="Identity",
     category="Reshape",
+    integer_inputs=True,
     doc="Passes its input through unchanged (a placeholder).",
 ))

@@ -19,4 +19,5 @@ REGISTRY.register(LayerSpec(
         ParamSpec("max_norm", FLOAT, default=None, nullable=True, minimum=0.0, doc="renormalise longer vectors"),
     ),
     input_dtype="int64",
+    integer_inputs=True,
 ))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from nnbuilder.layers.registry import REGISTRY
-from nnbuilder.layers.spec import DTYPE, SHAPE, LayerSpec, ParamSpec, PortSpec
+from nnbuilder.layers.spec import DTYPE, SHAPE, LayerSpec, ParamSpec, PortSpec, Role
 
 INPUT = REGISTRY.register(LayerSpec(
     type="Input",
@@ -15,6 +15,9 @@ INPUT = REGISTRY.register(LayerSpec(
     ),
     inputs=(),
     forward=lambda attr, inputs, params: attr,
+    role=Role.INPUT,
+    integer_inputs=True,
+    id_prefix="input",
 ))
 
 OUTPUT = REGISTRY.register(LayerSpec(
@@ -23,6 +26,9 @@ OUTPUT = REGISTRY.register(LayerSpec(
     doc="A model output: the forward pass returns the tensor connected here.",
     outputs=(),
     forward=lambda attr, inputs, params: inputs[0],
+    role=Role.OUTPUT,
+    integer_inputs=True,
+    id_prefix="output",
 ))
 
 __all__ = ["INPUT", "OUTPUT", "PortSpec"]

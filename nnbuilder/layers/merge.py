@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nnbuilder.layers.registry import REGISTRY
-from nnbuilder.layers.spec import INT, LayerSpec, ParamSpec, PortSpec
+from nnbuilder.layers.spec import INT, LayerSpec, ParamSpec, PortSpec, Role
 
 _INPUTS = ParamSpec("inputs", INT, default=2, minimum=2, maximum=8, ctor=False, always_emit=True,
                     doc="number of input ports")
@@ -26,6 +26,8 @@ REGISTRY.register(LayerSpec(
     doc="Element-wise sum of same-shaped inputs; x + F(x) is a residual connection.",
     params=(_INPUTS,),
     ports_for=_ports,
+    role=Role.MERGE,
+    integer_inputs=True,
     forward=_join("+"),
 ))
 
@@ -35,6 +37,8 @@ REGISTRY.register(LayerSpec(
     doc="Element-wise product of same-shaped inputs (gating, or user·item factors).",
     params=(_INPUTS,),
     ports_for=_ports,
+    role=Role.MERGE,
+    integer_inputs=True,
     forward=_join("*"),
 ))
 
@@ -50,5 +54,7 @@ REGISTRY.register(LayerSpec(
     params=(_INPUTS, ParamSpec("dim", INT, default=1, minimum=-8, maximum=8, ctor=False, always_emit=True,
                                doc="dimension to join along")),
     ports_for=_ports,
+    role=Role.MERGE,
+    integer_inputs=True,
     forward=_concat,
 ))

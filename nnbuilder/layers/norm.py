@@ -22,6 +22,10 @@ def _batchnorm(dims: int) -> None:
             ParamSpec("track_running_stats", BOOL, default=True, doc="keep running mean/var for evaluation"),
         ),
         infer=lambda params, shapes: {"num_features": shapes[0][0]},
+        id_prefix="bn",
+        input_ranks=(1, 2) if dims == 1 else (3,),
+        input_layout=layout,
+        rank_hint="use BatchNorm2d for images or Flatten first" if dims == 1 else "",
     ))
 
 

@@ -48,6 +48,9 @@ def _rnn(type_name: str, doc: str, extra: tuple[ParamSpec, ...] = ()) -> None:
         ),
         forward=_forward(type_name == "LSTM"),
         infer=lambda params, shapes: {"input_size": shapes[0][-1]},
+        input_ranks=(2,),
+        input_layout="(L, features)",
+        rank_hint="insert Reshape to a (length, features) sequence",
     ))
 
 

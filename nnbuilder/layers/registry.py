@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nnbuilder.layers.spec import LayerSpec
+from nnbuilder.layers.spec import OPAQUE, LayerSpec
 
 
 class UnknownLayerType(KeyError):
@@ -65,7 +65,7 @@ class LayerRegistry:
     def palette(self) -> dict[str, list[LayerSpec]]:
         """Categories offered for adding by hand: without nodes only a model import creates."""
         return {cat: kept for cat, specs in self.categories().items()
-                if (kept := [s for s in specs if "opaque" not in s.tags])}
+                if (kept := [s for s in specs if OPAQUE not in s.tags])}
 
     def suggest(self, type_name: str) -> list[str]:
         import difflib
@@ -84,6 +84,11 @@ def get_spec(type_name: str) -> LayerSpec:
     from nnbuilder.layers import builtin  # noqa: F401  (registers the families once)
 
     return REGISTRY.get(type_name)
+
+
+def is_pretrained(type_name: str) -> bool:
+    """Whether nodes of ``type_name`` are whole pretrained networks (weights loaded from outside the file)."""
+    return type_name in registry() and REGISTRY.get(type_name).pretrained
 
 
 def registry() -> LayerRegistry:

@@ -8,6 +8,7 @@ REGISTRY.register(LayerSpec(
     type="Flatten",
     torch_class="Flatten",
     category="Reshape",
+    integer_inputs=True,
     doc="Flattens (C, H, W) feature maps into one vector per sample, e.g. before a Linear layer.",
     params=(
         ParamSpec("start_dim", INT, default=1, minimum=-8, maximum=8, doc="first dimension to flatten (batch is 0)"),
@@ -19,6 +20,7 @@ REGISTRY.register(LayerSpec(
     type="Unflatten",
     torch_class="Unflatten",
     category="Reshape",
+    integer_inputs=True,
     doc="Expands one dimension into several, e.g. a 784-vector into (1, 28, 28).",
     params=(
         ParamSpec("dim", INT, default=1, minimum=-8, maximum=8, always_emit=True, doc="dimension to expand"),
@@ -29,6 +31,7 @@ REGISTRY.register(LayerSpec(
 REGISTRY.register(LayerSpec(
     type="Reshape",
     category="Reshape",
+    integer_inputs=True,
     doc="Reshapes each sample to `shape` (same number of elements; the batch dimension is kept).",
     params=(ParamSpec("shape", SHAPE, default=(1, 28, 28), ctor=False, doc="per-sample shape"),),
     forward=lambda attr, inputs, params: f"{inputs[0]}.reshape({inputs[0]}.shape[0], "
@@ -38,6 +41,7 @@ REGISTRY.register(LayerSpec(
 REGISTRY.register(LayerSpec(
     type="Transpose",
     category="Reshape",
+    integer_inputs=True,
     doc="Swaps two per-sample dimensions (batch is 0), e.g. (L, C) sequences into (C, L) for Conv1d.",
     params=(
         ParamSpec("dim0", INT, default=1, minimum=-8, maximum=8, ctor=False, always_emit=True),
@@ -49,6 +53,7 @@ REGISTRY.register(LayerSpec(
 REGISTRY.register(LayerSpec(
     type="Slice",
     category="Reshape",
+    integer_inputs=True,
     doc="Takes `length` entries starting at `start` along `dim` (batch is 0), e.g. one categorical "
         "column of a table to feed its own Embedding.",
     params=(

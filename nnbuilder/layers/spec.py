@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 Shape = tuple[int, ...]
@@ -23,6 +24,9 @@ CHOICE = "choice"  # one of ``choices`` (str, int or None)
 INTS = "ints"  # an int or a tuple of ints (kernel_size=3 or (3, 5)); may also allow ``choices``
 SHAPE = "shape"  # a list of positive ints (a per-sample shape)
 DTYPE = "dtype"  # a tensor dtype name, e.g. "float32"
+TEXT = "text"  # free text, validated by the parameter itself
+BLOCKS = "blocks"  # "all", "none" or a list of block names
+LITERAL = "literal"  # an encoded literal (see nnbuilder.catalogue.literals)
 
 DTYPES = ("float32", "float64", "int64")
 
@@ -146,6 +150,19 @@ ForwardFn = Callable[[str, Sequence[str], dict[str, Any]], str]
 PortsFn = Callable[[dict[str, Any]], tuple[PortSpec, ...]]
 
 
+class Role(str, Enum):
+    """How analysis and code generation treat a node (string-valued: ``Role.INPUT == "input"``)."""
+
+    INPUT = "input"  # a model input: its shape and dtype come from its params
+    OUTPUT = "output"  # a model output: forward returns what is connected to it
+    MERGE = "merge"  # joins several same-ranked tensors (element-wise, or along ``dim``)
+    LAYER = "layer"  # everything else
+
+
+PRETRAINED = "pretrained"  # tag: a whole pretrained network whose weights are loaded from outside the file
+OPAQUE = "opaque"  # tag: a node only a model import creates (not offered in the palette)
+
+
 def call_module(attr: str, inputs: Sequence[str], params: dict[str, Any]) -> str:
     """Default forward expression: ``self.<attr>(<first input>)``."""
     return f"self.{attr}({inputs[0]})"
@@ -177,10 +194,24 @@ class LayerSpec:
     setup: Callable[[str, dict[str, Any]], list[str]] | None = None  # extra __init__ lines (freezing)
     imports: tuple[str, ...] = ()  # extra import lines the generated file needs ("import torchvision")
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # Facts analysis, commands and the dashboard read instead of tables of type names.  Every one has a
+    # default so a new layer registers with only the fields above.
+    role: Role = Role.LAYER
+    input_ranks: tuple[int, ...] = ()  # accepted per-sample ranks of the first input; () = any
+    input_layout: str = ""  # the expected per-sample layout named in rank errors, e.g. "(C, H, W)"
+    rank_hint: str = ""  # the fix a wrong-rank error suggests where the generic one does not fit
+    integer_inputs: bool = False  # takes integer tensors (ids): it only moves or merges values, or embeds them
+    id_prefix: str = ""  # new node ids start with it ("fc1" for Linear); "" = the type in lower case
+    exact_zeros: bool = False  # an activation with exact zeros in its output (ReLU): dead units are countable
 
     @property
-    def is_module(self) -> bool:
-        return self.torch_class is not None
+    def pretrained(self) -> bool:
+        """A whole pretrained network (its weights come from outside the project file)."""
+        return PRETRAINED in self.tags
+
+    def new_id_base(self) -> str:
+        """The id a freshly dropped node of this type starts from (before making it unique)."""
+        return (self.id_prefix or self.type.lower()) + "1"
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:

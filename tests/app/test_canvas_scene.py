@@ -181,13 +181,14 @@ def test_param_change_rebuilds_ports_and_rename_rekeys(editor):
     assert scene_state(scene) == doc_state(doc)
 
 
-def test_reset_rebuilds_and_places_nodes_without_pos(editor):
-    doc, _, scene, _ = editor
-    doc.replace_all([Node("a", "Input", {"shape": [3]}), Node("b", "Linear", {"out_features": 2})],
-                    [Edge("a", "b")])
+def test_nodes_without_pos_are_placed_left_to_right(qtbot):
+    doc = GraphDocument([Node("a", "Input", {"shape": [3]}), Node("b", "Linear", {"out_features": 2})],
+                        [Edge("a", "b")])
+    scene = GraphScene(doc, QUndoStack())
     a, b = scene.node_item("a"), scene.node_item("b")
     assert a.pos().x() < b.pos().x()
     assert [e.key for e in scene.edge_items()] == [("a", 0, "b", 0)]
+    scene.dispose()
 
 
 def test_themes_switch_palette(editor):

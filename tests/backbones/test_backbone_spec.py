@@ -60,11 +60,13 @@ def test_nested_head_and_block_paths():
     ns = {"torchvision": torchvision, "nn": nn, "__builtins__": {}}
     with torch.device("meta"):
         model = eval(spec.constructor(params), ns)
-    assert isinstance(model.classifier[1], nn.Identity)
     holder = type("H", (), {})()
     holder.m = model
-    for line in spec.setup("m", params):
+    lines = spec.setup("m", params)
+    assert lines[0].startswith("self.m.classifier[1] = nn.Identity()")  # the head, then the frozen blocks
+    for line in lines:
         exec(line, ns, {"self": holder})  # noqa: S102 - the spec's own setup lines
+    assert isinstance(model.classifier[1], nn.Identity)
     assert not model.features[1].conv[0][0].weight.requires_grad and model.features[2].conv[0][0].weight.requires_grad
 
 

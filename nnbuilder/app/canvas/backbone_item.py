@@ -25,6 +25,7 @@ from nnbuilder.app.canvas.node_item import LINE, TOP, WIDTH, NodeItem, _palette
 from nnbuilder.app.canvas.theme import color
 from nnbuilder.backbones.blocks import BlockTable, block_table, frozen_blocks
 from nnbuilder.graph.document import Node
+from nnbuilder.layers import is_pretrained
 
 ROW = 18.0  # height of one block row
 LOCK_X = 16.0  # left edge of the lock column
@@ -319,4 +320,4 @@ def paint_lock(painter: QPainter, center: QPointF, closed: bool, dimmed: bool, p
 
 def node_item_for(node: Node) -> NodeItem:
     """The canvas item class for ``node``: Backbones get the collapsible item, everything else a NodeItem."""
-    return BackboneNodeItem(node) if node.type == "Backbone" else NodeItem(node)
+    return BackboneNodeItem(node) if is_pretrained(node.type) else NodeItem(node)

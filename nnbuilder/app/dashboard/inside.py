@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBox
 
 from nnbuilder.app.dashboard.curves import make_plot
 from nnbuilder.app.dashboard.series import Series
+from nnbuilder.layers import registry
 
-RELU_LIKE = {"ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "GELU", "Softplus"}
 GRAD_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                "#bcbd22", "#17becf"]
 
@@ -195,7 +195,7 @@ class InsideView(QWidget):
 
     def _draw_dead(self) -> None:
         acts = self.probe.activations
-        names = [n for n in acts if self.layer_types.get(n) in RELU_LIKE] or list(acts)
+        names = [n for n in acts if exact_zeros(self.layer_types.get(n))]
         shares = [acts[n].zero_fraction for n in names]
         self.dead_bars.setOpts(x=np.arange(len(names)), height=shares)
         if names != self.dead_names:  # ticks and range only when the layers change: axes re-render then
@@ -229,3 +229,12 @@ class InsideView(QWidget):
         counts = np.asarray(hist.counts)
         width = (hist.high - hist.low) / len(counts) if hist.high > hist.low else 1.0
         bars.setOpts(x=hist.low + width * (np.arange(len(counts)) + 0.5), height=counts, width=width)
+
+
+def exact_zeros(type_name: str | None) -> bool:
+    """Whether layers of ``type_name`` output exact zeros (ReLU), so a share of zeros means dead units.
+
+    GELU, ELU, SELU and Softplus have no exact zeros: their share would read 0 % whatever happens.
+    """
+    specs = registry()
+    return type_name in specs and specs.get(type_name).exact_zeros

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from nnbuilder.app.dashboard.fields import Field, SciSpinBox, make_field
 from nnbuilder.graph.project import Project
+from nnbuilder.layers import is_pretrained
 
 NO_SCHEDULER = "none"
 DEFAULT_INIT = "(layer defaults)"
@@ -278,7 +279,7 @@ class SetupPanel(QWidget):
 
     def _compute_offers(self) -> list[Any]:
         project = self._current_project()
-        if project is None or not any(n.type == "Backbone" and n.params.get("weights") for n in project.graph.nodes):
+        if project is None or not any(is_pretrained(n.type) and n.params.get("weights") for n in project.graph.nodes):
             return []
         from nnbuilder.backbones.preprocess_offer import preprocess_offers
 

@@ -39,7 +39,7 @@ from nnbuilder.app.window.summary import shape_text
 from nnbuilder.graph.commands import RenameNode, SetParam
 from nnbuilder.graph.document import DocEvent, GraphDocument
 from nnbuilder.graph.project import Project
-from nnbuilder.layers import ParamSpec, UnknownLayerType, get_spec
+from nnbuilder.layers import ParamSpec, UnknownLayerType, get_spec, is_pretrained
 
 if TYPE_CHECKING:
     from nnbuilder.app.window.param_editors import ParamEditor
@@ -410,7 +410,7 @@ class InspectorWidget(QScrollArea):
                 form.addRow(pspec.name, row)
         self.block_lr = None
         self.unfreeze = None
-        if node.type == "Backbone":
+        if is_pretrained(node.type):
             self.block_lr = BlockMultipliersEdit()
             self.block_lr.committed.connect(self._set_block_multiplier)
             form.addRow("block LR", self.block_lr)
@@ -424,7 +424,7 @@ class InspectorWidget(QScrollArea):
             self.unfreeze_label.setToolTip(UNFREEZE_TIP)
         outer.addLayout(form)
         self.head_button = None
-        if node.type == "Backbone":
+        if is_pretrained(node.type):
             self.head_button = QPushButton("Replace head")
             self.head_button.clicked.connect(self.replace_head)
             expand = QPushButton("Expand into layers")

@@ -25,10 +25,6 @@ def layer_mime(type_name: str) -> QMimeData:
     return mime
 
 
-def first_line(doc: str) -> str:
-    return doc.strip().split("\n", 1)[0]
-
-
 class _LayerTree(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
