@@ -16,7 +16,6 @@ import torch
 from torch import nn
 
 from nnbuilder.analysis.issues import Issue
-from nnbuilder.catalogue.models import _is_path, get_info
 from nnbuilder.backbones.weights import (
     UnsafeWeights,
     WeightsError,
@@ -25,6 +24,7 @@ from nnbuilder.backbones.weights import (
     is_resource,
     resource_path,
 )
+from nnbuilder.catalogue.models import _is_path, get_info
 
 
 def weights_issues(project: Any, analysis: Any) -> list[Issue]:
