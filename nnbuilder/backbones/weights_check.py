@@ -41,7 +41,7 @@ def weights_issues(project: Any, analysis: Any) -> list[Issue]:
             if info is not None and info.ctor and info.output_shape is not None:
                 _check_fit(info.ctor, shapes, str(value), node.params)
         except WeightsError as exc:
-            issues.append(Issue("weights", str(exc), node.id, hint="fix the path in the Backbone's weights, or "
+            issues.append(Issue("param", str(exc), node.id, hint="fix the path in the Backbone's weights, or "
                                                                    "set weights to null (random init)"))
     return issues
 
@@ -95,6 +95,7 @@ def _check_fit(ctor: str, shapes: dict[str, tuple[int, ...]], source: str, param
     if params.get("output", "features") == "features":
         head = get_info(params.get("model", "")).head + "."
         shapes = {k: v for k, v in shapes.items() if not k.startswith(head)}
+        own = {k: v for k, v in own.items() if not k.startswith(head)}  # the compiled node replaces the head
     missing = [k for k in own if k not in shapes]
     unexpected = [k for k in shapes if k not in own]
     wrong = [(k, v, own[k]) for k, v in shapes.items() if k in own and v != own[k]]
