@@ -138,3 +138,13 @@ def test_validate_opens_backbone_weights_headers(tmp_path: Path, capsys, weights
     assert code == (0 if weights == "shipped" else 1)
     if weights != "shipped":
         assert "error: backbone:" in text
+
+
+def test_data_settings_that_need_more_memory_than_the_machine_are_refused(tmp_path: Path, capsys) -> None:
+    from nnbuilder.data.loading import physical_memory
+
+    side = int((physical_memory() / (2_000 * 4)) ** 0.5) + 64  # 2,000 images of side² floats: more than the RAM
+    project = edited(tmp_path, "transfer_learning", lambda d: d["data"].update(
+        params={"n_samples": 2_000}, preprocess={"resize": side}))
+    code, text = run(capsys, "train", str(project), "--epochs", "1", "--out", str(tmp_path / "run"))
+    assert code == 1 and "GiB, more than this machine's memory" in text and "data.params.n_samples" in text
