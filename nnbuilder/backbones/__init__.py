@@ -1,7 +1,8 @@
-"""Pretrained torchvision backbones: catalogue, weights loading, freezing, and fx model import.
+"""Pretrained torchvision backbones above the graph: weights loading, fx model import, expanding a Backbone.
 
-Attributes are imported on first use so that ``nnbuilder.layers`` (which reads the catalogue)
-stays cheap to import; torchvision is only imported by the functions that need it.
+The catalogue, freezing and literals live in :mod:`nnbuilder.catalogue` (below the layer registry); their
+names stay importable from here.  Attributes are imported on first use, and torchvision only by the
+functions that need it.
 """
 from __future__ import annotations
 
