@@ -14,6 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from nnbuilder.analysis.budget import budget_issue
 from nnbuilder.analysis.expressions import constructor_code, forward_code, setup_code
 from nnbuilder.analysis.issues import WARNING, Issue, IssueCode
 from nnbuilder.analysis.messages import explain_failure
@@ -65,6 +66,9 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
         if spec.role is Role.INPUT:
             shape = tuple(params["shape"])
             info.output_shape, info.dtype = shape, params["dtype"]
+            if (over := budget_issue(node_id, spec.type, shape, 0)) is not None:
+                issues.append(over)
+                continue
             try:
                 torch.empty((META_BATCH, *shape), dtype=_DTYPES[info.dtype], device="meta")
                 tensors[node_id] = ((META_BATCH, *shape), _DTYPES[info.dtype])
@@ -100,6 +104,9 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
                                 hint="dimension 0 is the batch; per-sample dimensions start at 1"))
             continue
         info.output_shape, info.dtype = out[0][1:], _dtype_name(out[1])
+        if (over := budget_issue(node_id, spec.type, info.output_shape, counts[0])) is not None:
+            issues.append(over)  # downstream nodes are skipped, as after any failure
+            continue
         tensors[node_id] = out
         if spec.role is Role.OUTPUT:
             continue

@@ -49,3 +49,19 @@ def test_an_opaque_op_creating_a_huge_tensor_stays_on_meta() -> None:
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kib < 1_000_000, grown_kib  # 7.2 GB if evaluated on the CPU
     assert analysis.nodes["op"].output_shape == (30000, 30000)
+
+
+@pytest.mark.parametrize(("nodes", "culprit", "words"), [
+    ([Node("x", "Input", {"shape": [2**16, 2**16]})], "x", "GiB in float32 for one sample"),
+    ([Node("x", "Input", {"shape": [100_000]}), Node("fc", "Linear", {"out_features": 1_000_000})], "fc",
+     "parameters"),
+    ([Node("x", "Input", {"shape": [4]}), Node("up", "Linear", {"out_features": 1_000_000}),
+      Node("op", "OpaqueOp", {"kind": "method", "target": "repeat", "inputs": 1,
+                              "args": [{"input": 0}, 1, 4096]})], "op", "per sample"),
+])
+def test_a_node_past_the_budget_is_refused_by_name(nodes: list[Node], culprit: str, words: str) -> None:
+    started = time.perf_counter()
+    analysis = analyze(chain(*nodes, Node("out", "Output")))
+    assert time.perf_counter() - started < 10
+    errors = [i for i in analysis.errors if i.node == culprit]
+    assert errors and words in errors[0].message and not analysis.valid, [i.text() for i in analysis.issues]
