@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QApplication
 def project(epochs: int):
     from nnbuilder.graph.project import load_project
 
-    proj = load_project(ROOT / "examples" / "spirals_mlp.nnb")
+    proj = load_project(ROOT / "nnbuilder" / "examples" / "spirals_mlp.nnb")
     proj.training = {**proj.training, "epochs": epochs}
     return proj
 

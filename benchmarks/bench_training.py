@@ -8,6 +8,11 @@ is the loop's own work, less disturbed by other processes) with their min–max;
 median and min–max of the per-round ratios. Goals: engine / hand-written ≤ 0.75 with equal final
 loss within noise (the min–max of the final losses over the rounds' seeds), probes on / off ≤ 1.05.
 
+Peak memory (``--memory``): the 784-1000-10 MLP on 20k samples, Adam, batch 64, one epoch, in fresh
+processes (the engine and the hand loop interleaved, ``--repeats`` each): the process's peak resident
+memory (``ru_maxrss``, which includes torch itself) per variant and the per-round ratio engine / hand
+loop. Goal ≤ 1.05.
+
 Also timed, as a floor: a bare loop that batches by indexing tensors (no DataLoader, no engine).
 The minor page faults per run are printed because on the 784-1000-10 case glibc sometimes hands
 the 3 MB weight gradient, re-allocated every step, fresh pages (hundreds of faults per step): runs
@@ -217,13 +222,61 @@ def report_losses(result: Race, names: list[str], x: torch.Tensor, y: torch.Tens
     print(f"  final loss on the training set, median [min–max] over the rounds' seeds: {shown}")
 
 
+def peak_child(variant: str) -> None:
+    """One epoch of the 784-1000-10 MLP with Adam, batch 64, then print this process's peak RSS (MB)."""
+    torch.set_num_threads(1)
+    x, y = wide_data()
+    torch.manual_seed(0)
+    model = WideMLP()
+    if variant == "hand":
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loss_fn = nn.CrossEntropyLoss()
+        for xb, yb in DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True):
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+    else:
+        bundle = DataBundle("bench", "classification", [InputInfo(tuple(x.shape[1:]))], TensorSplit((x,), y),
+                            None, None)
+        config = TrainingConfig.from_dict({"loss": "CrossEntropyLoss", "optimizer": {"type": "Adam", "lr": 1e-3},
+                                           "epochs": 1, "batch_size": 64, "device": "cpu", "seed": 0})
+        Trainer(model, bundle, config).run()
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # Linux: KiB
+
+
+def peak_memory(repeats: int) -> None:
+    import subprocess
+    import sys
+
+    peaks: dict[str, list[float]] = {"engine": [], "hand": []}
+    for r in range(repeats):
+        for variant in (("engine", "hand") if r % 2 == 0 else ("hand", "engine")):
+            out = subprocess.run([sys.executable, __file__, "--peak-child", variant], check=True,
+                                 capture_output=True, text=True).stdout
+            peaks[variant].append(float(out.split()[-1]))
+    print(f"peak memory, 784-1000-10 MLP, 20,000 samples, Adam, batch 64, 1 epoch, {repeats} rounds (fresh processes):")
+    for name, values in peaks.items():
+        print(f"  {name:>7}: median {statistics.median(values):.0f} MB (min {min(values):.0f}, max {max(values):.0f})")
+    ratios = [e / h for e, h in zip(peaks["engine"], peaks["hand"])]
+    print(f"  engine / hand loop: median {statistics.median(ratios):.3f} ({spread(ratios)}); goal <= 1.05")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7, help="interleaved rounds per case")
+    parser.add_argument("--memory", action="store_true", help="only the peak-memory comparison")
+    parser.add_argument("--peak-child", choices=("engine", "hand"), help=argparse.SUPPRESS)
     parser.add_argument("--wide-epochs", type=int, default=1)
     parser.add_argument("--probe-every", type=int, default=50)
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (all loops)")
     args = parser.parse_args()
+    if args.peak_child:
+        peak_child(args.peak_child)
+        return
+    if args.memory:
+        peak_memory(args.repeats)
+        return
     mse, ce = nn.MSELoss(), nn.CrossEntropyLoss()
     torch.set_num_threads(args.threads)
     engine(SimpleMLP, *seed_data(), "MSELoss", 1, 32)  # warm-up: lazy torch imports, allocator
@@ -252,6 +305,7 @@ def main() -> None:
     report_ratio(f"probes every {every} steps, on / off", wide, "probes on", "engine", 1.05)
     share = [r.probe_seconds / r.wall for r in wide.runs["probes on"]]
     print(f"  time inside probe captures / run time (same runs, immune to between-run noise): {spread(share)}")
+    peak_memory(args.repeats)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""Command line: ``nnbuilder [PROJECT] | validate | export | train``.
+"""Command line: ``nnbuilder [PROJECT] | validate | export | train | import | help``.
 
 Exit codes: 0 success, 1 invalid input or graph, 2 usage error.  Users never
 see a raw traceback: every failure becomes a message naming what is wrong.
 """
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,10 @@ if TYPE_CHECKING:  # argparse and json load only for the headless commands: open
     from collections.abc import Sequence
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("validate", "export", "train", "import")
+COMMANDS = ("validate", "export", "train", "import", "help")
+PROJECT_HELP = "the project file (.nnb)"
+TRAIN_OUTPUT = ("writes weights.safetensors, model.py, history.json (1-based epochs) and run.json into --out DIR, "
+                "by default runs/PROJECT-YYYYmmdd-HHMMSS under the current folder")
 
 
 def _parser_class() -> type[argparse.ArgumentParser]:
@@ -29,38 +33,57 @@ def _parser_class() -> type[argparse.ArgumentParser]:
 
 def build_parser() -> argparse.ArgumentParser:
     _Parser = _parser_class()  # a class: argparse loads only here
-    parser = _Parser(prog="nnbuilder", description="Build, validate, export and train neural networks.")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    from nnbuilder import __version__
+
+    parser = _Parser(prog="nnbuilder", description="Build, validate, export and train neural networks.",
+                     epilog="nnbuilder [PROJECT.nnb] opens the editor (the seed example without a project). "
+                            "Exit codes: 0 success, 1 invalid input or graph, 2 usage error.")
+    parser.add_argument("--version", action="version", version=f"nnbuilder {__version__}",
+                        help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     v = sub.add_parser("validate", help="check a project: shapes, parameter counts, errors")
-    v.add_argument("project")
+    v.add_argument("project", help=PROJECT_HELP)
     v.add_argument("--json", action="store_true", help="machine-readable output")
     e = sub.add_parser("export", help="write the model as a standalone PyTorch file")
-    e.add_argument("project")
-    e.add_argument("-o", "--output", required=True, metavar="FILE.py")
-    t = sub.add_parser("train", help="train headless with a progress bar")
-    t.add_argument("project")
-    t.add_argument("--epochs", type=int, default=None)
+    e.add_argument("project", help=PROJECT_HELP)
+    e.add_argument("-o", "--output", required=True, metavar="FILE.py", help="the Python file to write")
+    t = sub.add_parser("train", help="train headless with a progress bar", description=f"Train headless; {TRAIN_OUTPUT}.")
+    t.add_argument("project", help=PROJECT_HELP)
+    t.add_argument("--epochs", type=int, default=None, help="number of epochs (default: the project's training.epochs)")
     t.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N or mps")
-    t.add_argument("--out", default=None, metavar="DIR", help="where weights and history go")
+    t.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/PROJECT-YYYYmmdd-HHMMSS)")
     t.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue an interrupted run to its planned end")
     t.add_argument("--checkpoint-every", type=float, default=None, metavar="SECONDS",
                    help="checkpoint at least this often (default 60; 0: every epoch); bounds what a kill loses")
     i = sub.add_parser("import", help="turn a torchvision model or your nn.Module class into an editable project",
                        epilog="FILE.py:Class executes FILE.py (its top-level code runs): import only files you trust.")
-    i.add_argument("model", help="a torchvision model name (resnet18) or FILE.py:ClassName")
-    i.add_argument("-o", "--output", required=True, metavar="FILE.nnb")
+    i.add_argument("model", help="a torchvision classification model (resnet18), timm:NAME or FILE.py:ClassName")
+    i.add_argument("-o", "--output", required=True, metavar="FILE.nnb", help="the project file to write")
     i.add_argument("--shape", type=int, nargs="+", action="append", metavar="DIM",
-                   help="per-sample input shape without batch (repeat for several inputs); default 3 224 224")
+                   help="per-sample input shape without batch (repeat for several inputs); required for files")
+    i.add_argument("--arg", action="append", metavar="KEY=VALUE", help="constructor argument (repeatable)")
+    i.add_argument("--dtype", default="float32", choices=("float32", "float64", "int64"), help="input dtype")
+    h = sub.add_parser("help", help="show this help, or one command's help")
+    h.add_argument("topic", nargs="?", metavar="COMMAND", help="the command to explain")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
-        return _open_app(args_list[0] if args_list else None)
-    args = build_parser().parse_args(args_list)
+    if not args_list:
+        return _open_app(None)
+    first = args_list[0]
+    if first not in COMMANDS and not first.startswith("-") and (first.endswith(".nnb") or os.path.exists(first)):
+        return _open_app(first)  # only a project path opens the editor; anything else is a command
+    parser = build_parser()
+    commands = _commands(parser)
+    if not first.startswith("-") and first not in commands:
+        return _usage_error(parser, f"unknown command or missing file {first!r}", first, commands)
+    args = parser.parse_args(args_list)
     if args.command is None:
         return _open_app(None)
+    if args.command == "help":
+        return cmd_help(parser, args.topic)
     from nnbuilder.terminal import protect_terminal
 
     protect_terminal(json_output=bool(getattr(args, "json", False)))  # names from files cannot drive the terminal
@@ -73,7 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             return cmd_export(args.project, args.output)
         if args.command == "import":
-            return cmd_import(args.model, args.output, args.shape)
+            from nnbuilder.cli_import import cmd_import as run_import
+
+            return run_import(args.model, args.output, args.shape, args.arg, args.dtype)
         return cmd_train(args.project, args.epochs, args.device, args.out, args.resume, args.checkpoint_every)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -98,6 +123,36 @@ def _guards():
     from nnbuilder import cli_guards
 
     return cli_guards
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommand parsers by name."""
+    import argparse
+
+    return next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def _usage_error(parser: argparse.ArgumentParser, message: str, word: str, commands: dict) -> int:
+    """Exit code 2 with the usage line and a 'did you mean' when a command is close to ``word``."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(commands), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else f"; commands: {', '.join(commands)}"
+    parser.print_usage(sys.stderr)
+    print(f"nnbuilder: error: {message}{hint}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_help(parser: argparse.ArgumentParser, topic: str | None) -> int:
+    """``nnbuilder help [COMMAND]``: the overall help or one command's."""
+    commands = _commands(parser)
+    if topic is None:
+        parser.print_help()
+        return EXIT_OK
+    if topic not in commands:
+        return _usage_error(parser, f"no command {topic!r}", topic, commands)
+    commands[topic].print_help()
+    return EXIT_OK
 
 
 def _load(path: str):
@@ -207,38 +262,13 @@ def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None
     return train(path, epochs, device, out, resume, checkpoint_every)
 
 
-def cmd_import(model: str, output: str, shapes: list[list[int]] | None) -> int:
-    """Trace ``model`` with torch.fx into a project file of ordinary (or clearly opaque) nodes."""
-    from pathlib import Path
-
-    from nnbuilder.backbones.catalog import UnknownModel
-    from nnbuilder.backbones.fx_convert import UnsupportedModel
-    from nnbuilder.backbones.fx_import import import_module_file, import_torchvision
-    from nnbuilder.graph.project import Project, save_project
-
-    input_shapes = shapes or [[3, 224, 224]]
-    if any(d < 1 for shape in input_shapes for d in shape):
-        print("nnbuilder import: --shape dimensions must be positive", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        if ":" in model and model.split(":", 1)[0].endswith(".py"):
-            path, class_name = model.split(":", 1)
-            result = import_module_file(path, class_name, input_shapes)
-            name = class_name
-        else:
-            result = import_torchvision(model, input_shapes[0])
-            name = model
-    except (UnknownModel, UnsupportedModel) as exc:
-        print(f"nnbuilder import: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    save_project(Project(name, result.doc), Path(output))
-    print(f"wrote {output}: {len(result.doc)} nodes, {len(result.doc.edges)} edges"
-          + (f"; {len(result.opaque)} opaque node(s) kept as-is: {', '.join(result.opaque[:8])}"
-             if result.opaque else ""))
-    return EXIT_OK
-
-
 def _open_app(path: str | None) -> int:
+    from nnbuilder.display import display_problem
+
+    problem = display_problem()
+    if problem:
+        print(f"nnbuilder: {problem}", file=sys.stderr)
+        return EXIT_INVALID
     try:
         from nnbuilder.app.main import run_app
     except ImportError as exc:

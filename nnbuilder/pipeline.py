@@ -15,8 +15,7 @@ from typing import Any
 
 from nnbuilder.graph.project import Project
 from nnbuilder.layers import Role, is_pretrained
-
-DEFAULT_LOSS = {"classification": "CrossEntropyLoss", "binary": "BCEWithLogitsLoss", "regression": "MSELoss"}
+from nnbuilder.sections import DEFAULT_LOSS, data_batch_size, default_training, describe_default_training  # noqa: F401
 
 
 class PipelineError(ValueError):
@@ -46,8 +45,8 @@ def training_section(project: Project, task: str, epochs: int | None = None,
     notes: list[str] = []
     section = copy.deepcopy(project.training) if project.training is not None else None
     if section is None:
-        section = {"loss": DEFAULT_LOSS[task], "optimizer": {"type": "Adam", "lr": 1e-3}, "epochs": 10}
-        notes.append(f"the project has no training section: using {section['loss']}, Adam (lr 0.001), 10 epochs")
+        section = default_training(task)
+        notes.append(f"the project has no training section: using {describe_default_training(section)}")
     if epochs is not None:
         section["epochs"] = epochs
     if device is not None:
@@ -74,8 +73,10 @@ def prepare(project: Project, *, epochs: int | None = None, device: str | None =
         raise PipelineError([(f"graph: {i.node}" if i.node else "graph", i.message + (f" — {i.hint}" if i.hint else ""))
                              for i in exc.issues]) from None
     seed = (project.training or {}).get("seed", 0)
+    from nnbuilder.data.paths import resolve_data_paths  # relative data paths are relative to the project file
+
     try:
-        bundle = load_data(project.data, seed=seed if isinstance(seed, int) else 0)
+        bundle = load_data(resolve_data_paths(project.data, project.folder), seed=seed if isinstance(seed, int) else 0)
     except DataError as exc:
         raise PipelineError([("data", str(exc))]) from None
     section, notes = training_section(project, bundle.task, epochs, device)
@@ -91,7 +92,7 @@ def prepare(project: Project, *, epochs: int | None = None, device: str | None =
     torch.manual_seed(config.seed if config.seed is not None else 0)
     model = compiled.build()
     _apply_backbone_weights(project, compiled, model)
-    batch = int(project.data.get("batch_size", 32)) if isinstance(project.data.get("batch_size", 32), int) else 32
+    batch = data_batch_size(project.data)
     return Prepared(project, compiled, model, bundle, config, batch, notes)
 
 

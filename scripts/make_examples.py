@@ -1,4 +1,4 @@
-"""Regenerate examples/*.nnb: one project per concept of the course catalogue.
+"""Regenerate nnbuilder/examples/*.nnb: one project per concept of the course catalogue.
 
 Run ``python scripts/make_examples.py``.  Each project is built through the
 same document API the editor uses, laid out left to right, and saved with a
@@ -13,7 +13,7 @@ from nnbuilder.backbones.preprocess_offer import expected_preprocessing
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.project import Project, save_project
 
-ROOT = Path(__file__).resolve().parents[1] / "examples"
+ROOT = Path(__file__).resolve().parents[1] / "nnbuilder" / "examples"  # package data
 
 
 class Builder:
@@ -190,7 +190,7 @@ TRANSFER_WEIGHTS = "resource:shapes28_shufflenet_v2_x0_5.safetensors"
 
 
 def transfer_learning() -> Project:
-    """Fine-tune the backbone shipped in resources/ (scripts/pretrain_backbone.py) on five new shapes."""
+    """Fine-tune the backbone shipped in nnbuilder/resources/ (scripts/pretrain_backbone.py) on five new shapes."""
     b = Builder()
     image = b.add("image", "Input", shape=[1, 28, 28])
     rgb = b.add("rgb", "Concat", [image, image, image], inputs=3, dim=1)
@@ -230,7 +230,7 @@ def main() -> None:
     ROOT.mkdir(exist_ok=True)
     for name, make in EXAMPLES.items():
         save_project(make(), ROOT / f"{name}.nnb")
-        print(f"wrote examples/{name}.nnb")
+        print(f"wrote nnbuilder/examples/{name}.nnb")
 
 
 if __name__ == "__main__":

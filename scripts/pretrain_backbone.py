@@ -1,13 +1,13 @@
-"""Pretrain the small backbone shipped in ``resources/`` for the offline transfer-learning example.
+"""Pretrain the small backbone shipped in ``nnbuilder/resources/`` for the offline transfer-learning example.
 
 Run ``python scripts/pretrain_backbone.py`` (about a minute on two CPU cores).  It trains a
 ``shufflenet_v2_x0_5`` from random init on the *pretext* task — the embedded ``shapes28`` data
 restricted to five shapes (disc, ring, square, frame, triangle) — through the same pipeline the
 app uses (project → ``prepare`` → ``Trainer``), then saves the backbone's weights (headless, keys as
-the ``Backbone`` node expects) to ``resources/shapes28_shufflenet_v2_x0_5.safetensors`` and the
+the ``Backbone`` node expects) to ``nnbuilder/resources/shapes28_shufflenet_v2_x0_5.safetensors`` and the
 provenance (seed, data, epochs, accuracy) next to it as JSON.
 
-``examples/transfer_learning.nnb`` then fine-tunes it on the *other* five shapes (plus, cross,
+``nnbuilder/examples/transfer_learning.nnb`` then fine-tunes it on the *other* five shapes (plus, cross,
 star, crescent, bars) with a handful of samples per class: ``weights`` is
 ``"resource:shapes28_shufflenet_v2_x0_5.safetensors"``, resolved inside the resources folder.
 """
@@ -87,7 +87,7 @@ def tensors_sha256(state: dict[str, torch.Tensor]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "resources", help="folder for the weights and JSON")
+    parser.add_argument("--out", type=Path, default=ROOT / "nnbuilder" / "resources", help="folder for the weights and JSON")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--noise", type=float, default=NOISE)
     parser.add_argument("--rotation", type=float, default=MAX_ROTATION, help="largest rotation in the pretext data")
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
         "pretext_test_metrics": accuracy,
         "pretext_val_accuracy": round(float(result.history[-1].get("val_accuracy", float("nan"))), 4),
         "train_seconds": round(seconds, 1),
-        "use": "examples/transfer_learning.nnb fine-tunes it on shapes " + ", ".join(TARGET_CLASSES),
+        "use": "nnbuilder/examples/transfer_learning.nnb fine-tunes it on shapes " + ", ".join(TARGET_CLASSES),
     }
     (args.out / RESOURCE.replace(".safetensors", ".json")).write_text(json.dumps(info, indent=2) + "\n",
                                                                     encoding="utf-8")

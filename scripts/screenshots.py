@@ -44,7 +44,7 @@ def make_window(app: QApplication, example: str, theme: str, scratch: Path):
     window = MainWindow(settings=settings, recovery_dir=scratch / "recovery")
     window.resize(*SIZE)
     window.show()
-    if not window.open_path(str(ROOT / "examples" / example), as_example=True):
+    if not window.open_path(str(ROOT / "nnbuilder" / "examples" / example), as_example=True):
         raise SystemExit(f"cannot open examples/{example}")
     window.set_theme(theme)
     settle(app, window)

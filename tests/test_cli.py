@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from nnbuilder.cli import main
+from nnbuilder.package_data import examples_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "examples" / "seed_regression.nnb"
+SEED = examples_dir() / "seed_regression.nnb"
 
 
 def test_validate_text(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,11 +14,12 @@ from safetensors.torch import load_file
 from nnbuilder.analysis import analyze
 from nnbuilder.compile import compile_graph
 from nnbuilder.graph.project import dumps_project, load_project
+from nnbuilder.package_data import examples_dir
 from nnbuilder.pipeline import prepare
 from nnbuilder.training import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "examples").glob("*.nnb"))
+EXAMPLES = sorted(examples_dir().glob("*.nnb"))
 
 
 def test_there_is_an_example_per_core_concept() -> None:
@@ -50,7 +51,7 @@ def test_example_validates_compiles_and_trains(path: Path) -> None:
 def test_cli_train_writes_weights_that_load_strictly_into_the_exported_class(tmp_path: Path) -> None:
     out = tmp_path / "run"
     result = subprocess.run(check=False, args=[sys.executable, "-m", "nnbuilder", "train",
-                                               str(ROOT / "examples" / "seed_regression.nnb"),
+                                               str(examples_dir() / "seed_regression.nnb"),
                                                "--epochs", "3", "--out", str(out)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "epoch 3/3" in result.stderr  # the progress bar
@@ -66,7 +67,7 @@ def test_cli_train_writes_weights_that_load_strictly_into_the_exported_class(tmp
 
 
 def test_cli_train_reports_a_model_that_does_not_fit_the_data(tmp_path: Path) -> None:
-    data = json.loads((ROOT / "examples" / "spirals_mlp.nnb").read_text())
+    data = json.loads((examples_dir() / "spirals_mlp.nnb").read_text())
     for node in data["graph"]["nodes"]:
         if node["id"] == "logits":
             node["params"]["out_features"] = 5

@@ -24,6 +24,7 @@ class IssueCode(str, Enum):
     DTYPE = "dtype"  # integer ids where floats are needed, or mismatched weights
     BATCH = "batch"  # the batch dimension would change
     LINEAR_ON_IMAGE = "linear_on_image"  # warning: a Linear applied per row of an image
+    MODULE_PATH = "module_path"  # a node's source module path is invalid or used twice (imported models)
 
     __hash__ = str.__hash__  # equal to the string, so hashed like it (sets of plain codes keep working)
 

@@ -21,6 +21,8 @@ def explain_failure(node_id: str, spec: LayerSpec, params: dict[str, Any],
     shape = shapes[0] if shapes else ()
     hint = ""
     message = f"{t} cannot take input {shown}: {raw}"
+    if getattr(exc, "about_input", True) is False:  # e.g. a missing weights file: the input is not the problem
+        message = f"{t}: {raw}"
     heads = next((params[k] for k in _HEADS if params.get(k)), None)
 
     if spec.input_ranks and len(shape) not in spec.input_ranks:

@@ -18,6 +18,7 @@ from nnbuilder.analysis.budget import budget_issue
 from nnbuilder.analysis.expressions import constructor_code, forward_code, setup_code
 from nnbuilder.analysis.issues import WARNING, Issue, IssueCode
 from nnbuilder.analysis.messages import explain_failure
+from nnbuilder.analysis.no_dynamo import dynamo_not_loaded
 from nnbuilder.analysis.structure import Structure
 from nnbuilder.layers import Role
 
@@ -44,6 +45,7 @@ _CACHE: dict[tuple, tuple] = {}
 _CACHE_LIMIT = 4096
 
 
+@dynamo_not_loaded()  # torch's own meta kernels, without importing its compiler (see no_dynamo.py)
 def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
     """Infer every node's output shape; nodes downstream of a failure are skipped."""
     results: dict[str, NodeShape] = {}
@@ -98,12 +100,16 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
         except Exception as exc:  # noqa: BLE001 - torch raises many types; each becomes a node error
             issues.append(explain_failure(node_id, spec, params, info.input_shapes, exc))
             continue
-        if not out[0] or out[0][0] != META_BATCH:
+        # A Parameter node is the tensor itself; an imported op may move the batch axis (attention's
+        # qkv.permute(2, 0, 3, 1, 4)) as long as a later node moves it back before the Output.
+        moved = any(tensors[e.source][0][:1] != (META_BATCH,) for e in ports.values())  # e.g. windows of a Swin
+        unbatched = "unbatched" in spec.tags or ((spec.category == "Imported" or moved) and out[0][:1] != (META_BATCH,))
+        if (not out[0] or out[0][0] != META_BATCH) and not unbatched:
             issues.append(Issue(IssueCode.BATCH, f"{spec.type} changes the batch dimension ({META_BATCH} samples in, "
                                          f"output shape {list(out[0])})", node_id,
                                 hint="dimension 0 is the batch; per-sample dimensions start at 1"))
             continue
-        info.output_shape, info.dtype = out[0][1:], _dtype_name(out[1])
+        info.output_shape, info.dtype = out[0] if unbatched else out[0][1:], _dtype_name(out[1])
         if (over := budget_issue(node_id, spec.type, info.output_shape, counts[0])) is not None:
             issues.append(over)  # downstream nodes are skipped, as after any failure
             continue
@@ -186,8 +192,9 @@ def _evaluate(spec, params, arg_names, ports, tensors, info):
         holder.m = module
         for line in setup:
             exec(line, namespace, {"self": holder})  # noqa: S102
-        module.eval()
-        weights = {p.dtype for p in module.parameters()}
+        if isinstance(module, nn.Module):
+            module.eval()
+        weights = {p.dtype for p in _weights(module)}
         if spec.input_dtype is None and weights:
             for _, t in sorted(local.items()):
                 if t.dtype.is_floating_point and t.dtype not in weights:
@@ -202,14 +209,21 @@ def _evaluate(spec, params, arg_names, ports, tensors, info):
     if steps is not None and out.dim() == 3 and out.shape[1] == PROBE_STEPS:
         out = torch.empty((out.shape[0], steps, out.shape[2]), dtype=out.dtype, device="meta")
     if info.ctor is not None:
-        total = sum(p.numel() for p in holder.m.parameters())
-        trainable = sum(p.numel() for p in holder.m.parameters() if p.requires_grad)
-        counts = (total, trainable, _macs(holder.m, out))
+        total = sum(p.numel() for p in _weights(holder.m))
+        trainable = sum(p.numel() for p in _weights(holder.m) if p.requires_grad)
+        counts = (total, trainable, _macs(holder.m, out) if isinstance(holder.m, nn.Module) else 0)
     if len(_CACHE) > _CACHE_LIMIT:
         _CACHE.clear()
     result = ((tuple(out.shape), out.dtype), counts)
     _CACHE[key] = result
     return result
+
+
+def _weights(built: Any) -> list[torch.Tensor]:
+    """A module's parameters; a Parameter node's constructor builds the parameter itself."""
+    if isinstance(built, nn.Parameter):
+        return [built]
+    return list(built.parameters()) if isinstance(built, nn.Module) else []
 
 
 PROBE_STEPS = 7  # time steps a recurrent layer is run for; the sequence's own length is put back after

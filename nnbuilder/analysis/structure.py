@@ -7,6 +7,7 @@ from typing import Any
 import networkx as nx
 
 from nnbuilder.analysis.issues import ERROR, Issue, IssueCode
+from nnbuilder.analysis.module_paths import path_issues
 from nnbuilder.graph.document import Edge, GraphDocument
 from nnbuilder.layers import LayerSpec, Role, UnknownLayerType, get_spec
 
@@ -47,6 +48,7 @@ def check_structure(doc: GraphDocument) -> Structure:
 
     _check_edges(doc, st)
     _check_ends(doc, st)
+    st.issues.extend(path_issues(doc))
     try:
         st.order = list(nx.lexicographical_topological_sort(st.graph, key=lambda n: index[n]))
     except nx.NetworkXUnfeasible:
@@ -107,8 +109,9 @@ def _check_reachability(doc: GraphDocument, st: Structure) -> None:
     g = st.graph
     starts = [n for n, s in st.specs.items() if s.role is Role.INPUT]
     ends = [n for n, s in st.specs.items() if s.role is Role.OUTPUT]
-    from_input: set[str] = set(starts)
-    for s in starts:
+    sources = [n for n, s in st.specs.items() if s.role is not Role.INPUT and not s.input_ports(st.params.get(n, {}))]
+    from_input: set[str] = set(starts) | set(sources)
+    for s in starts + sources:  # sources: nodes without inputs (a Parameter) feed the data path too
         from_input |= nx.descendants(g, s)
     to_output: set[str] = set(ends)
     for e in ends:

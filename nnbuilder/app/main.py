@@ -22,7 +22,7 @@ SEED_EXAMPLE = "seed_regression.nnb"
 
 
 def seed_project() -> Project:
-    """The seed regression MLP 2→20→10→1 with ReLU (used when examples/ is missing)."""
+    """The seed regression MLP 2→20→10→1 with ReLU (used when the shipped example is missing)."""
     from nnbuilder.graph.document import Edge, GraphDocument, Node
     from nnbuilder.graph.project import Project
 
@@ -41,15 +41,14 @@ def seed_project() -> Project:
 
 def open_initial(window: object, project_path: str | None) -> None:
     """Open ``project_path``, or the seed example when none is given."""
-    from nnbuilder.app.window.files import examples_dir
+    from nnbuilder.package_data import example_path
 
     if project_path is not None:
         if not window.open_path(project_path):  # type: ignore[attr-defined]
             window.new_document()  # type: ignore[attr-defined]
         return
-    folder = examples_dir()
-    seed = folder / SEED_EXAMPLE if folder else None
-    if seed is None or not seed.is_file() or not window.open_path(str(seed), as_example=True):  # type: ignore[attr-defined]
+    seed = example_path(SEED_EXAMPLE)
+    if not seed.is_file() or not window.open_path(str(seed), as_example=True):  # type: ignore[attr-defined]
         window.install(seed_project(), None)  # type: ignore[attr-defined]
 
 

@@ -32,7 +32,7 @@ def expand_backbone_command(doc: GraphDocument, node_id: str) -> tuple[Command, 
     for n in sub.nodes:
         if n.type not in ("Input", "Output"):
             pos = (ox + n.pos[0], oy + n.pos[1]) if n.pos else None
-            commands.append(AddNode(Node(rename[n.id], n.type, dict(n.params), pos)))
+            commands.append(AddNode(Node(rename[n.id], n.type, dict(n.params), pos, _prefixed(n.extra, node_id))))
     boundary = {inputs[0].id: doc.in_edges(node_id)}
     for e in sub.edges:
         if e.target == outputs[0].id:
@@ -45,6 +45,19 @@ def expand_backbone_command(doc: GraphDocument, node_id: str) -> tuple[Command, 
             commands.append(Connect(Edge(rename[e.source], rename[e.target], e.source_port, e.target_port)))
     key_map = {key: (rename[nid], local) for key, (nid, local) in imported.key_map.items()}
     return Macro(f"expand {info.name} '{node_id}'", commands), key_map
+
+
+def _prefixed(extra: dict, owner: str) -> dict:
+    """The node's module path under the Backbone's own attribute, so checkpoint keys do not change."""
+    from nnbuilder.analysis.module_paths import MODULE_KEY, ModulePathError, check_path
+
+    out = dict(extra)
+    if MODULE_KEY in out:
+        try:
+            out[MODULE_KEY] = ".".join(check_path(f"{owner}.{out[MODULE_KEY]}"))
+        except ModulePathError:
+            del out[MODULE_KEY]  # an id that is not a module name: the layer stays a flat attribute
+    return out
 
 
 def expand_backbone(doc: GraphDocument, node_id: str) -> dict[str, tuple[str, str]]:

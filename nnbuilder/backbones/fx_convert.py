@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import fx, nn
 
+from nnbuilder.backbones import fx_functional as functional
 from nnbuilder.backbones import literals
 from nnbuilder.layers import ParamError, get_spec, registry
 
@@ -41,7 +42,10 @@ def signature(module: nn.Module) -> tuple[str, str, tuple[tuple[str, tuple[int, 
     """Class, ``extra_repr`` (ignoring ``inplace``) and state-dict shapes: equal ⇒ same layer."""
     text = _INPLACE.sub("", module.extra_repr()).strip(", ")
     shapes = tuple((k, tuple(v.shape)) for k, v in module.state_dict().items())
-    return type(module).__name__, text, shapes
+    # settings extra_repr leaves out (AvgPool2d's count_include_pad) must match too
+    settings = sorted((k, v) for k, v in vars(module).items() if not k.startswith("_") and k not in (
+        "training", "inplace") and isinstance(v, (bool, int, float, str, tuple, type(None))))
+    return type(module).__name__, text + repr(settings), shapes
 
 
 def _rebuilds(cls: type[nn.Module], kwargs: dict[str, Any], original: nn.Module) -> bool:
@@ -52,19 +56,25 @@ def _rebuilds(cls: type[nn.Module], kwargs: dict[str, Any], original: nn.Module)
         return False
 
 
-def convert_module(node: fx.Node, module: nn.Module) -> Converted:
-    """A call to a leaf module: a known layer type, else an ``OpaqueModule``."""
+def convert_module(node: fx.Node, module: nn.Module, live: set[fx.Node] | None = None) -> Converted:
+    """A call to a leaf module: a known layer type, else an ``OpaqueModule``.  ``live``: the nodes whose
+    value reaches the output (an RNN's unused hidden state does not count)."""
     simple = len(node.args) == 1 and isinstance(node.args[0], fx.Node) and not node.kwargs
     cls = type(module)
+    if cls is nn.MultiheadAttention:
+        attention = _attention(node, module, live)
+        if attention is not None:
+            return attention
     known = cls.__module__.startswith("torch.nn") and cls.__name__ in registry()
     if simple and known:
         spec = get_spec(cls.__name__)
         raw = {p.name: (module.bias is not None if p.name == "bias" else getattr(module, p.name))
                for p in spec.params if p.ctor and hasattr(module, p.name)}
         rnn_ok = True
-        if any(p.name == "output" and not p.ctor for p in spec.params):  # RNNs: only out[0] users
-            rnn_ok = all(u.target is operator.getitem and u.args[1] == 0 for u in node.users)
-            raw["output"] = "sequence"
+        if any(p.name == "output" and not p.ctor for p in spec.params):  # RNNs: one output mode
+            mode = rnn_mode(node, isinstance(module, nn.LSTM), live)
+            rnn_ok = mode is not None
+            raw["output"] = mode or "sequence"
         for ctor in ({k: _compact(v) for k, v in raw.items()}, raw):  # prefer 3 over (3, 3)
             params, errors = spec.normalize(ctor)
             kwargs = {p.name: params[p.name] for p in spec.params if p.ctor and params.get(p.name) is not None}
@@ -112,9 +122,14 @@ def _opaque_module(node: fx.Node, module: nn.Module) -> Converted:
     return Converted("OpaqueModule", params, inputs)
 
 
-def encode_call(node: fx.Node) -> tuple[list[fx.Node], list[Any], dict[str, Any]]:
-    """The distinct fx nodes among ``node``'s arguments, and its arguments encoded as literals."""
+def encode_call(node: fx.Node, sym: dict | None = None) -> tuple[list[fx.Node], list[Any], dict[str, Any]]:
+    """The distinct fx nodes among ``node``'s arguments, and its arguments encoded as literals; size
+    values (``sym``) are written inline as expressions of their tensors."""
     inputs: list[fx.Node] = []
+    node_args, node_kwargs = node.args, node.kwargs
+    if sym:
+        node_args = fx.node.map_arg(node.args, lambda n: sym.get(n, n))
+        node_kwargs = fx.node.map_arg(node.kwargs, lambda n: sym.get(n, n))
 
     def ref(value: Any) -> int | None:
         if not isinstance(value, fx.Node):
@@ -124,16 +139,23 @@ def encode_call(node: fx.Node) -> tuple[list[fx.Node], list[Any], dict[str, Any]
         return inputs.index(value)
 
     try:
-        args = [literals.encode(a, ref) for a in node.args]
-        kwargs = {k: literals.encode(v, ref) for k, v in node.kwargs.items()}
+        args = [literals.encode(a, ref) for a in node_args]
+        kwargs = {k: literals.encode(v, ref) for k, v in node_kwargs.items()}
     except literals.LiteralError as exc:
-        raise UnsupportedModel(f"operation {node.name!r} ({node.format_node()}): {exc}") from None
+        raise UnsupportedModel(f"operation {node.name!r} ({_short(node.format_node())}): {exc}") from None
     return inputs, args, kwargs
 
 
-def convert_function(node: fx.Node) -> Converted:
-    """``call_function`` / ``call_method``: a merge or layer type where one fits, else ``OpaqueOp``."""
+def convert_function(node: fx.Node, sym: dict | None = None) -> Converted:
+    """``call_function`` / ``call_method``: a merge or layer type where one fits, else ``OpaqueOp``.
+    ``Converted("Alias", {}, [x])`` means the node is ``x`` itself (stochastic depth in eval mode)."""
+    sym = sym or {}
     target, args, kwargs = node.target, node.args, node.kwargs
+    mapped = functional.convert(node, sym)
+    if mapped is not None:
+        return mapped
+    if any(isinstance(a, fx.Node) and a in sym for a in (*args, *kwargs.values())):
+        return _opaque_op(node, sym)
     nodes = [a for a in args if isinstance(a, fx.Node)]
     if target in (operator.add, operator.iadd, torch.add, "add") and len(args) == 2 == len(nodes) and not kwargs:
         return Converted("Add", {"inputs": 2}, list(args))
@@ -142,19 +164,19 @@ def convert_function(node: fx.Node) -> Converted:
     if target is torch.cat and args and isinstance(args[0], (list, tuple)) and set(kwargs) <= {"dim"}:
         parts = list(args[0])
         dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
-        if 2 <= len(parts) <= 8 and all(isinstance(p, fx.Node) for p in parts) and isinstance(dim, int):
+        if 2 <= len(parts) and all(isinstance(p, fx.Node) for p in parts) and isinstance(dim, int):
             return Converted("Concat", {"inputs": len(parts), "dim": dim}, parts)
     if target in (torch.flatten, "flatten") and len(nodes) == 1 and args and args[0] is nodes[0]:
         start = args[1] if len(args) > 1 else kwargs.get("start_dim", 0)
         end = args[2] if len(args) > 2 else kwargs.get("end_dim", -1)
-        if isinstance(start, int) and isinstance(end, int) and set(kwargs) <= {"start_dim", "end_dim"}:
+        if isinstance(start, int) and isinstance(end, int) and start >= 1 and set(kwargs) <= {"start_dim", "end_dim"}:
             return Converted("Flatten", {"start_dim": start, "end_dim": end}, [nodes[0]])
     if target in (F.relu, torch.relu, "relu") and len(args) == 1 and nodes and set(kwargs) <= {"inplace"}:
         return Converted("ReLU", {}, [nodes[0]])
-    return _opaque_op(node)
+    return _opaque_op(node, sym)
 
 
-def _opaque_op(node: fx.Node) -> Converted:
+def _opaque_op(node: fx.Node, sym: dict | None = None) -> Converted:
     from nnbuilder.layers.backbone import check_op
 
     kind, name = "method", node.target
@@ -163,9 +185,9 @@ def _opaque_op(node: fx.Node) -> Converted:
     try:
         check_op(kind, name)
     except ParamError:
-        raise UnsupportedModel(f"operation {node.name!r} calls {node.target!r}, which nnbuilder cannot "
+        raise UnsupportedModel(f"operation {node.name!r} calls {_name(node.target)}, which nnbuilder cannot "
                                "represent; rewrite it with torch / torch.nn.functional calls") from None
-    inputs, args, kwargs = encode_call(node)
+    inputs, args, kwargs = encode_call(node, sym)
     params = {"kind": kind, "target": name, "inputs": len(inputs), "args": args, "kwargs": kwargs,
               "description": node.format_node()[:2000]}
     return Converted("OpaqueOp", params, inputs)
@@ -182,3 +204,187 @@ def _qualified(target: Any) -> tuple[str, str]:
         if name and getattr(module, name, None) is target:
             return "function", f"{module_name}.{name}"
     return "function", f"{getattr(target, '__module__', '?')}.{name or target!r}"
+
+
+def _short(text: str) -> str:
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", text)[:300]
+
+
+def _name(target: Any) -> str:
+    """``torch.nn.functional.gelu`` / ``'view'`` for an fx target, never a memory address."""
+    if isinstance(target, str):
+        return repr(target)
+    return f"{getattr(target, '__module__', None) or '?'}.{getattr(target, '__qualname__', None) or type(target).__name__}"
+
+
+def rnn_mode(node: fx.Node, lstm: bool, live: set[fx.Node] | None) -> str | None:
+    """The RNN output mode the live uses of ``node`` need: out[0] is 'sequence', out[1][0][-1] (LSTM) or
+    out[1][-1] (RNN, GRU) is 'hidden'; None when they need several or something else."""
+    modes = {_rnn_use(u, lstm, live) for u in node.users if live is None or u in live}
+    return modes.pop() if len(modes) == 1 and None not in modes else None
+
+
+def _rnn_use(user: fx.Node, lstm: bool, live: set[fx.Node] | None) -> str | None:
+    if user.target is not operator.getitem:
+        return None
+    if user.args[1] == 0:
+        return "sequence"
+    chain = [1, 0, -1] if lstm else [1, -1]
+    node = user
+    for i, index in enumerate(chain):
+        if node.target is not operator.getitem or node.args[1] != index:
+            return None
+        if i < len(chain) - 1:
+            users = [u for u in node.users if live is None or u in live]
+            if len(users) != 1:
+                return None
+            node = users[0]
+    return "hidden"
+
+
+def alias_of(node: fx.Node, ids: dict[fx.Node, str], doc: Any) -> str | None:
+    """The RNN node id an output getitem stands for (``out[0]``, ``out[1][0][-1]`` and the links of that
+    chain), or None."""
+    depth, src = 0, node
+    while src.op == "call_function" and src.target is operator.getitem and isinstance(src.args[0], fx.Node):
+        depth, src = depth + 1, src.args[0]
+    if not depth or src.op != "call_module" or src not in ids or not doc.has_node(ids[src]):
+        return None
+    rnn = doc.node(ids[src])
+    if rnn.type == "MultiheadAttention":
+        return ids[src] if depth == 1 and node.args[1] == 0 else None
+    if rnn.type not in ("RNN", "LSTM", "GRU"):
+        return None
+    length = 1 if rnn.params.get("output") == "sequence" else (3 if rnn.type == "LSTM" else 2)
+    return ids[src] if depth <= length else None
+
+
+def as_expr(node: fx.Node, sym: dict) -> literals.Expr | None:
+    """A size/shape value (``x.size(0)``, ``x.shape[1] // 2``) as an expression, else None."""
+    target, args = node.target, node.args
+    if node.op == "call_method" and target in literals.EXPR_METHODS and args and not node.kwargs:
+        return literals.Expr(target, tuple(sym.get(a, a) for a in args))
+    if node.op != "call_function":
+        return None
+    if target is getattr and len(args) == 2 and args[1] in literals.EXPR_ATTRS:
+        return literals.Expr("attr", (sym.get(args[0], args[0]), args[1]))
+    is_sym = [isinstance(a, fx.Node) and a in sym for a in args]
+    tensors = [isinstance(a, fx.Node) and a not in sym for a in args]
+    if not any(is_sym) or any(tensors) or node.kwargs:
+        return None
+    name = getattr(target, "__name__", "")
+    if target is operator.getitem and len(args) == 2:
+        return literals.Expr("getitem", (sym[args[0]], args[1]))
+    if getattr(operator, name, None) is target and name in literals.EXPR_BINARY and len(args) == 2:
+        return literals.Expr(name, tuple(sym.get(a, a) for a in args))
+    if target is operator.neg and len(args) == 1:
+        return literals.Expr("neg", (sym[args[0]],))
+    return None
+
+
+def convert_tensor(path: str, tensor: torch.Tensor, persistent: bool | None) -> Converted:
+    """A ``Parameter`` node for a tensor forward reads directly (``self.cls_token``, a bias table)."""
+    from nnbuilder.layers.tensors import DTYPES, MAX_VALUES
+
+    dtype = str(tensor.dtype).removeprefix("torch.")
+    if dtype not in DTYPES:
+        raise UnsupportedModel(f"forward reads the {dtype} tensor {path!r}; nnbuilder keeps {', '.join(DTYPES)}")
+    parameter = isinstance(tensor, nn.Parameter)
+    kind = "parameter" if parameter else ("buffer" if persistent else "constant")
+    params: dict[str, Any] = {"kind": kind, "shape": list(tensor.shape), "dtype": dtype}
+    if parameter:
+        params["trainable"] = bool(tensor.requires_grad)
+    data = tensor.detach()
+    if data.is_meta:
+        params["init"] = "zeros"
+    elif data.numel() and bool((data == data.flatten()[0]).all()):
+        value = float(data.flatten()[0])
+        params.update({"init": "full", "value": value} if value not in (0.0, 1.0) else
+                      {"init": "ones" if value == 1.0 else "zeros"})
+    elif not parameter and data.numel() <= MAX_VALUES:
+        params.update({"init": "values", "values": data.cpu().tolist()})
+    elif data.is_floating_point():
+        params.update({"init": "normal", "value": round(float(data.float().std()), 6)})
+    elif kind == "constant":
+        raise UnsupportedModel(f"forward reads the unsaved tensor {path!r} with {data.numel():,} values; "
+                               f"nnbuilder keeps at most {MAX_VALUES:,}")
+    else:
+        params["init"] = "zeros"
+    return Converted("Parameter", params, [])
+
+
+def _attention(node: fx.Node, module: nn.MultiheadAttention, live: set[fx.Node] | None) -> Converted | None:
+    """``self.attn(q, k, v, need_weights=False)`` whose result is only used as ``[0]``."""
+    args = list(node.args)
+    if not 1 <= len(args) <= 3 or not all(isinstance(a, fx.Node) for a in args):
+        return None
+    if any(k not in ("need_weights",) for k in node.kwargs) or node.kwargs.get("need_weights", True) is not False:
+        return None
+    users = [u for u in node.users if live is None or u in live]
+    if not all(u.target is operator.getitem and u.args[1] == 0 for u in users):
+        return None
+    spec = get_spec("MultiheadAttention")
+    raw = {p.name: getattr(module, p.name) for p in spec.params if p.ctor and hasattr(module, p.name)}
+    raw["bias"] = module.in_proj_bias is not None
+    params, errors = spec.normalize(raw)
+    kwargs = {p.name: params[p.name] for p in spec.params if p.ctor and params.get(p.name) is not None}
+    if errors or not _rebuilds(nn.MultiheadAttention, kwargs, module):
+        return None
+    inputs = args[:1] if len(set(args)) == 1 else args
+    return Converted("MultiheadAttention", {k: v for k, v in params.items() if v is not None}, inputs)
+
+
+_SPLITS = ("chunk", "unbind", "split")
+
+
+def tuple_split(node: fx.Node, live: set[fx.Node]) -> bool:
+    """``x.chunk(n, dim)`` / ``x.unbind(dim)`` / ``x.split(size, dim)`` used only through constant indices:
+    each ``[i]`` becomes its own slicing node (see :func:`split_item`)."""
+    name = node.target if node.op == "call_method" else getattr(node.target, "__name__", "")
+    if name not in _SPLITS or (node.op == "call_function" and getattr(torch, name, None) is not node.target):
+        return False
+    if not node.args or not isinstance(node.args[0], fx.Node) or not _split_args(node):
+        return False
+    users = [u for u in node.users if u in live]
+    return bool(users) and all(u.target is operator.getitem and type(u.args[1]) is int for u in users)
+
+
+def _split_args(node: fx.Node) -> tuple[str, int | None, int] | None:
+    name = node.target if node.op == "call_method" else node.target.__name__
+    names = {"chunk": ("chunks", "dim"), "split": ("split_size", "dim"), "unbind": ("dim",)}[name]
+    values = dict(zip(names, node.args[1:]))
+    values.update(node.kwargs)
+    if set(values) - set(names):
+        return None
+    dim = values.get("dim", 0)
+    size = values.get("chunks", values.get("split_size"))
+    if type(dim) is not int or (name != "unbind" and type(size) is not int):
+        return None
+    return name, size, dim
+
+
+def split_item(getitem: fx.Node) -> Converted:
+    """``x.chunk(n, d)[i]`` as ``x[..., i*c:(i+1)*c]`` (c = ceil(size/n)), ``x.unbind(d)[i]`` as
+    ``x.select(d, i)``: the same tensor, without a tuple in the graph."""
+    source = getitem.args[0]
+    x, index = source.args[0], getitem.args[1]
+    name, size, dim = _split_args(source)
+    if name == "unbind":
+        params = {"kind": "method", "target": "select", "inputs": 1, "args": [{"input": 0}, dim, index],
+                  "kwargs": {}, "description": _short(f"{source.format_node()} [{index}]")[:2000]}
+        return Converted("OpaqueOp", params, [x])
+    step: Any = size
+    if name == "chunk":  # chunk size = ceil(length / n)
+        length = literals.Expr("size", (x, dim))
+        step = literals.Expr("floordiv", (literals.Expr("add", (length, size - 1)), size))
+    if index < 0:
+        raise UnsupportedModel(f"{source.name}[{index}]: negative indices into {name} are not supported")
+    start = literals.Expr("mul", (step, index)) if index else None
+    stop = literals.Expr("mul", (step, index + 1))
+    item = slice(start, stop)
+    key = (*([slice(None)] * dim), item) if dim >= 0 else (Ellipsis, item, *([slice(None)] * (-dim - 1)))
+    ref = lambda v: 0 if v is x else None
+    params = {"kind": "operator", "target": "getitem", "inputs": 1,
+              "args": [{"input": 0}, literals.encode(key, ref)], "kwargs": {},
+              "description": _short(f"{source.format_node()} [{index}]")[:2000]}
+    return Converted("OpaqueOp", params, [x])

@@ -9,7 +9,10 @@ operations whose result never reaches an output (shape assertions) are listed in
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import operator
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,12 +22,26 @@ from typing import Any
 import torch
 from torch import fx, nn
 
-from nnbuilder.backbones.fx_convert import Converted, UnsupportedModel, convert_function, convert_module
+from nnbuilder.analysis.module_paths import MODULE_KEY
+from nnbuilder.backbones import literals
+from nnbuilder.backbones.fx_convert import (
+    Converted,
+    UnsupportedModel,
+    alias_of,
+    as_expr,
+    convert_function,
+    convert_module,
+    convert_tensor,
+    split_item,
+    tuple_split,
+)
+from nnbuilder.backbones.fx_functional import batch_norm_node, batch_norm_owners
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 
 ImportError_ = UnsupportedModel  # public alias: "the model cannot be imported"
 
 _X_STEP, _Y_STEP = 220.0, 110.0
+_MAX_MERGE = 8  # inputs of one Concat node
 
 
 @dataclass
@@ -35,6 +52,7 @@ class ImportResult:
     key_map: dict[str, tuple[str, str]]  # original state-dict key -> (node id, key inside that node)
     opaque: list[str] = field(default_factory=list)  # ids of OpaqueModule / OpaqueOp nodes
     dropped: list[str] = field(default_factory=list)  # operations whose result was never used
+    source_model: nn.Module | None = field(default=None, repr=False)  # the traced model (random weights)
 
 
 def import_torchvision(name: str, input_shape: Sequence[int] = (3, 224, 224)) -> ImportResult:
@@ -75,78 +93,224 @@ def import_module_file(path: str | Path, class_name: str, input_shapes: Sequence
     return import_module(model, input_shapes)
 
 
-def trace(model: nn.Module) -> fx.GraphModule:
-    """``symbolic_trace`` with a message that names the problem when the model is not traceable."""
+class _Tracer(fx.Tracer):
+    """Buffers read in forward become graph values (their state-dict key survives), not folded constants."""
+
+    proxy_buffer_attributes = True
+
+
+def trace(model: nn.Module, inputs: int | None = None) -> fx.GraphModule:
+    """``symbolic_trace`` in eval mode (the inference graph: no auxiliary heads, dropout off), with a
+    message that names the problem when the model is not traceable.  Forward arguments after the first
+    ``inputs`` keep their defaults (``attn_mask=None``)."""
+    import inspect
+
+    concrete: dict[str, Any] = {}
+    if inputs is not None:
+        with contextlib.suppress(TypeError, ValueError):
+            params = list(inspect.signature(model.forward).parameters.values())[inputs:]
+            concrete = {p.name: p.default for p in params if p.default is not inspect.Parameter.empty
+                        and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    was_training = model.training
+    model.eval()
     try:
-        return fx.symbolic_trace(model)
+        tracer = _Tracer()
+        graph = tracer.trace(model, concrete_args=concrete or None)
+        return fx.GraphModule(tracer.root, graph, type(model).__name__)
     except Exception as exc:
         raise UnsupportedModel(f"{type(model).__name__} cannot be traced by torch.fx ({type(exc).__name__}: "
-                               f"{str(exc).splitlines()[0] if str(exc) else ''}); data-dependent Python control "
+                               f"{_first_line(exc)}); data-dependent Python control "
                                "flow must be rewritten with tensor operations") from exc
+    finally:
+        model.train(was_training)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", text)[:300]  # never a memory address
 
 
 def import_module(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> ImportResult:
     """Trace ``model`` into a :class:`GraphDocument`; ``input_shapes`` are per-sample shapes."""
-    gm = trace(model)
+    gm = trace(model, len(input_shapes))
     graph_nodes = list(gm.graph.nodes)
     placeholders = [n for n in graph_nodes if n.op == "placeholder"]
+    live = _live(graph_nodes)
+    if len(placeholders) > len(input_shapes):  # arguments left at their defaults (concrete) are not inputs
+        placeholders = placeholders[:len(input_shapes)] + [n for n in placeholders[len(input_shapes):] if n in live]
     if len(input_shapes) != len(placeholders):
         raise UnsupportedModel(f"{type(model).__name__}.forward takes {len(placeholders)} input(s) "
                                f"({', '.join(n.name for n in placeholders)}) but {len(input_shapes)} shape(s) "
                                "were given")
+    _main_output(gm.graph)
     used = _live(graph_nodes)
     doc = GraphDocument()
     ids: dict[fx.Node, str] = {}
-    result = ImportResult(doc, {})
+    sym: dict[fx.Node, literals.Expr] = {}  # size/shape values, inlined into the nodes that use them
+    result = ImportResult(doc, {}, source_model=model)
     calls = _count_calls(graph_nodes)
+    bn_calls, bn_attrs = batch_norm_owners(model, graph_nodes)
     for fx_node in graph_nodes:
-        if fx_node.op == "placeholder":
-            shape = [int(d) for d in input_shapes[placeholders.index(fx_node)]]
-            ids[fx_node] = _add(doc, fx_node.name, Converted("Input", {"shape": shape}), ids)
-        elif fx_node.op == "output":
-            outs = fx_node.args[0] if isinstance(fx_node.args[0], (tuple, list)) else [fx_node.args[0]]
-            if not all(isinstance(o, fx.Node) for o in outs):
-                raise UnsupportedModel("the model output must be a tensor or a tuple of tensors")
-            for out in outs:
-                _add(doc, "output", Converted("Output", {}, [out]), ids)
-        elif fx_node not in used:
-            result.dropped.append(fx_node.format_node())
-        elif fx_node.op == "get_attr":
-            raise UnsupportedModel(f"forward uses the tensor attribute {fx_node.target!r} directly; only "
-                                   "layers (sub-modules) and tensor operations can be imported")
-        elif _alias_of_rnn(fx_node, ids, doc):
-            ids[fx_node] = ids[fx_node.args[0]]
-        elif fx_node.op == "call_module":
-            module = gm.get_submodule(str(fx_node.target))
-            if calls[fx_node.target] > 1 and any(True for _ in module.parameters()):
-                raise UnsupportedModel(f"module {fx_node.target!r} is called {calls[fx_node.target]} times; "
-                                       "shared weights cannot be represented as separate graph nodes")
-            node_id = _add(doc, fx_node.name, convert_module(fx_node, module), ids)
-            ids[fx_node] = node_id
-            for key in module.state_dict():
-                result.key_map[f"{fx_node.target}.{key}"] = (node_id, key)
-        else:
-            ids[fx_node] = _add(doc, fx_node.name, convert_function(fx_node), ids)
+        where = _where(fx_node)
+        try:
+            if fx_node.op == "placeholder" and fx_node not in placeholders:
+                continue
+            if fx_node.op == "placeholder":
+                shape = [int(d) for d in input_shapes[placeholders.index(fx_node)]]
+                ids[fx_node] = _add(doc, fx_node.name, Converted("Input", {"shape": shape}), ids, sym)
+            elif fx_node.op == "output":
+                for out in _outputs(fx_node):
+                    _add(doc, "output", Converted("Output", {}, [out]), ids, sym)
+            elif fx_node not in used:
+                result.dropped.append(fx_node.format_node())
+            elif (expr := as_expr(fx_node, sym)) is not None:
+                sym[fx_node] = expr
+            elif fx_node in bn_attrs:
+                continue  # read by a batch-norm call that becomes a BatchNorm node at the owner's path
+            elif fx_node in bn_calls and (conv := batch_norm_node(fx_node, model.get_submodule(bn_calls[fx_node]))):
+                owner = bn_calls[fx_node]
+                ids[fx_node] = _add(doc, fx_node.name, conv, ids, sym, module=owner)
+                for key in model.get_submodule(owner).state_dict():
+                    result.key_map[f"{owner}.{key}"] = (ids[fx_node], key)
+            elif fx_node.op == "get_attr":
+                path = str(fx_node.target)
+                conv = convert_tensor(path, _tensor(model, gm, path), _persistent(model, path))
+                state = conv.params["kind"] != "constant"
+                ids[fx_node] = _add(doc, fx_node.name, conv, ids, sym, module=path if state else None)
+                if state:
+                    result.key_map[path] = (ids[fx_node], "")
+            elif (alias := alias_of(fx_node, ids, doc)) is not None:
+                ids[fx_node] = alias
+            elif tuple_split(fx_node, used):
+                continue  # each [i] of it becomes its own node
+            elif fx_node.target is operator.getitem and isinstance(fx_node.args[0], fx.Node) \
+                    and fx_node.args[0] not in ids and tuple_split(fx_node.args[0], used):
+                ids[fx_node] = _add(doc, fx_node.name, split_item(fx_node), ids, sym)
+            elif fx_node.op == "call_module":
+                module = gm.get_submodule(str(fx_node.target))
+                if calls[fx_node.target] > 1 and any(True for _ in module.parameters()):
+                    raise UnsupportedModel(f"module {fx_node.target!r} is called {calls[fx_node.target]} times; "
+                                           "shared weights cannot be represented as separate graph nodes")
+                path = str(fx_node.target) if module.state_dict() else None  # stateless layers may be reused
+                conv = convert_module(fx_node, module, used)
+                node_id = _add(doc, fx_node.name, conv, ids, sym, module=path)
+                ids[fx_node] = node_id
+                for key in module.state_dict():
+                    result.key_map[f"{fx_node.target}.{key}"] = (node_id, key)
+            else:
+                conv = convert_function(fx_node, sym)
+                if conv.type == "Alias":
+                    ids[fx_node] = ids[conv.inputs[0]]
+                elif conv.type == "Concat" and len(conv.inputs) > _MAX_MERGE:
+                    ids[fx_node] = _add_concat(doc, fx_node.name, conv, ids, sym)
+                else:
+                    ids[fx_node] = _add(doc, fx_node.name, conv, ids, sym)
+        except UnsupportedModel as exc:
+            if where and where not in str(exc):
+                raise UnsupportedModel(f"{exc} (in {where})") from None
+            raise
+    _check_all_weights_used(model, result)
     result.opaque = [n.id for n in doc.nodes if n.type in ("OpaqueModule", "OpaqueOp")]
     _layout(doc)
     return result
 
 
-def _add(doc: GraphDocument, name: str, conv: Converted, ids: dict[fx.Node, str]) -> str:
+def _where(node: fx.Node) -> str:
+    """The source module and line an fx node came from, when torch.fx recorded them."""
+    stack = node.meta.get("stack_trace") or ""
+    lines = [ln.strip() for ln in stack.strip().splitlines() if ln.strip().startswith("File ")]
+    module = node.meta.get("nn_module_stack")
+    owner = ""
+    if module:
+        path, cls = list(module.values())[-1]
+        owner = f"{path or 'the model'} ({getattr(cls, '__name__', cls)})"
+    return ", ".join(x for x in (owner, lines[-1] if lines else "") if x)
+
+
+def _outputs(node: fx.Node) -> list[fx.Node]:
+    outs = node.args[0] if isinstance(node.args[0], (tuple, list)) else [node.args[0]]
+    if not all(isinstance(o, fx.Node) for o in outs):
+        raise UnsupportedModel("the model output must be a tensor or a tuple of tensors")
+    return list(outs)
+
+
+def _main_output(graph: fx.Graph) -> None:
+    """A namedtuple / dict output (GoogLeNetOutputs, InceptionOutputs) keeps only its main (first) tensor."""
+    out = next(n for n in graph.nodes if n.op == "output")
+    value = out.args[0]
+    if isinstance(value, dict) and value:
+        out.args = (next(iter(value.values())),)
+    elif isinstance(value, tuple) and hasattr(value, "_fields"):
+        out.args = (value[0],)
+
+
+def _tensor(model: nn.Module, gm: fx.GraphModule, path: str) -> torch.Tensor:
+    for root in (model, gm):
+        owner, _, name = path.rpartition(".")
+        try:
+            value = getattr(root.get_submodule(owner), name)
+        except AttributeError:
+            continue
+        if isinstance(value, torch.Tensor):
+            return value
+    raise UnsupportedModel(f"forward reads {path!r}, which is not a tensor; only tensors and layers can be imported")
+
+
+def _persistent(model: nn.Module, path: str) -> bool | None:
+    """True for a parameter or saved buffer, False for an unsaved buffer, None for a plain tensor."""
+    owner, _, name = path.rpartition(".")
+    try:
+        module = model.get_submodule(owner)
+    except AttributeError:
+        return None
+    if name in module._parameters:
+        return True
+    if name in module._buffers:
+        return name not in module._non_persistent_buffers_set
+    return None
+
+
+def _check_all_weights_used(model: nn.Module, result: ImportResult) -> None:
+    held = set(result.key_map)
+    unused = [k for k in model.state_dict() if k not in held]
+    if unused:
+        owners = sorted({k.rsplit(".", 1)[0] for k in unused})
+        raise UnsupportedModel(
+            f"{type(model).__name__} has weights that forward (in eval mode) never uses: {', '.join(owners[:6])}"
+            f"{' ...' if len(owners) > 6 else ''}; they would not load. Build the model without them (for "
+            "torchvision's googlenet and inception_v3: --arg aux_logits=False)")
+
+
+def _add(doc: GraphDocument, name: str, conv: Converted, ids: dict[fx.Node, str], sym: dict,
+         module: str | None = None) -> str:
     node_id = doc.unique_id(name)
-    doc.insert_node(Node(node_id, conv.type, dict(conv.params)))
+    doc.insert_node(Node(node_id, conv.type, dict(conv.params), extra={MODULE_KEY: module} if module else {}))
+    if any(value in sym for value in conv.inputs):
+        raise UnsupportedModel(f"{name!r} takes a size value where a tensor is expected")
     for port, value in enumerate(conv.inputs):
         doc.insert_edge(Edge(ids[value], node_id, 0, port))
     return node_id
 
 
-def _alias_of_rnn(fx_node: fx.Node, ids: dict[fx.Node, str], doc: GraphDocument) -> bool:
-    """``out[0]`` of an RNN imported with ``output="sequence"`` is the RNN node itself."""
-    import operator
+def _add_concat(doc: GraphDocument, name: str, conv: Converted, ids: dict[fx.Node, str], sym: dict) -> str:
+    """``torch.cat`` of many tensors (DenseNet) as a tree of Concat nodes of at most 8 inputs each."""
+    dim = conv.params["dim"]
+    parts: list[fx.Node | str] = list(conv.inputs)
+    while len(parts) > _MAX_MERGE:
+        grouped: list[fx.Node | str] = []
+        for start in range(0, len(parts), _MAX_MERGE):
+            group = parts[start:start + _MAX_MERGE]
+            grouped.append(group[0] if len(group) == 1 else _add_ids(doc, f"{name}_part", dim, group, ids))
+        parts = grouped
+    return _add_ids(doc, name, dim, parts, ids)
 
-    src = fx_node.args[0] if fx_node.args else None
-    return (fx_node.target is operator.getitem and isinstance(src, fx.Node) and src in ids
-            and doc.node(ids[src]).params.get("output") == "sequence" and fx_node.args[1] == 0)
+
+def _add_ids(doc: GraphDocument, name: str, dim: int, parts: list, ids: dict[fx.Node, str]) -> str:
+    node_id = doc.unique_id(name)
+    doc.insert_node(Node(node_id, "Concat", {"inputs": len(parts), "dim": dim}))
+    for port, part in enumerate(parts):
+        doc.insert_edge(Edge(part if isinstance(part, str) else ids[part], node_id, 0, port))
+    return node_id
 
 
 def _live(nodes: list[fx.Node]) -> set[fx.Node]:
@@ -194,5 +358,6 @@ def remap_state_dict(state: Mapping[str, torch.Tensor], key_map: Mapping[str, tu
     out = {}
     for key, tensor in state.items():
         node_id, local = key_map[key]
-        out[f"{attrs.get(node_id, node_id)}.{local}"] = tensor
+        attr = attrs.get(node_id, node_id)
+        out[f"{attr}.{local}" if local else attr] = tensor
     return out

@@ -11,11 +11,14 @@ checked primitives.  Encoding::
     Ellipsis                     {"ellipsis": true}
     torch dtype                  {"dtype": "float32"}
     the i-th input of the node   {"input": i}
+    a size/shape expression      {"expr": [op, arg, ...]}, e.g. x.size(0) // 2 is
+                                 {"expr": ["floordiv", {"expr": ["size", {"input": 0}, 0]}, 2]}
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")
@@ -23,6 +26,20 @@ DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32",
 
 class LiteralError(ValueError):
     """A value that cannot be stored or re-emitted as a literal."""
+
+
+# Size and shape arithmetic an imported operation may compute from its inputs (never a tensor itself).
+EXPR_METHODS = ("size", "dim", "numel")
+EXPR_ATTRS = ("shape", "dtype", "device", "ndim")
+EXPR_BINARY = {"add": "+", "sub": "-", "mul": "*", "floordiv": "//", "truediv": "/", "mod": "%", "pow": "**"}
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A size/shape expression during import: ``op`` applied to ``args`` (fx nodes, Exprs, literals)."""
+
+    op: str
+    args: tuple[Any, ...]
 
 
 def encode(value: Any, ref: Callable[[Any], int | None] = lambda v: None) -> Any:
@@ -42,6 +59,8 @@ def encode(value: Any, ref: Callable[[Any], int | None] = lambda v: None) -> Any
         return {"slice": [encode(value.start, ref), encode(value.stop, ref), encode(value.step, ref)]}
     if value is Ellipsis:
         return {"ellipsis": True}
+    if isinstance(value, Expr):
+        return {"expr": [value.op, *(encode(a, ref) for a in value.args)]}
     name = str(value).removeprefix("torch.")
     if type(value).__name__ == "dtype" and name in DTYPES:
         return {"dtype": name}
@@ -83,7 +102,23 @@ def render(obj: Any, inputs: Sequence[str]) -> str:
             return f"torch.{value}"
         if tag == "float" and value in ("inf", "-inf", "nan"):
             return f"float({value!r})"
-    raise LiteralError(f"not an encoded literal: {obj!r}")
+        if tag == "expr" and isinstance(value, list) and value:
+            return _render_expr(value[0], [render(v, inputs) for v in value[1:]], value[1:])
+    raise LiteralError(f"not an encoded literal: {obj!r}"[:300])
+
+
+def _render_expr(op: Any, args: list[str], raw: list[Any]) -> str:
+    if op in EXPR_METHODS and 1 <= len(args) <= 2:
+        return f"{args[0]}.{op}({', '.join(args[1:])})"
+    if op == "attr" and len(args) == 2 and raw[1] in EXPR_ATTRS:
+        return f"{args[0]}.{raw[1]}"
+    if op == "getitem" and len(args) == 2:
+        return f"{args[0]}[{args[1]}]"
+    if op in EXPR_BINARY and len(args) == 2:
+        return f"({args[0]} {EXPR_BINARY[op]} {args[1]})"
+    if op == "neg" and len(args) == 1:
+        return f"(-{args[0]})"
+    raise LiteralError(f"not a size expression: {op!r} with {len(args)} argument(s)"[:200])
 
 
 def decode(obj: Any) -> Any:

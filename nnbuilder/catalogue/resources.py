@@ -21,9 +21,10 @@ class WeightsUnavailable(WeightsError):
 
 
 def resource_dirs() -> list[Path]:
-    """Where shipped weights live: the package's ``resources`` folder, then the source tree's."""
-    package = Path(__file__).resolve().parents[1]
-    return [package / "resources", package.parent / "resources"]
+    """Where shipped weights live: the package's ``resources`` folder (package data)."""
+    from nnbuilder.package_data import resources_dir
+
+    return [resources_dir()]
 
 
 def is_resource(value: object) -> bool:
@@ -49,4 +50,5 @@ def resource_path(value: str) -> Path:
             return file
     shipped = sorted({p.name for d in resource_dirs() if d.is_dir() for p in d.glob("*.safetensors")})
     raise WeightsUnavailable(f"no shipped weights {name!r} in {', '.join(map(str, resource_dirs()))}; shipped: "
-                             f"{', '.join(shipped) or 'none'}")
+                             f"{', '.join(shipped) or 'none'}. Shipped weights come with nnbuilder's package: "
+                             "reinstall nnbuilder, or in a source checkout run python scripts/pretrain_backbone.py")

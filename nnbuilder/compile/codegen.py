@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from nnbuilder import __version__
 from nnbuilder.analysis import Analysis
 from nnbuilder.analysis.expressions import forward_code, setup_code
+from nnbuilder.analysis.module_paths import nested_layout
 from nnbuilder.compile.identifiers import Namespace, class_name, comment_text
 from nnbuilder.formatting import batch_shape
 from nnbuilder.graph.document import GraphDocument
@@ -33,7 +34,8 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model") -> Gen
     """Source for ``analysis`` (which must be valid) of ``doc``."""
     analysis.raise_for_errors()
     st = analysis.structure
-    cls, ns, attr = _names(st.order, name)
+    nested = nested_layout(doc, st.order)  # imported nodes keep their source's module paths
+    cls, ns, attr = _names(st.order, name, nested.top)
     inputs = [n for n in st.order if st.specs[n].role is Role.INPUT]
     inputs.sort(key=[n.id for n in doc.nodes].index)
     outputs = [n for n in st.order if st.specs[n].role is Role.OUTPUT]
@@ -45,12 +47,12 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model") -> Gen
             if line not in imports:
                 imports.insert(1, line)
 
-    init: list[str] = []
+    init: list[str] = list(nested.containers)
     body: list[str] = []
     var = _allocate_variables(st, attr, ns)
     for node_id in st.order:
         spec, info = st.specs[node_id], analysis.nodes[node_id]
-        a = attr[node_id]
+        a = nested.access.get(node_id, attr[node_id])
         if spec.role in (Role.INPUT, Role.OUTPUT):
             continue
         ports = st.inputs_of[node_id]
@@ -100,13 +102,13 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model") -> Gen
         f"    print(model({', '.join(in_names)}){'.shape' if len(outputs) == 1 else ''})",
         "",
     ]
-    return GeneratedCode("\n".join(lines), cls, in_names, out_exprs, attr)
+    return GeneratedCode("\n".join(lines), cls, in_names, out_exprs, {**attr, **nested.dotted})
 
 
-def _names(order: list[str], name: str) -> tuple[str, Namespace, dict[str, str]]:
+def _names(order: list[str], name: str, reserved: set[str] = frozenset()) -> tuple[str, Namespace, dict[str, str]]:
     """The class name, the namespace and each node's attribute name, in topological order."""
     cls = class_name(name)
-    ns = Namespace({cls})
+    ns = Namespace({cls, *reserved})
     return cls, ns, {node_id: ns.name(node_id) for node_id in order}
 
 

@@ -5,6 +5,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from nnbuilder.defaults import DEFAULT_BATCH_SIZE, DEFAULT_SPLIT
+from nnbuilder.schema import BOOL, INT, Param, Problems
+
 from . import csv_table, image_folder, regression, sequences, shapes28, synthetic2d, tabular, vision
 from .augment import check_augment
 from .errors import DataError
@@ -12,8 +15,8 @@ from .info import IMAGES, DatasetInfo
 from .params import check_params, suggest
 from .preprocess import Preprocess, check_against_shape, check_preprocess
 
-DEFAULT_SPLIT = (0.7, 0.15, 0.15)
-DEFAULT_BATCH_SIZE = 32
+_BATCH_SIZE = Param("batch_size", INT, DEFAULT_BATCH_SIZE, "samples per training step", minimum=1)
+_NORMALIZE = Param("normalize", BOOL, True, "standardise inputs with the training split's statistics")
 
 _REGISTRY: dict[str, DatasetInfo] = {}
 
@@ -96,12 +99,10 @@ def parse_data_section(section: Any) -> tuple[DataConfig | None, list[tuple[str,
         problems += found
     split = section.get("split", list(DEFAULT_SPLIT))
     problems += _check_split(split)
-    batch_size = section.get("batch_size", DEFAULT_BATCH_SIZE)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        problems.append(("data.batch_size", f"expected a positive integer, got {batch_size!r}"))
-    normalize = section.get("normalize", True)
-    if not isinstance(normalize, bool):
-        problems.append(("data.normalize", f"expected true or false, got {normalize!r}"))
+    found_top = Problems()
+    batch_size = found_top.value(section, "batch_size", _BATCH_SIZE, "data")
+    normalize = found_top.value(section, "normalize", _NORMALIZE, "data")
+    problems += found_top.items
     augment, found = check_augment(section.get("augment"))
     problems += found
     if augment and info is not None and info.kind != IMAGES:

@@ -89,24 +89,22 @@ def render(labels: np.ndarray, rng: np.random.Generator, noise: float, max_rotat
     return np.clip(images, 0.0, 1.0).astype(np.float32)
 
 
-class _ClassesParam(DataParam):
+def _classes(param: DataParam, value: Any) -> Any:
     """``"all"`` or a list of shape names (a comma-separated text is accepted too), e.g. ``["plus", "star"]``."""
-
-    def coerce(self, value: Any) -> Any:
-        if value == "all":
-            return "all"
-        if isinstance(value, str):
-            value = [v.strip() for v in value.split(",") if v.strip()]
-        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            raise ParamError(f'expected "all" or a list of shape names, got {value!r}')
-        for name in value:
-            if name not in SHAPES:
-                raise ParamError(f"unknown shape {name!r}{suggest(name, CLASS_NAMES)}; shapes are "
-                                 f"{', '.join(CLASS_NAMES)}")
-        chosen = list(dict.fromkeys(value))
-        if len(chosen) < 2:
-            raise ParamError(f"choose at least two shapes, got {chosen!r}")
-        return chosen
+    if value == "all":
+        return "all"
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ParamError(f'expected "all" or a list of shape names, got {value!r}')
+    for name in value:
+        if name not in SHAPES:
+            raise ParamError(f"unknown shape {name!r}{suggest(name, CLASS_NAMES)}; shapes are "
+                             f"{', '.join(CLASS_NAMES)}")
+    chosen = list(dict.fromkeys(value))
+    if len(chosen) < 2:
+        raise ParamError(f"choose at least two shapes, got {chosen!r}")
+    return chosen
 
 
 def shapes28(params: dict[str, Any], rng: np.random.Generator) -> RawData:
@@ -133,7 +131,7 @@ DATASETS = (
                 (DataParam("n_samples", INT, 6000, "number of images", minimum=10, maximum=200_000),
                  DataParam("noise", FLOAT, 0.1, "standard deviation of the pixel noise", minimum=0.0, maximum=1.0),
                  DataParam("max_rotation", FLOAT, 15.0, "largest rotation in degrees", minimum=0.0, maximum=180.0),
-                 _ClassesParam("classes", "classes", "all", 'the shapes to draw: "all" or a list such as '
-                               '["plus", "cross", "star"] (relabelled 0..k-1 in that order)')),
+                 DataParam("classes", "classes", "all", 'the shapes to draw: "all" or a list such as '
+                           '["plus", "cross", "star"] (relabelled 0..k-1 in that order)', check=_classes)),
                 IMAGES, shapes28, (InputInfo((1, SIZE, SIZE), "float32", "image"),), tuple(CLASS_NAMES), "images"),
 )

@@ -46,6 +46,8 @@ class Project:
     data: dict[str, Any] | None = None
     training: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # the project file's folder (set by load_project, not saved): relative data paths resolve against it
+    folder: Path | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"format": FORMAT, "version": CURRENT_VERSION, "name": self.name,
@@ -125,7 +127,9 @@ def load_project(path: str | os.PathLike[str]) -> Project:
             raise ProjectFileError(where, [("$", f"file is over {MAX_FILE_BYTES:,} bytes; project files are smaller")])
     except OSError as exc:
         raise ProjectFileError(where, [("$", f"cannot read the file: {exc.strerror or exc}")]) from None
-    return loads_project(raw, where)
+    project = loads_project(raw, where)
+    project.folder = Path(path).resolve().parent
+    return project
 
 
 def loads_project(raw: bytes | str, where: str = "<memory>") -> Project:
@@ -280,7 +284,7 @@ def _check_params(nodes: list[Node], at_of: dict[str, str]) -> list[tuple[str, s
         try:
             spec = get_spec(node.type)
         except UnknownLayerType as exc:
-            problems.append((f"{at}.type", str(exc)))
+            problems.append((f"{at}.type", f"node '{node.id}': {exc}"))
             continue
         _, errors = spec.normalize(node.params)
         for name, message in errors.items():

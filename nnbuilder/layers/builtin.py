@@ -12,3 +12,5 @@ from nnbuilder.layers import attention  # noqa: F401
 from nnbuilder.layers import merge  # noqa: F401
 from nnbuilder.layers import pretrained  # noqa: F401  (Backbone; torchvision loads lazily)
 from nnbuilder.layers import opaque  # noqa: F401  (OpaqueModule, OpaqueOp: only a model import creates them)
+from nnbuilder.layers import more_layers  # noqa: F401  (ReLU6, Hardswish, GroupNorm, padding, Upsample...)
+from nnbuilder.layers import tensors  # noqa: F401  (Parameter: tensors a model reads directly)

@@ -16,33 +16,29 @@ from nnbuilder.layers.registry import REGISTRY
 from nnbuilder.layers.spec import CHOICE, INT, LITERAL, OPAQUE, TEXT, LayerSpec, ParamError, ParamSpec, PortSpec
 
 
-class _LiteralParam(ParamSpec):
+def _literals(param: ParamSpec, value: Any) -> Any:
     """A list (``args``) or a keyword mapping (``init``, ``kwargs``) of encoded literals."""
-
-    def coerce(self, value: Any) -> Any:
-        mapping = isinstance(self.default, dict)
-        try:
-            if mapping and isinstance(value, dict):
-                literals.render_kwargs(value, [f"x{i}" for i in range(64)])
-                return dict(value)
-            if not mapping and isinstance(value, (list, tuple)):
-                return [literals.check(v) for v in value]
-        except literals.LiteralError as exc:
-            raise ParamError(str(exc)) from None
-        raise ParamError(f"expected {'a mapping' if mapping else 'a list'} of encoded literals "
-                         f"(see nnbuilder.catalogue.literals), got {value!r}")
+    mapping = isinstance(param.default, dict)
+    try:
+        if mapping and isinstance(value, dict):
+            literals.render_kwargs(value, [f"x{i}" for i in range(64)])
+            return dict(value)
+        if not mapping and isinstance(value, (list, tuple)):
+            return [literals.check(v) for v in value]
+    except literals.LiteralError as exc:
+        raise ParamError(str(exc)) from None
+    raise ParamError(f"expected {'a mapping' if mapping else 'a list'} of encoded literals "
+                     f"(see nnbuilder.catalogue.literals), got {value!r}")
 
 
-class _ModuleClassParam(ParamSpec):
-    def coerce(self, value: Any) -> Any:
-        return check_module_class(value)
+def _module_class(param: ParamSpec, value: Any) -> Any:
+    return check_module_class(value)
 
 
-class _TextParam(ParamSpec):
-    def coerce(self, value: Any) -> Any:
-        if isinstance(value, str) and len(value) <= 2000:
-            return value
-        raise ParamError(f"expected a text of at most 2000 characters, got {type(value).__name__}")
+def _text(param: ParamSpec, value: Any) -> Any:
+    if isinstance(value, str) and len(value) <= 2000:
+        return value
+    raise ParamError(f"expected a text of at most 2000 characters, got {type(value).__name__}")
 
 
 def _ports(params: dict[str, Any]) -> tuple[PortSpec, ...]:
@@ -101,9 +97,9 @@ def op_forward(attr: str, inputs: Sequence[str], params: dict[str, Any]) -> str:
 
 _INPUTS = ParamSpec("inputs", INT, default=1, minimum=0, maximum=16, ctor=False, always_emit=True,
                     doc="number of input ports")
-_DESCRIPTION = _TextParam("description", TEXT, default="", ctor=False, doc="what the original code did")
-_ARGS = _LiteralParam("args", LITERAL, default=(), ctor=False, doc="encoded positional arguments")
-_KWARGS = _LiteralParam("kwargs", LITERAL, default={}, ctor=False, doc="encoded keyword arguments")
+_DESCRIPTION = ParamSpec("description", TEXT, check=_text, default="", ctor=False, doc="what the original code did")
+_ARGS = ParamSpec("args", LITERAL, check=_literals, default=(), ctor=False, doc="encoded positional arguments")
+_KWARGS = ParamSpec("kwargs", LITERAL, check=_literals, default={}, ctor=False, doc="encoded keyword arguments")
 
 OPAQUE_MODULE = REGISTRY.register(LayerSpec(
     type="OpaqueModule",
@@ -112,9 +108,9 @@ OPAQUE_MODULE = REGISTRY.register(LayerSpec(
     doc="An imported torch.nn layer that has no layer type of its own (e.g. Hardswish, GroupNorm); it is "
         "rebuilt from its class name and constructor arguments, so its weights still load.",
     params=(
-        _ModuleClassParam("target", TEXT, default="Identity", ctor=False, always_emit=True,
+        ParamSpec("target", TEXT, check=_module_class, default="Identity", ctor=False, always_emit=True,
                           doc="torch.nn class name"),
-        _LiteralParam("init", LITERAL, default={}, ctor=False, doc="encoded constructor arguments"),
+        ParamSpec("init", LITERAL, check=_literals, default={}, ctor=False, doc="encoded constructor arguments"),
         _INPUTS, _ARGS, _KWARGS, _DESCRIPTION,
     ),
     constructor=_module_constructor,
@@ -132,7 +128,7 @@ OPAQUE_OP = REGISTRY.register(LayerSpec(
     params=(
         ParamSpec("kind", CHOICE, default="function", choices=("function", "method", "operator"), ctor=False,
                   always_emit=True, doc="how the operation is called"),
-        _TextParam("target", TEXT, default="torch.relu", ctor=False, always_emit=True,
+        ParamSpec("target", TEXT, check=_text, default="torch.relu", ctor=False, always_emit=True,
                    doc="torch / torch.nn.functional function, Tensor method, or operator name"),
         _INPUTS, _ARGS, _KWARGS, _DESCRIPTION,
     ),

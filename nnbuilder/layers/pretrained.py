@@ -17,47 +17,44 @@ from nnbuilder.layers.spec import BLOCKS, CHOICE, PRETRAINED, TEXT, LayerSpec, P
 _WEIGHTS_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
-class _ModelParam(ParamSpec):
-    def coerce(self, value: Any) -> Any:
+def _model_name(param: ParamSpec, value: Any) -> Any:
+    try:
+        return get_info(value).name
+    except UnknownModel as exc:
+        raise ParamError(str(exc)) from None
+
+
+def _weights(param: ParamSpec, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.startswith("resource:"):
+        from nnbuilder.catalogue.resources import WeightsError, check_resource_name
+
         try:
-            return get_info(value).name
-        except UnknownModel as exc:
+            check_resource_name(value)
+        except WeightsError as exc:
             raise ParamError(str(exc)) from None
+        return value
+    if isinstance(value, str) and (_WEIGHTS_NAME.match(value) or _is_path(value)):
+        return value
+    raise ParamError(f"expected null (random init), a torchvision weights name such as 'DEFAULT' or "
+                     f"'IMAGENET1K_V1', a .safetensors/.pth/.pt file path, or shipped weights "
+                     f"'resource:NAME.safetensors', got {value!r}")
 
 
-class _WeightsParam(ParamSpec):
-    def coerce(self, value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, str) and value.startswith("resource:"):
-            from nnbuilder.catalogue.resources import WeightsError, check_resource_name
+def _freeze(param: ParamSpec, value: Any) -> Any:
+    from nnbuilder.catalogue.freezing import FreezeError, check_block_name
 
-            try:
-                check_resource_name(value)
-            except WeightsError as exc:
-                raise ParamError(str(exc)) from None
-            return value
-        if isinstance(value, str) and (_WEIGHTS_NAME.match(value) or _is_path(value)):
-            return value
-        raise ParamError(f"expected null (random init), a torchvision weights name such as 'DEFAULT' or "
-                         f"'IMAGENET1K_V1', a .safetensors/.pth/.pt file path, or shipped weights "
-                         f"'resource:NAME.safetensors', got {value!r}")
-
-
-class _FreezeParam(ParamSpec):
-    def coerce(self, value: Any) -> Any:
-        from nnbuilder.catalogue.freezing import FreezeError, check_block_name
-
-        if value in ("all", "none"):
-            return value
-        if isinstance(value, (list, tuple)) and not isinstance(value, str):
-            try:
-                blocks = tuple(dict.fromkeys(check_block_name(v) for v in value))
-            except FreezeError as exc:
-                raise ParamError(str(exc)) from None
-            return blocks or "none"
-        raise ParamError(f"expected 'all', 'none' or a list of block names such as ['conv1', 'layer1'], "
-                         f"got {value!r}")
+    if value in ("all", "none"):
+        return value
+    if isinstance(value, (list, tuple)) and not isinstance(value, str):
+        try:
+            blocks = tuple(dict.fromkeys(check_block_name(v) for v in value))
+        except FreezeError as exc:
+            raise ParamError(str(exc)) from None
+        return blocks or "none"
+    raise ParamError(f"expected 'all', 'none' or a list of block names such as ['conv1', 'layer1'], "
+                     f"got {value!r}")
 
 
 def backbone_constructor(params: dict[str, Any]) -> str:
@@ -78,6 +75,28 @@ def _backbone_setup(attr: str, params: dict[str, Any]) -> list[str]:
     return lines + freeze_lines(f"self.{attr}", params.get("freeze", "none"))
 
 
+class WeightsFileMissing(ParamError):
+    """Shipped or local weights that are not there (a validation error, not about the input shape)."""
+
+    about_input = False
+
+
+def _check_weights_file(weights: str) -> None:
+    """Shipped (``resource:``) or local weights must exist before training starts: name the file and the fix."""
+    from pathlib import Path
+
+    from nnbuilder.catalogue.resources import WeightsError, resource_path
+
+    if weights.startswith("resource:"):
+        try:
+            resource_path(weights)
+        except WeightsError as exc:
+            raise WeightsFileMissing(str(exc)) from None
+    elif not Path(weights).expanduser().is_file():
+        raise WeightsFileMissing(f"weights file {weights!r} does not exist (relative paths are read from the current "
+                                 "folder); check the path, choose another file, or set weights to null (random init)")
+
+
 def _backbone_infer(params: dict[str, Any], shapes: Sequence[Shape]) -> dict[str, Any]:
     """Checks that need the model: input layout, weights name, block names.  Fills nothing."""
     from nnbuilder.catalogue.models import block_names, weights_enum_entry
@@ -91,7 +110,9 @@ def _backbone_infer(params: dict[str, Any], shapes: Sequence[Shape]) -> dict[str
         raise ParamError(f"{info.name} needs {info.fixed_size}×{info.fixed_size} images, got {shape[1]}×{shape[2]}; "
                          "resize the input or choose a CNN backbone")
     weights = params.get("weights")
-    if weights is not None and not _is_path(weights):
+    if weights is not None and (weights.startswith("resource:") or _is_path(weights)):
+        _check_weights_file(weights)
+    elif weights is not None:
         try:
             weights_enum_entry(info.name, weights)
         except UnknownWeights as exc:
@@ -115,15 +136,15 @@ BACKBONE = REGISTRY.register(LayerSpec(
         "(e.g. 512 for resnet18) to put your own head on; 'logits' keeps the 1000 ImageNet classes. "
         "Pretrained weights are loaded in the app; freeze blocks for transfer learning.",
     params=(
-        _ModelParam("model", CHOICE, default="resnet18", choices=tuple(CATALOGUE), ctor=False, always_emit=True,
+        ParamSpec("model", CHOICE, check=_model_name, default="resnet18", choices=tuple(CATALOGUE), ctor=False, always_emit=True,
                     doc="torchvision model name"),
-        _WeightsParam("weights", TEXT, default=None, nullable=True, ctor=False,
+        ParamSpec("weights", TEXT, check=_weights, default=None, nullable=True, ctor=False,
                       choices=(None, "DEFAULT", "IMAGENET1K_V1", "IMAGENET1K_V2"),
                       doc="null = random init, a torchvision weights name, a local .safetensors/.pth file, or "
                           "shipped weights 'resource:NAME.safetensors'"),
         ParamSpec("output", CHOICE, default="features", choices=OUTPUTS, ctor=False, always_emit=True,
                   doc="'features' = pooled feature vector without the classifier head; 'logits' = 1000 classes"),
-        _FreezeParam("freeze", BLOCKS, default="none", ctor=False,
+        ParamSpec("freeze", BLOCKS, check=_freeze, default="none", ctor=False,
                      doc="'all', 'none', or block names to freeze, e.g. ['conv1', 'bn1', 'layer1']"),
     ),
     constructor=backbone_constructor,

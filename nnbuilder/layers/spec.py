@@ -8,132 +8,29 @@ inspector, validation, shape inference, compiler and exporter all read it.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from nnbuilder.schema import (  # noqa: F401 - the kinds and the error, importable from here as before
+    BLOCKS,
+    BOOL,
+    CHOICE,
+    DTYPE,
+    DTYPES,
+    FLOAT,
+    INT,
+    INTS,
+    LITERAL,
+    SHAPE,
+    TEXT,
+    ParamError,
+    unknown_message,
+)
+from nnbuilder.schema import Param as ParamSpec  # the one schema class, under its layer name
+
 Shape = tuple[int, ...]
-
-# Parameter kinds understood by validation and by the inspector.
-INT = "int"
-FLOAT = "float"
-BOOL = "bool"
-CHOICE = "choice"  # one of ``choices`` (str, int or None)
-INTS = "ints"  # an int or a tuple of ints (kernel_size=3 or (3, 5)); may also allow ``choices``
-SHAPE = "shape"  # a list of positive ints (a per-sample shape)
-DTYPE = "dtype"  # a tensor dtype name, e.g. "float32"
-TEXT = "text"  # free text, validated by the parameter itself
-BLOCKS = "blocks"  # "all", "none" or a list of block names
-LITERAL = "literal"  # an encoded literal (see nnbuilder.catalogue.literals)
-
-DTYPES = ("float32", "float64", "int64")
-
-
-class ParamError(ValueError):
-    """A parameter value that does not fit its :class:`ParamSpec`."""
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    """One typed parameter of a layer.
-
-    ``ctor`` parameters are constructor arguments of the torch module and keep
-    torch's argument name; the others steer the forward expression (e.g. which
-    output of an LSTM is used).  ``inferred`` parameters may be ``None`` in the
-    project file and are then resolved from the incoming shape.
-    """
-
-    name: str
-    kind: str
-    default: Any = None
-    doc: str = ""
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[Any, ...] = ()
-    length: int | None = None  # fixed tuple length for INTS (e.g. 2 for 2-d kernels)
-    nullable: bool = False
-    required: bool = False  # must be given by the user (no sensible default)
-    inferred: bool = False
-    ctor: bool = True
-    always_emit: bool = False  # write it in generated code even when equal to the default
-
-    def coerce(self, value: Any) -> Any:
-        """Return ``value`` in canonical form or raise :class:`ParamError`."""
-        if value is None:
-            if self.nullable or self.inferred:
-                return None
-            if self.kind == CHOICE and None in self.choices:
-                return None
-            raise ParamError("a value is required")
-        kind = self.kind
-        if kind == BOOL:
-            if isinstance(value, bool):
-                return value
-            raise ParamError(f"expected true or false, got {_show(value)}")
-        if kind == INT:
-            return self._check_range(_as_int(value))
-        if kind == FLOAT:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ParamError(f"expected a number, got {_show(value)}")
-            number = float(value)
-            if not math.isfinite(number):
-                raise ParamError(f"expected a finite number, got {value!r}")
-            return self._check_range(number)
-        if kind == CHOICE:
-            if value in self.choices and type(value) in {type(c) for c in self.choices}:
-                return value
-            raise ParamError(f"expected one of {_choices(self.choices)}, got {_show(value)}")
-        if kind == DTYPE:
-            if isinstance(value, str) and value in DTYPES:
-                return value
-            raise ParamError(f"expected one of {_choices(DTYPES)}, got {_show(value)}")
-        if kind == INTS:
-            if isinstance(value, str) and value in self.choices:
-                return value
-            if isinstance(value, (list, tuple)):
-                items = tuple(self._check_range(_as_int(v)) for v in value)
-                if self.length is not None and len(items) != self.length:
-                    raise ParamError(f"expected an int or {self.length} ints, got {len(items)} values")
-                if not items:
-                    raise ParamError("expected at least one int")
-                return items
-            try:
-                return self._check_range(_as_int(value))
-            except ParamError:
-                extra = f" or one of {_choices(self.choices)}" if self.choices else ""
-                raise ParamError(f"expected an int or a list of ints{extra}, got {_show(value)}") from None
-        if kind == SHAPE:
-            if not isinstance(value, (list, tuple)) or not value:
-                raise ParamError(f"expected a non-empty list of positive ints, got {_show(value)}")
-            if len(value) > 8:
-                raise ParamError(f"at most 8 dimensions are supported, got {len(value)}")
-            dims = tuple(_as_int(v) for v in value)
-            if any(d < 1 or d > 1_000_000_000 for d in dims):
-                raise ParamError(f"dimensions must be between 1 and 1e9, got {list(dims)}")
-            return dims
-        raise ParamError(f"unknown parameter kind {kind!r}")  # pragma: no cover - spec bug
-
-    def _check_range(self, number: Any) -> Any:
-        if self.minimum is not None and number < self.minimum:
-            raise ParamError(f"must be ≥ {_num(self.minimum)}, got {number!r}")
-        if self.maximum is not None and number > self.maximum:
-            raise ParamError(f"must be ≤ {_num(self.maximum)}, got {number!r}")
-        return number
-
-    def describe(self) -> str:
-        """A one-line human description of the accepted values."""
-        parts = [self.kind]
-        if self.minimum is not None or self.maximum is not None:
-            lo = "" if self.minimum is None else _num(self.minimum)
-            hi = "" if self.maximum is None else _num(self.maximum)
-            parts.append(f"[{lo}, {hi}]")
-        if self.choices:
-            parts.append(_choices(self.choices))
-        if self.inferred:
-            parts.append("auto from input shape")
-        return " ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -236,8 +133,7 @@ class LayerSpec:
         known = {p.name for p in self.params}
         for name in params:
             if name not in known:
-                hint = f"; known parameters: {', '.join(sorted(known))}" if known else ""
-                errors[str(name)] = f"unknown parameter for {self.type}{hint}"
+                errors[str(name)] = unknown_message(name, known, noun=f"parameter for {self.type}")
         for p in self.params:
             if p.name in params:
                 try:
@@ -249,26 +145,3 @@ class LayerSpec:
             else:
                 clean[p.name] = None if p.inferred else p.default
         return clean, errors
-
-
-def _as_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ParamError(f"expected an integer, got {_show(value)}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    raise ParamError(f"expected an integer, got {_show(value)}")
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(x)
-
-
-def _choices(choices: Sequence[Any]) -> str:
-    return ", ".join("null" if c is None else repr(c) for c in choices)

@@ -22,7 +22,10 @@ class Callback:
         """Called after every optimizer step; ``loss`` is a float only on read-back steps, else None."""
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, metrics: dict[str, Any]) -> None:
-        """Called after validation with the epoch's metrics (loss, val_loss, accuracy/mae/r2, lr...)."""
+        """Called after validation with the epoch's metrics (loss, val_loss, accuracy/mae/r2, lr...).
+
+        ``epoch`` (here and in the other hooks) is the loop index, 0 for the first epoch; ``metrics["epoch"]``,
+        like history.json and the console, numbers it from 1."""
 
     def on_lr(self, trainer: Trainer, step: int, lrs: list[float]) -> None:
         """Called at the first step and whenever a learning rate changes, with one LR per group."""
@@ -128,7 +131,7 @@ class ProgressBar(Callback):
         """Staged unfreezing made the named blocks trainable at the start of ``epoch``."""
 
     def on_run_end(self, trainer: Trainer, result: TrainResult) -> None:
-        best = f", best epoch {result.best_epoch + 1}" if result.best_epoch is not None else ""
+        best = f", best epoch {result.best_epoch}" if result.best_epoch is not None else ""
         self.stream.write(f"stopped: {result.stop_reason}{best} in {_duration(result.seconds)}\n")
         if result.message:
             self.stream.write(result.message + "\n")

@@ -71,6 +71,8 @@ def save_checkpoint(root: str | Path, trainer: Trainer, epoch: int, keep_last: i
             "generator": partial.get("generator", trainer.generator.get_state()),
             "rng": partial.get("rng") or rng_state(),
         }, tmp / "state.pt")
+        # "epoch" is the engine's 0-based index of the last completed epoch (resume starts at epoch + 1); the
+        # history entries, like history.json, number epochs from 1, so history[-1]["epoch"] == epoch + 1
         meta = {"format": FORMAT, "version": VERSION, "epoch": epoch, "step": trainer.step,
                 "config": trainer.config.to_dict(), "history": trainer.result.history,
                 "lr_changes": trainer.result.lr_changes, "early_stopping": trainer.early.state(),

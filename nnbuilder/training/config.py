@@ -275,6 +275,12 @@ def _multipliers(raw: Any, path: str, problems: Problems) -> dict[str, float]:
     return out
 
 
+def parse_unfreeze(raw: Any, path: str = "training.unfreeze") -> tuple[tuple[UnfreezeStep, ...], list[tuple[str, str]]]:
+    """``training.unfreeze`` alone: the valid steps and the problems of the others."""
+    problems = Problems()
+    return _unfreeze(raw, path, problems), problems.items
+
+
 def _unfreeze(raw: Any, path: str, problems: Problems) -> tuple[UnfreezeStep, ...]:
     """``[{"epoch": 3, "module": "backbone", "blocks": ["layer4"]}, ...]``; blocks omitted = the whole module."""
     if raw is None:

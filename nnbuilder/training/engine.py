@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from nnbuilder.data.bundle import DataBundle
+from nnbuilder.defaults import DEFAULT_BATCH_SIZE
 from nnbuilder.training import checkpoint
 from nnbuilder.training.batching import BatchSource
 from nnbuilder.training.callbacks import Callback, CallbackList
@@ -38,8 +39,6 @@ from nnbuilder.training.probes import ProbeRecorder
 from nnbuilder.training.result import RunPlan, TrainResult
 from nnbuilder.training.schedulers import build_scheduler, scheduler_interval
 from nnbuilder.training.weight_init import apply_init
-
-DEFAULT_BATCH_SIZE = 32
 
 
 class Trainer:
@@ -226,7 +225,8 @@ class Trainer:
                 self.early.restore_best(self.model)
             if self.test_source is not None:
                 result.test_metrics = self.evaluate(self.test_source, "test_")
-        result.best_epoch, result.best_metric = self.early.best_epoch, self.early.best
+        result.best_epoch = None if self.early.best_epoch is None else self.early.best_epoch + 1  # 1-based
+        result.best_metric = self.early.best
         result.steps = self.step
         result.seconds += time.perf_counter() - start
         self._stop.clear()
@@ -388,7 +388,7 @@ class Trainer:
         return "nan"
 
     def _end_epoch(self, epoch: int, train: MetricAccumulator, started: float) -> str | None:
-        metrics: dict = {"epoch": epoch, **train.result()}
+        metrics: dict = {"epoch": epoch + 1, **train.result()}  # 1-based for people (history.json)
         if self.val_source is not None:
             self._epoch_start["rng"] = rng_state() if self.checkpoint_dir is not None else None
             val = self.evaluate(self.val_source, "val_")

@@ -52,22 +52,18 @@ class LossFunction:
 class MetricAccumulator:
     """Sums loss and task metrics over batches; :meth:`result` reads them back once.
 
-    A training step only keeps references: the detached outputs and targets are reduced in bulk
-    (accuracy, or MAE and R²) when :meth:`result` is called or every ``FOLD`` pending elements,
-    so a step pays no extra kernels for metrics. A loss already read back (``loss_value``) is
-    summed on the host; otherwise it is summed on the device, without a sync.
+    Each step reduces its detached outputs and targets at once into one small preallocated buffer on
+    their device (the correct count, or the sums |e|, e², y, y² for MAE and R²), without a sync, so no
+    step's outputs stay alive until the epoch ends (held outputs fragment the allocator and raise the
+    peak memory of a run).  A loss already read back (``loss_value``) is summed on the host; otherwise it
+    is summed on the device, without a sync.
     """
-
-    FOLD = 1 << 22  # pending output elements that trigger a fold (bounds the memory held)
 
     def __init__(self, kind: str, device: torch.device) -> None:
         self.kind = kind
         self.device = device
         self._dtype = torch.float32 if device.type == "mps" else torch.float64
-        self._outputs: list[torch.Tensor] = []
-        self._targets: list[torch.Tensor] = []
-        self._pending_elements = 0
-        self._folded: list[torch.Tensor] = []  # per fold: correct count, or (|e|, e², y, y²) sums
+        self._sums: torch.Tensor | None = None  # correct count, or (|e|, e², y, y²) sums; made on first use
         self._device_loss: torch.Tensor | None = None  # Σ loss × batch size, not read back yet
         self._host_loss = 0.0
         self.samples = 0
@@ -84,29 +80,22 @@ class MetricAccumulator:
             self._device_loss.add_(loss.detach(), alpha=n)
         else:
             self._host_loss += loss_value * n
-        self._outputs.append(output.detach())
-        self._targets.append(aligned.detach())
         self.elements += aligned.numel()
-        self._pending_elements += output.numel()
-        if self._pending_elements >= self.FOLD:
-            self._fold()
+        self._reduce(output.detach(), aligned.detach())
 
-    def _fold(self) -> None:
-        """Reduce the pending outputs and targets to a few sums (on their device, no sync)."""
-        if not self._outputs:
+    def _reduce(self, out: torch.Tensor, y: torch.Tensor) -> None:
+        """Add this batch's sums into the buffer (on the outputs' device, no sync)."""
+        if self.kind in ("classification", "binary"):
+            if self._sums is None:
+                self._sums = torch.zeros((), dtype=torch.int64, device=out.device)
+            correct = out.argmax(dim=1) == y if self.kind == "classification" else (out > 0) == (y > 0.5)
+            self._sums.add_(correct.sum())
             return
-        out = torch.cat(self._outputs) if len(self._outputs) > 1 else self._outputs[0]
-        y = torch.cat(self._targets) if len(self._targets) > 1 else self._targets[0]
-        self._outputs, self._targets, self._pending_elements = [], [], 0
-        # detached inputs: no graph is recorded; few ops, since each costs more than its arithmetic here
-        if self.kind == "classification":
-            self._folded.append((out.argmax(dim=1) == y).sum())
-        elif self.kind == "binary":
-            self._folded.append(((out > 0) == (y > 0.5)).sum())
-        else:
-            out, y = out.reshape(-1).to(self._dtype), y.reshape(-1).to(self._dtype)
-            err = out - y
-            self._folded.append(torch.stack([torch.linalg.vector_norm(err, 1), err.dot(err), y.sum(), y.dot(y)]))
+        if self._sums is None:
+            self._sums = torch.zeros(4, dtype=self._dtype, device=out.device)
+        out, y = out.reshape(-1).to(self._dtype), y.reshape(-1).to(self._dtype)
+        err = out - y
+        self._sums.add_(torch.stack([torch.linalg.vector_norm(err, 1), err.dot(err), y.sum(), y.dot(y)]))
 
     def state(self) -> dict:
         """The sums so far as plain numbers (a mid-epoch checkpoint); :meth:`load_state` continues from them."""
@@ -130,13 +119,12 @@ class MetricAccumulator:
         """Mean loss and accuracy (classification/binary) or MAE and R² (regression)."""
         if self.samples == 0:
             return {}
-        self._fold()
         loss = self._host_loss
         if self._device_loss is not None:
             loss += self._device_loss.item()
         metrics = {f"{prefix}loss": loss / self.samples}
         n = max(1, self.elements)
-        folded = self._folded[0] if len(self._folded) == 1 else torch.stack(self._folded).sum(0)
+        folded = self._sums
         if self.kind in ("classification", "binary"):
             metrics[f"{prefix}accuracy"] = int(folded.item()) / n
         else:

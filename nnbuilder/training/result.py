@@ -29,10 +29,16 @@ class RunPlan:
 
 @dataclass
 class TrainResult:
-    """History (one metrics dict per epoch), best epoch, test metrics and why the run ended."""
+    """History (one metrics dict per epoch), best epoch, test metrics and why the run ended.
 
-    history: list[dict[str, Any]] = field(default_factory=list)
-    best_epoch: int | None = None
+    Epochs are numbered from 1, as people count them and as the console prints them: each history entry's
+    ``"epoch"`` is 1 for the first epoch, and ``best_epoch`` is the 1-based epoch whose monitored metric was
+    best (the early-stopping epoch whose weights ``restore_best`` keeps).  ``history.json`` and ``run.json``
+    carry these numbers unchanged.
+    """
+
+    history: list[dict[str, Any]] = field(default_factory=list)  # [{"epoch": 1, "loss": ..., "val_loss": ...}, ...]
+    best_epoch: int | None = None  # 1-based
     best_metric: float | None = None
     test_metrics: dict[str, float] = field(default_factory=dict)
     stop_reason: str = "completed"  # one of STOP_REASONS

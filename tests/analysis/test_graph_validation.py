@@ -5,6 +5,7 @@ import itertools
 
 from nnbuilder.analysis import analyze
 from nnbuilder.graph.document import Edge, GraphDocument, Node
+from nnbuilder.package_data import examples_dir
 
 
 def chain(*nodes: Node, extra_edges: tuple[Edge, ...] = ()) -> GraphDocument:
@@ -129,13 +130,12 @@ def test_kernel_larger_than_input() -> None:
 
 
 def test_parameter_counts_equal_hand_written_pytorch() -> None:
-    from pathlib import Path
 
     from torch import nn
 
     from nnbuilder.graph.project import load_project
 
-    root = Path(__file__).resolve().parents[2] / "examples"
+    root = examples_dir()
     lenet = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(6, 16, 5), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                           nn.Linear(400, 120), nn.ReLU(), nn.Dropout(0.3), nn.Linear(120, 84), nn.ReLU(),

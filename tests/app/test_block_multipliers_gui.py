@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from nnbuilder.app.window import MainWindow
-from nnbuilder.app.window.finetune import inherited_multiplier, renamed_training
+from nnbuilder.finetune_edits import inherited_multiplier, renamed_training
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.project import Project
 

@@ -11,9 +11,10 @@ from nnbuilder.app.dashboard.panel import REDRAW_MS
 from nnbuilder.app.undo import push
 from nnbuilder.app.window import MainWindow
 from nnbuilder.graph.commands import SetParam
+from nnbuilder.package_data import examples_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-SPIRALS = ROOT / "examples" / "spirals_mlp.nnb"
+SPIRALS = examples_dir() / "spirals_mlp.nnb"
 
 
 @pytest.fixture
@@ -133,8 +134,8 @@ def test_output_size_mismatch_is_a_message_not_a_crash(window, qtbot) -> None:
 def test_bad_training_setup_is_named_before_starting(window, qtbot) -> None:
     dash = dashboard_for(window, qtbot)
     dash.setup.scheduler.setCurrentIndex(dash.setup.scheduler.findData("ReduceLROnPlateau"))
-    dash.setup.sched_fields["monitor"].widget.setText("nonsense")
-    dash.setup.sched_fields["monitor"].widget.editingFinished.emit()
+    dash.setup.sched_fields["monitor"].widget.edit.setText("nonsense")
+    dash.setup.sched_fields["monitor"].widget.edit.editingFinished.emit()
     assert "training.scheduler.monitor" in dash.message.text()
 
 
@@ -182,7 +183,7 @@ def test_lr_finder_suggests_and_applies(window, qtbot) -> None:
 
 def test_metric_plot_names_the_project_task_before_any_run(make_window, qtbot) -> None:
     """A regression project's metric plot reads r2 before its first run, a classifier's accuracy."""
-    regression = make_window(ROOT / "examples" / "seed_regression.nnb", height=900)
+    regression = make_window(examples_dir() / "seed_regression.nnb", height=900)
     dash = dashboard_for(regression, qtbot)
     assert dash.curves.metric_names == ("r2", "val_r2")
     assert dash.curves.metric_plot.getPlotItem().titleLabel.text == "Metric: r2"

@@ -5,9 +5,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox
 
+from nnbuilder.app.backbone_editors import BlocksEditor, WeightsEditor
 from nnbuilder.app.window import MainWindow, dialogs
 from nnbuilder.app.window.inspector import LR_DEFAULT_TEXT
-from nnbuilder.app.window.param_editors import BlocksEditor, WeightsEditor
 from nnbuilder.backbones.catalog import block_names
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.project import Project, save_project

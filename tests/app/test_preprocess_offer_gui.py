@@ -13,9 +13,10 @@ from nnbuilder.app.undo import push
 from nnbuilder.app.window import MainWindow
 from nnbuilder.graph.commands import SetParam
 from nnbuilder.graph.project import load_project
+from nnbuilder.package_data import examples_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "transfer_learning.nnb"
+EXAMPLE = examples_dir() / "transfer_learning.nnb"
 
 
 def _imagenet_project():

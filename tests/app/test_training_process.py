@@ -13,12 +13,13 @@ from nnbuilder.app.dashboard.buffer import Drained
 from nnbuilder.app.dashboard.child import leave_a_core_for_the_gui, probe_every
 from nnbuilder.app.dashboard.worker import RunOptions, TrainingJob
 from nnbuilder.graph.project import load_project
+from nnbuilder.package_data import examples_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def spirals(epochs: int, samples: int | None = None):
-    project = load_project(ROOT / "examples" / "spirals_mlp.nnb")
+    project = load_project(examples_dir() / "spirals_mlp.nnb")
     project.training = {**project.training, "epochs": epochs}
     if samples:
         project.data = {**project.data, "params": {"n_samples": samples}}

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from nnbuilder.app.window import MainWindow
-from nnbuilder.app.window.finetune import unfreeze_epochs, with_unfreeze
+from nnbuilder.finetune_edits import unfreeze_epochs, with_unfreeze
 from nnbuilder.graph.project import load_project
+from nnbuilder.package_data import examples_dir
 from nnbuilder.training.config import TrainingConfig
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "transfer_learning.nnb"
+EXAMPLE = examples_dir() / "transfer_learning.nnb"
 
 
 @pytest.fixture

@@ -15,9 +15,10 @@ from nnbuilder.app.undo import push
 from nnbuilder.app.window import MainWindow, dialogs
 from nnbuilder.app.window.palette import LAYER_MIME
 from nnbuilder.graph.commands import SetParam
+from nnbuilder.package_data import examples_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "examples" / "seed_regression.nnb"
+SEED = examples_dir() / "seed_regression.nnb"
 
 
 class DialogLog:

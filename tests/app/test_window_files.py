@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QApplication
 from nnbuilder.app.window import MainWindow, autosave, dialogs
 from nnbuilder.app.window.files import example_files
 from nnbuilder.graph.project import dumps_project, load_project
+from nnbuilder.package_data import examples_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "examples" / "seed_regression.nnb"
+SEED = examples_dir() / "seed_regression.nnb"
 EXAMPLES = example_files()
 
 
@@ -266,3 +267,22 @@ def test_run_app_without_path_opens_the_seed_example(qtbot, dlg, tmp_path, monke
     window = seen[-1]
     assert {n.id for n in window.doc.nodes} >= {"in", "fc1", "fc2", "fc3", "out"}
     assert window.analysis is not None and window.analysis.valid
+
+
+def test_save_as_rebases_relative_data_paths_to_the_new_folder(window, dlg, tmp_path):
+    from nnbuilder.data.paths import resolve_data_paths
+
+    (tmp_path / "a" / "data").mkdir(parents=True)
+    (tmp_path / "a" / "data" / "t.csv").write_text("x,y\n1,2\n")
+    data = json.loads(SEED.read_text())
+    data["data"] = {"dataset": "csv", "params": {"path": "data/t.csv", "target": "y"}}
+    (tmp_path / "a" / "p.nnb").write_text(json.dumps(data))
+    assert window.open_path(str(tmp_path / "a" / "p.nnb"))
+    dlg.save_path = str(tmp_path / "b" / "q.nnb")
+    (tmp_path / "b").mkdir()
+    assert window.save_as()
+    stored = json.loads((tmp_path / "b" / "q.nnb").read_text())["data"]["params"]["path"]
+    assert stored == "../a/data/t.csv"
+    reopened = load_project(tmp_path / "b" / "q.nnb")
+    assert Path(resolve_data_paths(reopened.data, reopened.folder)["params"]["path"]).is_file()
+    assert window.project.data["params"]["path"] == stored and window.project.folder == tmp_path / "b"

@@ -6,6 +6,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from nnbuilder.app.window import MainWindow, dialogs
+from nnbuilder.package_data import examples_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,7 +22,7 @@ def test_opening_a_file_in_a_shown_window_keeps_the_canvas_wide(qtbot, tmp_path,
     before = (win.view.width(), win.palette_dock.width())
     view = win.view
     for name in ("lenet_cnn.nnb", "residual_block.nnb"):
-        assert win.open_path(str(ROOT / "examples" / name), as_example=True)
+        assert win.open_path(str(examples_dir() / name), as_example=True)
         qtbot.wait(50)
         assert win.view is view  # the same canvas widget, showing the new scene
         assert win.view.scene() is win.scene

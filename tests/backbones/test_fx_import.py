@@ -59,8 +59,9 @@ def test_resnet18_becomes_ordinary_layers():
 def _round_trip(compile_graph, result, original: torch.nn.Module, x: torch.Tensor) -> None:
     compiled = compile_graph(result.doc)
     model = compiled.build()
-    state = remap_state_dict(original.state_dict(), result.key_map, compiled.code.attr_of)
-    model.load_state_dict(state, strict=True)
+    assert remap_state_dict(original.state_dict(), result.key_map, compiled.code.attr_of).keys() \
+        == original.state_dict().keys()  # the import keeps the source's module paths: no renaming
+    model.load_state_dict(original.state_dict(), strict=True)
     original.eval()
     model.eval()
     with torch.no_grad():
@@ -82,7 +83,7 @@ def test_user_file_with_residual(tmp_path: Path, compile_graph):
     add = next(n for n in doc.nodes if n.type == "Add")
     assert sorted(doc.node(e.source).type for e in doc.in_edges(add.id)) == ["BatchNorm2d", "ReLU"]
     opaque = {doc.node(i).params["target"] for i in result.opaque}
-    assert opaque == {"mul", "torch.nn.functional.hardswish"}
+    assert opaque == {"mul"} and types["Hardswish"] == 1  # F.hardswish is the palette's Hardswish
     assert doc.node("fc").params["in_features"] == 8
     original = _load_class(path, "ResidualNet")(width=4)
     _round_trip(compile_graph, result, original, torch.randn(2, 3, 16, 16))
@@ -94,11 +95,20 @@ def _load_class(path: Path, name: str):
     return namespace[name]
 
 
-def test_opaque_torch_modules_compile(compile_graph):
+def test_mobile_layers_are_ordinary_nodes(compile_graph):
     original = torchvision.models.mobilenet_v3_small(weights=None)
     result = import_module(original, [(3, 64, 64)])
+    types = _types(result.doc)
+    assert types["Hardswish"] > 0 and types["Hardsigmoid"] > 0 and not result.opaque
+    _round_trip(compile_graph, result, original, X)
+
+
+def test_opaque_torch_modules_compile(compile_graph):
+    original = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.CELU(0.5), torch.nn.Softsign(),
+                                   torch.nn.Flatten(), torch.nn.Linear(4 * 62 * 62, 2))
+    result = import_module(original, [(3, 64, 64)])
     targets = {result.doc.node(i).params["target"] for i in result.opaque}
-    assert targets == {"Hardswish", "Hardsigmoid"}
+    assert targets == {"CELU", "Softsign"}
     _round_trip(compile_graph, result, original, X)
 
 

@@ -21,11 +21,12 @@ from nnbuilder.cli import main
 from nnbuilder.data import load_data
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.project import Project, load_project, save_project
+from nnbuilder.package_data import examples_dir
 from nnbuilder.pipeline import prepare
 from nnbuilder.training import Trainer
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "transfer_learning.nnb"
+EXAMPLE = examples_dir() / "transfer_learning.nnb"
 RESOURCE = "resource:shapes28_shufflenet_v2_x0_5.safetensors"
 
 

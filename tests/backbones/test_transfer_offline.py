@@ -13,11 +13,12 @@ from nnbuilder.backbones.weights import WeightsUnavailable, resource_path
 from nnbuilder.data import DataError, load_data
 from nnbuilder.graph.project import load_project
 from nnbuilder.layers.backbone import BACKBONE
+from nnbuilder.package_data import examples_dir
 from nnbuilder.pipeline import prepare
 from nnbuilder.training import Trainer
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "transfer_learning.nnb"
+EXAMPLE = examples_dir() / "transfer_learning.nnb"
 RESOURCE = "resource:shapes28_shufflenet_v2_x0_5.safetensors"
 
 

@@ -10,6 +10,7 @@ import torch
 from nnbuilder.compile import compile_graph
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.project import load_project
+from nnbuilder.package_data import examples_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +39,7 @@ def test_an_input_with_another_name_is_not_overwritten() -> None:
 
 
 def test_values_used_twice_keep_their_node_name() -> None:
-    source = compile_graph(load_project(ROOT / "examples" / "residual_block.nnb").graph, "r").source
+    source = compile_graph(load_project(examples_dir() / "residual_block.nnb").graph, "r").source
     lines = forward_lines(source)
     assert "stem_relu = self.stem_relu(x)  # [B, 16, 28, 28]" in lines
     assert "x = x + stem_relu  # residual: [B, 16, 28, 28]" in lines

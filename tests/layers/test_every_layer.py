@@ -47,8 +47,15 @@ SAMPLES: dict[str, list[tuple[tuple[int, ...], str, dict[str, Any]]]] = {
     "Concat": [((8,), "float32", {"inputs": 3})],
     "Softmax": [((8,), "float32", {"dim": -1})],
     "Linear": [((8,), "float32", {"out_features": 3}), ((6, 8), "float32", {"out_features": 2, "bias": False})],
+    "GroupNorm": [((4, 6, 6), "float32", {"num_groups": 2})],
+    "InstanceNorm1d": [((4, 16), "float32", {"affine": True})],
+    "InstanceNorm2d": [((3, 8, 8), "float32", {})],
+    "ZeroPad2d": [((3, 6, 6), "float32", {"padding": [1, 2, 0, 1]})],
+    "ReflectionPad2d": [((3, 6, 6), "float32", {})], "ReplicationPad2d": [((3, 6, 6), "float32", {})],
+    "Upsample": [((3, 6, 6), "float32", {"mode": "bilinear"})],
+    "PixelShuffle": [((8, 4, 4), "float32", {})],
 }
-SKIP = {"Input", "Output", "Backbone", "OpaqueModule", "OpaqueOp"}  # io; backbone/import nodes: tests/backbones
+SKIP = {"Input", "Output", "Backbone", "OpaqueModule", "OpaqueOp", "Parameter"}  # io; import nodes: tests/backbones
 
 
 def cases() -> list[tuple[str, int]]:

@@ -53,6 +53,7 @@ def test_resume_after_stop_reproduces_the_uninterrupted_run_exactly(tmp_path: Pa
     assert resumed.stop_reason == "completed" and resumed.steps == full.steps
     assert same_weights(weights(resumed_model), weights(full_model))
     assert [h["val_loss"] for h in resumed.history] == [h["val_loss"] for h in full.history]
+    assert [h["epoch"] for h in resumed.history] == list(range(1, len(full.history) + 1))  # no gap, no repeat
     assert resumed.lr_per_step() == full.lr_per_step()
     assert resumed.test_metrics == full.test_metrics
 
@@ -64,6 +65,7 @@ def test_checkpoint_layout_and_strict_weight_loading(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["epoch-0003", "latest.json"]
     meta = json.loads((tmp_path / "epoch-0003" / "meta.json").read_text())
     assert meta["epoch"] == 2 and meta["step"] == 24 and meta["config"]["epochs"] == 3 and len(meta["history"]) == 3
+    assert [h["epoch"] for h in meta["history"]] == [1, 2, 3]  # people's numbering; meta["epoch"] is the loop index
     fresh = TwoPart()
     fresh.head.weight.data.zero_()
     load_weights(tmp_path, fresh)

@@ -49,19 +49,19 @@ def test_every_problem_is_collected_with_its_json_path() -> None:
     })
     expected = {
         "training.loss.type": "unknown loss 'SquaredLoss'",
-        "training.optimizer.lr": "must be > 0",
+        "training.optimizer.lr": "must be > 0, got -1",
         "training.optimizer.nesterov": "needs momentum > 0",
         "training.optimizer.momentun": "unknown key",
-        "training.epochs": "must be >= 1",
-        "training.batch_size": "must be an integer",
+        "training.epochs": "must be ≥ 1, got 0",
+        "training.batch_size": "expected an integer, got 'big'",
         "training.device": "must be auto, cpu, cuda, cuda:N or mps",
-        "training.precision": "must be one of: fp32, bf16, fp16",
+        "training.precision": "expected one of 'fp32', 'bf16', 'fp16', got 'fp8'",
         "training.scheduler.step_size": "is required",
         "training.early_stopping.patience": "is required",
-        "training.regularization.l1": "must be >= 0",
-        "training.regularization.elastic_net.l1_ratio": "must be >= 0 and <= 1",
+        "training.regularization.l1": "must be ≥ 0, got -0.1",
+        "training.regularization.elastic_net.l1_ratio": "must be ≤ 1, got 2",
         "training.init.default.type": "unknown init scheme 'orthogonal'",
-        "training.lr_multipliers.head": "must be >= 0",
+        "training.lr_multipliers.head": "must be ≥ 0, got -2",
         "training.colour": "unknown key",
     }
     assert set(found) == set(expected)

@@ -41,8 +41,10 @@ def test_early_stopping_restores_the_best_epochs_weights() -> None:
     result = Trainer(model, regression_bundle(), cfg, [Recorder()]).run()
     assert result.stop_reason == "early_stopping"
     stopped, best = best_weights["stopped"]
-    assert best == result.best_epoch and stopped == best + 3 and len(result.history) == stopped + 1
+    assert best + 1 == result.best_epoch and stopped == best + 3  # callbacks get loop indices; results 1-based and len(result.history) == stopped + 1
     assert result.best_metric == min(h["val_loss"] for h in result.history)
+    assert [h["epoch"] for h in result.history] == list(range(1, len(result.history) + 1))
+    assert result.history[result.best_epoch - 1]["val_loss"] == result.best_metric
     assert same_weights(weights(model), best_weights[best])
     assert not same_weights(weights(model), best_weights[stopped])
 

@@ -152,7 +152,7 @@ class DashboardCallback(Callback):
     def on_run_end(self, trainer: Any, result: Any) -> None:
         self._put_probe()
         if result.best_epoch is not None:
-            self.buffer.put("markers", ("best", result.best_epoch, f"best epoch {result.best_epoch + 1}"))
+            self.buffer.put("markers", ("best", result.best_epoch - 1, f"best epoch {result.best_epoch}"))
         if result.stop_reason in ("completed", "early_stopping", "stopped"):
             self._boundary(trainer)
             outcome = self._outcome(trainer)

@@ -9,12 +9,12 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 
 from nnbuilder.app.dashboard.frames import LivePlot, grown
 from nnbuilder.app.dashboard.series import Series
+from nnbuilder.sections import TASK_RULES
 
 TRAIN, VAL, RAW = "#1f77b4", "#ff7f0e", (31, 119, 180, 60)
 MARKER_PENS = {"plateau": "#9467bd", "best": "#2ca02c", "early_stop": "#d62728"}
 OVERLAY_PENS = ["#7f7f7f", "#bcbd22", "#17becf", "#e377c2", "#8c564b"]
-METRICS = {"classification": ("accuracy", "val_accuracy"), "binary": ("accuracy", "val_accuracy"),
-           "regression": ("r2", "val_r2")}
+METRICS = {task: (rule.metric, f"val_{rule.metric}") for task, rule in TASK_RULES.items()}  # the core's task rules
 
 
 def make_plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
@@ -227,14 +227,14 @@ class CurvesView(QWidget):
     def _add_epochs(self, epochs: list[dict[str, Any]]) -> None:
         train_key, val_key = self.metric_names
         for m in epochs:
-            x = (m["epoch"] + 1) * self.steps_per_epoch
+            x = m["epoch"] * self.steps_per_epoch  # history epochs are 1-based
             self.epoch_losses.append(x, m.get("loss", np.nan))
             if "val_loss" in m:
                 self.val_losses.append(x, m["val_loss"])
             if train_key in m:
-                self.metric_values.append(m["epoch"] + 1, m[train_key])
+                self.metric_values.append(m["epoch"], m[train_key])
             if val_key in m:
-                self.val_metric_values.append(m["epoch"] + 1, m[val_key])
+                self.val_metric_values.append(m["epoch"], m[val_key])
 
     def mark(self, kind: str, epoch: int, text: str) -> None:
         """A labelled vertical line at the end of ``epoch`` on the loss, metric and LR plots."""

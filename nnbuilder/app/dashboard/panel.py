@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnbuilder.app.dashboard.commands import SetSections
 from nnbuilder.app.dashboard.curves import CurvesView
 from nnbuilder.app.dashboard.data_view import DataView
 from nnbuilder.app.dashboard.frames import MIN_INTERVAL_S, PAINT, SLOW_VIEW_S, FramePacer
@@ -40,7 +39,10 @@ from nnbuilder.app.dashboard.results import ResultsView
 from nnbuilder.app.dashboard.setup_panel import SetupPanel
 from nnbuilder.app.dashboard.status import describe_result, progress_text
 from nnbuilder.app.dashboard.worker import RunOptions, TrainingJob, warm_up
+from nnbuilder.app.undo import push
 from nnbuilder.graph.project import Project
+from nnbuilder.graph.section_commands import SetSections
+from nnbuilder.sections import data_batch_size
 
 REDRAW_MS = round(MIN_INTERVAL_S * 1000)  # the fastest pace (30 redraws per second); slower when frames cost more
 
@@ -157,8 +159,14 @@ class Dashboard(QWidget):
         self.project, self.project_path = project, path
         self.setup.set_project(project)
         self.setup.load(project.data, project.training)
-        self.data_view.request(self.setup.data, self._seed())
+        self.request_preview(self.setup.data)
         self._update_lr_preview()
+
+    def request_preview(self, data: dict | None) -> None:
+        """Preview ``data`` with its paths resolved against the project file's folder."""
+        from nnbuilder.data.paths import resolve_data_paths
+
+        self.data_view.request(resolve_data_paths(data, self.project.folder), self._seed())
 
     def _seed(self) -> int:
         seed = (self.project.training or {}).get("seed", 0)
@@ -166,9 +174,9 @@ class Dashboard(QWidget):
 
     def _on_edited(self, data: dict, training: dict, what: str) -> None:
         data_changed = data != self.project.data
-        self.stack.push(SetSections(self.project, (data, training), f"Change {what}", self._refresh))
+        push(self.stack, self.project.graph, SetSections(self.project, (data, training), f"Change {what}", self._refresh))
         if data_changed:
-            self.data_view.request(data, self._seed())
+            self.request_preview(data)
         self._update_lr_preview()
 
     def _refresh(self) -> None:
@@ -177,7 +185,7 @@ class Dashboard(QWidget):
             data_changed = self.setup.data != self.project.data
             self.setup.load(self.project.data, self.project.training)
             if data_changed:
-                self.data_view.request(self.setup.data, self._seed())
+                self.request_preview(self.setup.data)
             self._update_lr_preview()
 
     def _on_data_loaded(self, result: dict) -> None:
@@ -200,7 +208,7 @@ class Dashboard(QWidget):
         if not self.running:
             self.say("")
         if "train_size" in loaded:
-            batch = config.batch_size or int(self.setup.data.get("batch_size") or 32)
+            batch = config.batch_size or data_batch_size(self.setup.data)
             steps_per_epoch = max(1, -(-loaded["train_size"] // batch))
             planned = preview_schedule(config, steps_per_epoch)
             self.curves.set_preview(list(planned), planned.note)

@@ -12,6 +12,7 @@ whenever the undo stack given to :meth:`SetupPanel.watch` changes (graph edits g
 from __future__ import annotations
 
 import copy
+import dataclasses
 import html
 from typing import Any
 
@@ -30,14 +31,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnbuilder.app.dashboard.fields import Field, SciSpinBox, make_field
+from nnbuilder.app.param_form import Field, make_field
+from nnbuilder.app.sci_spinbox import SciSpinBox
 from nnbuilder.graph.project import Project
 from nnbuilder.layers import is_pretrained
+from nnbuilder.schema import Param
+from nnbuilder.sections import (
+    DEFAULT_EPOCHS,
+    DEFAULT_LR,
+    DEFAULT_SPLIT,
+    data_batch_size,
+    default_data,
+    default_training,
+    task_of,
+    with_dataset,
+)
 
 NO_SCHEDULER = "none"
 DEFAULT_INIT = "(layer defaults)"
-DEFAULT_DATA = {"dataset": "spirals", "params": {}, "split": [0.7, 0.15, 0.15], "batch_size": 32}
-DEFAULT_TRAINING = {"loss": "CrossEntropyLoss", "optimizer": {"type": "Adam", "lr": 0.001}, "epochs": 10}
+DEFAULT_DATA = default_data()  # kept importable; the defaults live in nnbuilder.sections
+DEFAULT_TRAINING = default_training()
 USE_WEIGHTS_TEXT = "Use the weights' preprocessing"
 
 
@@ -65,8 +78,8 @@ class SetupPanel(QWidget):
 
         self.datasets = {info.name: info for info in list_datasets()}
         self.optimizers, self.schedulers = OPTIMIZERS, SCHEDULERS
-        self.data: dict[str, Any] = copy.deepcopy(DEFAULT_DATA)
-        self.training: dict[str, Any] = copy.deepcopy(DEFAULT_TRAINING)
+        self.data: dict[str, Any] = default_data()
+        self.training: dict[str, Any] = default_training(task_of(self.data))
         self._loading = False
         self.param_fields: dict[str, Field] = {}
         self.sched_fields: dict[str, Field] = {}
@@ -153,30 +166,29 @@ class SetupPanel(QWidget):
         layout.addWidget(train_box)
         layout.addStretch(1)
 
-    def _rebuild_form(self, form: QFormLayout, fields: dict[str, Field], specs: list[tuple], values: dict) -> None:
+    def _rebuild_form(self, form: QFormLayout, fields: dict[str, Field], specs: list[Param], values: dict) -> None:
         while form.rowCount():
             form.removeRow(0)
         fields.clear()
-        for name, kind, default, lo, hi, choices, nullable, doc in specs:
-            value = values.get(name, default)
-            fields[name] = make_field(kind, value, lambda n=name: self._emit(n), lo=lo, hi=hi, choices=choices,
-                                      nullable=nullable or value is None, doc=doc)
-            form.addRow(f"  {name}", fields[name].widget)
+        for spec in specs:
+            value = values.get(spec.name, spec.default)
+            if value is None and not spec.nullable:
+                spec = dataclasses.replace(spec, nullable=True)  # shown as "default"
+            fields[spec.name] = make_field(spec, value, lambda n=spec.name: self._emit(n))
+            form.addRow(f"  {spec.name}", fields[spec.name].widget)
 
-    def _data_specs(self, name: str) -> list[tuple]:
+    def _data_specs(self, name: str) -> list[Param]:
         info = self.datasets.get(name)
-        return [(p.name, p.kind, p.default, p.minimum, p.maximum, p.choices, p.nullable, p.doc)
-                for p in (info.params if info else ())]
+        return list(info.params if info else ())
 
-    def _sched_specs(self, name: str) -> list[tuple]:
+    def _sched_specs(self, name: str) -> list[Param]:
         spec = self.schedulers.get(name)
         out = []
         for key, p in (spec.params.items() if spec else ()):
             if p.kind == "pair":
                 continue
-            default = (1 if p.kind == "int" else 0.9) if p.required else p.default
-            lo = p.lo if p.lo is None or not p.lo_open else p.lo + (1 if p.kind == "int" else 1e-4)
-            out.append((key, p.kind, default, lo, p.hi, p.choices, default is None, p.doc))
+            default = (1 if p.kind == "int" else 0.9) if p.required else p.default  # a required option's start
+            out.append(dataclasses.replace(p, name=key, default=default, required=False))
         return out
 
     # ------------------------------------------------------------------ sections ↔ widgets
@@ -184,20 +196,20 @@ class SetupPanel(QWidget):
         """Show the project's sections (defaults where absent) without emitting ``edited``."""
         self._loading = True
         try:
-            self.data = copy.deepcopy(data) if data else copy.deepcopy(DEFAULT_DATA)
-            self.training = copy.deepcopy(training) if training else copy.deepcopy(DEFAULT_TRAINING)
+            self.data = copy.deepcopy(data) if data else default_data()
+            self.training = copy.deepcopy(training) if training else default_training(task_of(self.data))
             d, t = self.data, self.training
             self._select(self.dataset, d.get("dataset"))
             self._rebuild_form(self.params_form, self.param_fields, self._data_specs(d.get("dataset", "")),
                                d.get("params") or {})
-            split = list(d.get("split") or [0.7, 0.15, 0.15]) + [0.0, 0.0]
+            split = list(d.get("split") or DEFAULT_SPLIT) + [0.0, 0.0]
             for spin, value in zip(self.split, split[:3]):
                 spin.setValue(float(value))
-            self.batch.setValue(int(d.get("batch_size") or 32))
+            self.batch.setValue(data_batch_size(d))
             self._select(self.loss, _type_of(t.get("loss")))
             opt = t.get("optimizer") if isinstance(t.get("optimizer"), dict) else {"type": t.get("optimizer")}
             self._select(self.optimizer, opt.get("type"))
-            self.lr.setValue(float(opt.get("lr") or 1e-3))
+            self.lr.setValue(float(opt.get("lr") or DEFAULT_LR))
             self.momentum.setValue(float(opt.get("momentum") or 0.0))
             self.weight_decay.setValue(float(opt.get("weight_decay") or 0.0))
             self._sync_enabled()
@@ -205,7 +217,7 @@ class SetupPanel(QWidget):
             self._select(self.scheduler, _type_of(sched) or NO_SCHEDULER)
             self._rebuild_form(self.sched_form, self.sched_fields, self._sched_specs(_type_of(sched) or ""),
                                sched if isinstance(sched, dict) else {})
-            self.epochs.setValue(int(t.get("epochs") or 10))
+            self.epochs.setValue(int(t.get("epochs") or DEFAULT_EPOCHS))
             early = t.get("early_stopping")
             self.patience.setValue(int(early.get("patience", 0)) if isinstance(early, dict) else 0)
             init = t.get("init")
@@ -321,10 +333,7 @@ class SetupPanel(QWidget):
         d, t = copy.deepcopy(self.data), copy.deepcopy(self.training)
         name = self.dataset.currentData()
         if name != d.get("dataset"):
-            d["dataset"], d["params"] = name, {}
-            info = self.datasets.get(name)
-            if info is not None and info.kind != "images":
-                d.pop("preprocess", None)  # image preprocessing does not apply to the new data set
+            d = with_dataset(d, name)
             self._loading = True
             self._rebuild_form(self.params_form, self.param_fields, self._data_specs(name), {})
             self._loading = False

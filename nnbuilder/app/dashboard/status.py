@@ -32,7 +32,7 @@ def describe_result(result: Any) -> str:
     parts = [(f"{REASONS.get(result.stop_reason, result.stop_reason)} after {result.epochs_run} epoch(s), "
              f"{result.steps} steps in {duration(result.seconds)}")]
     if result.best_epoch is not None:
-        parts.append(f"best epoch {result.best_epoch + 1}")
+        parts.append(f"best epoch {result.best_epoch}")
     if result.test_metrics:
         shown = ", ".join(f"{k.removeprefix('test_')} {v:.4g}" for k, v in result.test_metrics.items())
         parts.append(f"test set: {shown}")

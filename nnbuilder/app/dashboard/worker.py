@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from typing import Any
@@ -63,9 +63,18 @@ def warm_up() -> threading.Thread:
     return thread
 
 
+def with_resolved_data_paths(project: Project) -> Project:
+    """The project with data paths that open from the training process's current folder."""
+    from nnbuilder.data.paths import resolve_data_paths
+
+    return replace(project, data=resolve_data_paths(project.data, project.folder))
+
+
 def snapshot(project: Project) -> Project:
     """An independent copy, so that editing the graph while training cannot race the run."""
-    return loads_project(dumps_project(project))
+    copy = loads_project(dumps_project(project))
+    copy.folder = project.folder
+    return copy
 
 
 class TrainingJob:
@@ -100,7 +109,7 @@ class TrainingJob:
         events_in, events_out = ctx.Pipe(duplex=False)
         controls_in, controls_out = ctx.Pipe(duplex=False)
         self._process = ctx.Process(target=child.run_child, name=f"nnbuilder-{self.kind}",
-                                    args=(dumps_project(self.project), self.kind, self.options, events_out,
+                                    args=(dumps_project(with_resolved_data_paths(self.project)), self.kind, self.options, events_out,
                                           controls_in))
         self._process.start()
         events_out.close()  # the child's ends: closing ours lets EOF reach the reader when the child ends

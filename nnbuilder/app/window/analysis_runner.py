@@ -81,7 +81,8 @@ class AnalysisRunner(QObject):
 
     def _load(self, snapshot: GraphDocument) -> None:
         """(On the loading thread.) Import the analysis and torch, and analyse ``snapshot`` once: torch's
-        first shape inference loads more of torch (its decompositions import ``torch._dynamo``: most of ≈ 1 s).
+        first shape inference loads more of torch (its meta decompositions; no longer ``torch._dynamo``, see
+        ``nnbuilder/analysis/no_dynamo.py``).
         A failure here is reported by the :meth:`run_now` that follows, which meets it again."""
         try:
             from nnbuilder.analysis import analyze

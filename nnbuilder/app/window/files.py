@@ -6,6 +6,7 @@ copied to a recovery folder until they are saved or deliberately discarded.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,26 +19,13 @@ from nnbuilder.app.window import dialogs
 from nnbuilder.app.window.autosave import RecoveryStore
 from nnbuilder.graph.document import GraphDocument
 from nnbuilder.graph.project import Project, ProjectFileError, load_project, save_project
+from nnbuilder.package_data import example_files, examples_dir
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QUndoStack
 
 MAX_RECENT = 8
 RECENT_KEY = "recent_files"
-
-
-def examples_dir() -> Path | None:
-    """``examples/`` next to the package (a source checkout) or inside it (an install)."""
-    package = Path(__file__).resolve().parents[2]
-    for candidate in (package.parent / "examples", package / "examples"):
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-def example_files() -> list[Path]:
-    folder = examples_dir()
-    return sorted(folder.glob("*.nnb")) if folder else []
 
 
 class FileActions:
@@ -86,7 +74,7 @@ class FileActions:
             self.install(Project("untitled", GraphDocument()), None)
 
     def open_dialog(self) -> None:
-        folder = str(Path(self.path).parent) if self.path else str(examples_dir() or "")
+        folder = str(Path(self.path).parent) if self.path else str(examples_dir())
         path = dialogs.get_open_path(self, folder)  # type: ignore[arg-type]
         if path:
             self.open_path(path)
@@ -132,14 +120,19 @@ class FileActions:
         path = os.path.abspath(path)
         if self.project.name in ("", "untitled"):
             self.project.name = Path(path).stem
+        from nnbuilder.data.paths import rebase_data_paths  # nnbuilder.data loads torch: not at start-up
+
+        folder = Path(path).parent
+        rebased = rebase_data_paths(self.project.data, self.project.folder, folder)  # Save As: relative to the new file
         try:
-            save_project(self.project, path)
+            save_project(dataclasses.replace(self.project, data=rebased), path)
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             dialogs.show_error(self, "Could not save",  # type: ignore[arg-type]
                                f"“{path}” could not be written: {reason}.\n\nYour changes are still open "
                                "and unsaved; use Save As… to choose another folder.")
             return False
+        self.project.data, self.project.folder = rebased, folder
         old = self.path
         self.path = path
         self.stack.setClean()
@@ -242,5 +235,6 @@ class FileActions:
                                exc.problems)
             self.store.remove(rec.original)
             return False
+        project.folder = Path(rec.original).parent if rec.original else None  # paths as in the original
         self.install(project, rec.original, modified=True)
         return True
