@@ -99,21 +99,18 @@ class MetricAccumulator:
 
     def state(self) -> dict:
         """The sums so far as plain numbers (a mid-epoch checkpoint); :meth:`load_state` continues from them."""
-        self._fold()
         loss = self._host_loss + (self._device_loss.item() if self._device_loss is not None else 0.0)
-        folded = (self._folded[0] if len(self._folded) == 1 else torch.stack(self._folded).sum(0)) if self._folded \
-            else None
         return {"loss": loss, "samples": self.samples, "elements": self.elements,
-                "folded": folded.tolist() if folded is not None else None}
+                "sums": self._sums.tolist() if self._sums is not None else None}
 
     def load_state(self, state: dict) -> None:
         """Continue from what :meth:`state` returned."""
         self._host_loss, self.samples, self.elements = float(state["loss"]), int(state["samples"]), \
             int(state["elements"])
-        folded = state["folded"]
-        if folded is not None:
+        sums = state.get("sums")
+        if sums is not None:
             dtype = torch.int64 if self.kind in ("classification", "binary") else self._dtype
-            self._folded = [torch.tensor(folded, dtype=dtype, device=self.device)]
+            self._sums = torch.tensor(sums, dtype=dtype, device=self.device)
 
     def result(self, prefix: str = "") -> dict[str, float]:
         """Mean loss and accuracy (classification/binary) or MAE and R² (regression)."""

@@ -16,7 +16,7 @@ from nnbuilder.layers import REGISTRY
 from nnbuilder.terminal import _CONTROL
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE = json.loads((ROOT / "examples" / "spirals_mlp.nnb").read_text())
+BASE = json.loads((ROOT / "nnbuilder" / "examples" / "spirals_mlp.nnb").read_text())
 TYPES = sorted(REGISTRY.types()) + ["Bogus", "Linear\x1b[2J"]
 NASTY_TEXT = st.text(alphabet=st.sampled_from(list("ab_ \x1b[]0;\x07\x00\u202e\n\t") + ["é", "\x9b"]), max_size=40)
 SCALAR = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.sampled_from([0, 1, 2, 3, 64, 10**9]),
@@ -60,7 +60,7 @@ def projects(draw: st.DrawFn) -> dict:
 def test_validate_survives_hostile_projects(project: dict, as_json: bool, tmp_path: Path, capsys) -> None:
     path = tmp_path / "fuzz.nnb"
     path.write_text(json.dumps(project, ensure_ascii=False), encoding="utf-8")
-    main(["validate", str(ROOT / "examples" / "spirals_mlp.nnb")])  # warm: the first inference imports torch parts
+    main(["validate", str(ROOT / "nnbuilder" / "examples" / "spirals_mlp.nnb")])  # warm: the first inference imports torch parts
     capsys.readouterr()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
