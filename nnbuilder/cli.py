@@ -58,12 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default=None, metavar="DIR",
                    help="output folder (default: runs/PROJECT-YYYYmmdd-HHMMSS next to the project file)")
     t.add_argument("--tensorboard", default=None, metavar="DIR", help="also log metrics to TensorBoard in DIR")
+    t.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue an interrupted run to its planned end")
+    t.add_argument("--checkpoint-every", type=float, default=None, metavar="SECONDS",
+                   help="checkpoint at least this often (default 60; 0: every epoch); bounds what a kill loses")
     s = sub.add_parser("sweep", help="train a grid of settings; write summary.csv and curves.png")
     s.add_argument("project", help=PROJECT_HELP)
     s.add_argument("--set", dest="sets", action="append", required=True, metavar="KEY=V1,V2",
                    help="a setting and its values, e.g. training.optimizer.lr=0.001,0.01,0.1 (repeat for a grid)")
     s.add_argument("--out", required=True, metavar="DIR", help="folder for one run folder per setting, summary.csv and curves.png")
-    i = sub.add_parser("import", help="turn a torchvision model or your nn.Module class into an editable project")
+    i = sub.add_parser("import", help="turn a torchvision model or your nn.Module class into an editable project",
+                       epilog="FILE.py:Class executes FILE.py (its top-level code runs): import only files you trust.")
     i.add_argument("model", help="a torchvision classification model (resnet18), timm:NAME or FILE.py:ClassName")
     i.add_argument("-o", "--output", required=True, metavar="FILE.nnb", help="the project file to write")
     i.add_argument("--shape", type=int, nargs="+", action="append", metavar="DIM",
@@ -91,6 +95,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _open_app(None)
     if args.command == "help":
         return cmd_help(parser, args.topic)
+    from nnbuilder.terminal import protect_terminal
+
+    protect_terminal(json_output=bool(getattr(args, "json", False)))  # names from files cannot drive the terminal
+    if args.command == "import" and (refusal := _guards().import_preflight(args.model, args.output)) is not None:
+        print(refusal, file=sys.stderr)
+        return EXIT_INVALID
     try:
         if args.command == "validate":
             return cmd_validate(args.project, args.json)
@@ -104,13 +114,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             from nnbuilder.cli_sweep import cmd_sweep
 
             return cmd_sweep(args.project, args.sets, args.out)
-        return cmd_train(args.project, args.epochs, args.device, args.out, tensorboard=args.tensorboard)
+        return cmd_train(args.project, args.epochs, args.device, args.out, args.resume, args.checkpoint_every,
+                         tensorboard=args.tensorboard)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:  # a file the command reads or writes: name it and the reason
+        print(f"nnbuilder: {exc.filename or 'a file'}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_INVALID
     except Exception as exc:  # noqa: BLE001 - last line of defence: a message, never a traceback
         print(f"nnbuilder: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_INVALID
+
+
+def _weights_issues(project, analysis) -> list:
+    if not any(n.type == "Backbone" and n.params.get("weights") for n in project.graph.nodes):
+        return []
+    from nnbuilder.backbones.weights_check import weights_issues
+
+    return weights_issues(project, analysis)
+
+
+def _guards():
+    from nnbuilder import cli_guards
+
+    return cli_guards
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -168,6 +196,7 @@ def cmd_validate(path: str, as_json: bool) -> int:
     analysis = analyze(project.graph)
     analysis.issues.extend(w.issue for w in wiring_warnings(project.graph, project.training))
     notes = preprocessing_notes(project)
+    analysis.issues.extend(_weights_issues(project, analysis))
     if as_json:
         report = analysis.to_json()
         if notes:
@@ -225,57 +254,12 @@ def cmd_export(path: str, output: str | None, script: str | None = None, noteboo
     return run_export(path, output, script, notebook, epochs)
 
 
-def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None, tensorboard: str | None = None) -> int:
-    """Headless training with a progress bar; weights, source and history go into ``out``."""
-    from pathlib import Path
+def cmd_train(path: str, epochs: int | None, device: str | None, out: str | None, resume: str | None = None,
+              checkpoint_every: float | None = None, tensorboard: str | None = None) -> int:
+    """Headless training (see :mod:`nnbuilder.cli_train`)."""
+    from nnbuilder.cli_train import cmd_train as train
 
-    project = _load(path)  # before torch loads
-    if project is None:
-        return EXIT_INVALID
-    from nnbuilder.analysis.warnings import wiring_warnings
-    from nnbuilder.pipeline import PipelineError, prepare, save_run
-    from nnbuilder.runs import new_run_folder, save_project_copy, standard_callbacks
-    from nnbuilder.training import ProgressBar, Trainer, TrainingError
-    from nnbuilder.training.tensorboard import TensorBoardUnavailable
-
-    if epochs is not None and epochs < 1:
-        print("nnbuilder train: --epochs must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        prepared = prepare(project, epochs=epochs, device=device)
-    except PipelineError as exc:
-        print(f"{path}: cannot train:", file=sys.stderr)
-        for where, message in exc.problems:
-            print(f"  {where}: {message}", file=sys.stderr)
-        return EXIT_INVALID
-    for note in prepared.notes:
-        print(f"note: {note}", file=sys.stderr)
-    for warning in wiring_warnings(project.graph, project.training):
-        print(f"warning: {warning.issue.text()}", file=sys.stderr)
-    out_dir = Path(out) if out else new_run_folder(path)
-    try:
-        extra = standard_callbacks(prepared, tensorboard)
-    except TensorBoardUnavailable as exc:
-        print(f"nnbuilder train: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    trainer = Trainer(prepared.model, prepared.bundle, prepared.config, [ProgressBar(sys.stderr), *extra],
-                      batch_size=prepared.batch_size)
-    try:
-        result = trainer.run()
-    except TrainingError as exc:
-        print(f"{path}: training failed: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    save_run(prepared, result, out_dir)
-    save_project_copy(prepared.project, out_dir)
-    final = result.history[-1] if result.history else {}
-    shown = ", ".join(f"{k} {v:.4g}" for k, v in {**final, **result.test_metrics}.items()
-                      if isinstance(v, float) and k not in ("epoch", "time", "seconds"))
-    print(f"{result.stop_reason}: {result.epochs_run} epoch(s), {shown}")
-    print(f"wrote {out_dir}/weights.safetensors, model.py, history.json, run.json, project.nnb")
-    if result.stop_reason in ("nan", "oom"):
-        print(f"{path}: {result.message}", file=sys.stderr)
-        return EXIT_INVALID
-    return EXIT_OK
+    return train(path, epochs, device, out, resume, checkpoint_every, tensorboard)
 
 
 def _open_app(path: str | None) -> int:

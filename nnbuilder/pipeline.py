@@ -214,15 +214,22 @@ class TrainedModel:
 
 
 def save_run(run: Prepared | TrainedModel, result: Any, out: str | Path) -> Path:
-    """Write weights.safetensors, model.py (the trained source), history.json and run.json into ``out``."""
+    """Write weights.safetensors, model.py (the trained source), history.json and run.json into ``out``.
+
+    The folder appears whole, by one rename (:mod:`nnbuilder.runfolder`); a previous version stays valid until then.
+    """
+    from nnbuilder.runfolder import write_run_folder
+
+    return write_run_folder(out, lambda folder: _write_run_files(run, result, folder))
+
+
+def _write_run_files(run: Prepared | TrainedModel, result: Any, out: Path) -> Path:
     from safetensors.torch import save_file
 
     from nnbuilder.compile import write_source
     from nnbuilder.fileio import atomic_write_text
 
     trained = run if isinstance(run, TrainedModel) else TrainedModel.of(run)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     save_file(trained.state, str(out / "weights.safetensors"),
               metadata={"class": trained.class_name, "project": trained.project_name})
     write_source(trained.source, out / "model.py")

@@ -14,6 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from nnbuilder.analysis.budget import budget_issue
 from nnbuilder.analysis.expressions import constructor_code, forward_code, setup_code
 from nnbuilder.analysis.issues import WARNING, Issue, IssueCode
 from nnbuilder.analysis.messages import explain_failure
@@ -67,6 +68,9 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
         if spec.role is Role.INPUT:
             shape = tuple(params["shape"])
             info.output_shape, info.dtype = shape, params["dtype"]
+            if (over := budget_issue(node_id, spec.type, shape, 0)) is not None:
+                issues.append(over)
+                continue
             try:
                 torch.empty((META_BATCH, *shape), dtype=_DTYPES[info.dtype], device="meta")
                 tensors[node_id] = ((META_BATCH, *shape), _DTYPES[info.dtype])
@@ -106,6 +110,9 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
                                 hint="dimension 0 is the batch; per-sample dimensions start at 1"))
             continue
         info.output_shape, info.dtype = out[0] if unbatched else out[0][1:], _dtype_name(out[1])
+        if (over := budget_issue(node_id, spec.type, info.output_shape, counts[0])) is not None:
+            issues.append(over)  # downstream nodes are skipped, as after any failure
+            continue
         tensors[node_id] = out
         if spec.role is Role.OUTPUT:
             continue
@@ -194,9 +201,13 @@ def _evaluate(spec, params, arg_names, ports, tensors, info):
                     raise _DtypeMismatch(
                         f"{spec.type} has {'/'.join(sorted(_dtype_name(w) for w in weights))} weights but "
                         f"receives {_dtype_name(t.dtype)} values")
-    out = eval(fwd, _EVAL_NS, {"self": holder, **local})
+    steps = _shorten_sequence(holder, local)  # recurrent layers step in Python even on meta: probe a few steps
+    with torch.device("meta"):  # tensors the forward creates (an OpaqueOp's torch.ones(...)) stay on meta too
+        out = eval(fwd, _EVAL_NS, {"self": holder, **local})
     if not isinstance(out, torch.Tensor):
         raise TypeError(f"produced {type(out).__name__}, not a tensor")
+    if steps is not None and out.dim() == 3 and out.shape[1] == PROBE_STEPS:
+        out = torch.empty((out.shape[0], steps, out.shape[2]), dtype=out.dtype, device="meta")
     if info.ctor is not None:
         total = sum(p.numel() for p in _weights(holder.m))
         trainable = sum(p.numel() for p in _weights(holder.m) if p.requires_grad)
@@ -213,6 +224,20 @@ def _weights(built: Any) -> list[torch.Tensor]:
     if isinstance(built, nn.Parameter):
         return [built]
     return list(built.parameters()) if isinstance(built, nn.Module) else []
+
+
+PROBE_STEPS = 7  # time steps a recurrent layer is run for; the sequence's own length is put back after
+
+
+def _shorten_sequence(holder: SimpleNamespace, local: dict[str, torch.Tensor]) -> int | None:
+    """For a batch-first recurrent module on a long sequence: cut ``_in0`` to PROBE_STEPS; return its length."""
+    module = getattr(holder, "m", None)
+    x = local.get("_in0")
+    if not isinstance(module, nn.RNNBase) or not module.batch_first or x is None or x.dim() != 3 \
+            or x.shape[1] <= PROBE_STEPS:
+        return None
+    local["_in0"] = torch.empty((x.shape[0], PROBE_STEPS, x.shape[2]), dtype=x.dtype, device="meta")
+    return x.shape[1]
 
 
 def _macs(module: nn.Module, out: torch.Tensor) -> int:

@@ -56,6 +56,24 @@ def _numbers(path: Path, name: str, cells: list[str]) -> np.ndarray:
     return np.array([float(c) for c in cells])
 
 
+def _check_mostly_numeric_target(path: Path, name: str, cells: list[str], task: str) -> None:
+    """A target of numbers with a few text or empty cells is a data error there, not hundreds of classes."""
+    if task != "classification":
+        return
+    numbers = sum(_is_number(c) for c in cells)
+    if numbers * 2 <= len(cells):
+        return
+    number, cell = next((i, c) for i, c in enumerate(cells, start=2) if not _is_number(c))
+    what = "is empty" if not cell else f"holds the text {_short(cell)!r}"
+    raise DataError(f"data set 'csv': {path} line {number}, target column '{name}' {what}, while "
+                    f"{numbers} of its {len(cells)} cells are numbers; fix or drop that row, or set "
+                    "data.params.task to 'classification' if the numbers are class labels")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _codes(cells: list[str]) -> tuple[np.ndarray, list[str]]:
     values = [c if c else MISSING for c in cells]
     names = sorted(set(values))
@@ -104,6 +122,7 @@ def load_csv(params: dict[str, Any], rng: np.random.Generator) -> RawData:
     task = params["task"]
     if task == "auto":
         task = "regression" if _numeric_column(cells) else "classification"
+        _check_mostly_numeric_target(path, target, cells, task)
     if task == "regression":
         y = _numbers(path, target, cells)
         return RawData("regression", info, torch.from_numpy(y.astype(np.float32)).reshape(-1, 1), tuple(inputs),

@@ -1,6 +1,8 @@
 """``load_data``: a project's ``data`` section → a split, normalised :class:`DataBundle`."""
 from __future__ import annotations
 
+import math
+import os
 from typing import Any
 
 import numpy as np
@@ -121,6 +123,7 @@ def _preprocess(splits: list[Split | None], info: list[InputInfo], pre: Preproce
     if problems:
         lines = "\n".join(f"  {path}: {message}" for path, message in problems)
         raise DataError(f"data.preprocess does not fit data set {name!r}:\n{lines}", problems)
+    _check_memory(splits, pre.output_shape(tuple(info[0].shape)), name)
     out: list[Split | None] = []
     for part, split in zip(_PART_NAMES, splits):
         if split is None:
@@ -133,6 +136,26 @@ def _preprocess(splits: list[Split | None], info: list[InputInfo], pre: Preproce
             out.append(TensorSplit((image, *split.inputs[1:]), split.targets))
     first = info[0]
     return out, [InputInfo(pre.output_shape(tuple(first.shape)), first.dtype, first.name), *info[1:]]
+
+
+def _check_memory(splits: list[Split | None], shape: tuple[int, ...], name: str) -> None:
+    """Refuse preprocessing whose in-memory result cannot fit this machine (named, before allocating it)."""
+    samples = sum(len(s) for s in splits if isinstance(s, TensorSplit))
+    needed = samples * math.prod(shape) * 4  # float32
+    total = physical_memory()
+    if total and needed > 0.8 * total:
+        raise DataError(f"data.preprocess turns the {samples:,} in-memory images of '{name}' into {list(shape)} "
+                        f"float32 tensors: {needed / 2**30:.1f} GiB, more than this machine's memory "
+                        f"({total / 2**30:.1f} GiB); use fewer samples (data.params.n_samples) or a smaller "
+                        "data.preprocess size", [("data.preprocess", "needs more memory than this machine has")])
+
+
+def physical_memory() -> int:
+    """Bytes of RAM, or 0 where the OS does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0
 
 
 def _fixed_normalize(splits: list[Split | None], info: list[InputInfo],

@@ -20,6 +20,11 @@ def run_export(path: str, output: str | None, script: str | None = None, noteboo
     if script is not None or notebook is not None:
         return _script(path, script, notebook, epochs)
     assert output is not None
+    from nnbuilder.cli_guards import overwrites_project
+
+    if (refusal := overwrites_project(output, path)) is not None:
+        print(f"nnbuilder export: {refusal}", file=sys.stderr)
+        return EXIT_INVALID
     suffix = Path(output).suffix.lower()
     if suffix not in FORMATS:
         print(f"nnbuilder export: cannot tell the format of {output!r} from its extension; "

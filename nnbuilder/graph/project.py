@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,11 +113,18 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     """Read and validate a project file; raises :class:`ProjectFileError` listing every problem."""
     where = str(path)
     try:
-        size = os.path.getsize(path)
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never end
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe, device or socket)"
+            raise ProjectFileError(where, [("$", f"{kind}; a project is a .nnb file")])
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise ProjectFileError(where, [("$", (f"file is {size:,} bytes; project files are at most "
                                                  f"{MAX_FILE_BYTES:,} (weights belong in checkpoints)"))])
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows meanwhile
+        if len(raw) > MAX_FILE_BYTES:
+            raise ProjectFileError(where, [("$", f"file is over {MAX_FILE_BYTES:,} bytes; project files are smaller")])
     except OSError as exc:
         raise ProjectFileError(where, [("$", f"cannot read the file: {exc.strerror or exc}")]) from None
     project = loads_project(raw, where)

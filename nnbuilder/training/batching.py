@@ -51,7 +51,20 @@ class BatchSource:
         return math.ceil(self.num_samples / self.batch_size)
 
     def __iter__(self) -> Iterator[Batch]:
-        batches = self._tensor_batches() if self._tensors is not None else self._loader_batches()
+        return self.iterate()
+
+    def iterate(self, skip: int = 0, after_skip: Callable[[], None] | None = None) -> Iterator[Batch]:
+        """The epoch's batches from batch ``skip`` on (the same order as a full epoch: resuming mid-epoch).
+
+        ``after_skip`` runs once the skipped batches are drawn, before the first one is yielded (a resume
+        restores the global RNG there, since loading skipped Dataset batches may consume it).
+        """
+        batches = self._tensor_batches(skip) if self._tensors is not None else self._loader_batches()
+        if skip and self._tensors is None:
+            for _ in zip(range(skip), batches):
+                pass
+        if after_skip is not None:
+            batches = _then(after_skip, batches)
         if self.augment is None:
             return batches
         return (((self.augment(x[0]),) + x[1:], y) for x, y in batches)
@@ -63,27 +76,33 @@ class BatchSource:
         x, y = next(iter(DataLoader(self._loader.dataset, batch_size=limit, shuffle=False)))
         return _as_tuple(x, self.device), y.to(self.device)
 
-    def _tensor_batches(self) -> Iterator[Batch]:
+    def _tensor_batches(self, skip: int = 0) -> Iterator[Batch]:
         split, size = self._tensors, self.batch_size
         inputs, targets = split.inputs, split.targets
         if not self.shuffle:
-            for start in range(0, self.num_samples, size):
+            for start in range(skip * size, self.num_samples, size):
                 stop = start + size
                 yield tuple(t[start:stop] for t in inputs), targets[start:stop]
             return
         # one seeded permutation per epoch; each batch gathers its rows (no full shuffled copy of the set)
         order = torch.randperm(self.num_samples, generator=self.generator).to(self.device)
+        chunks = order.split(size)[skip:] if skip else order.split(size)
         if len(inputs) == 1:
             x = inputs[0]
-            for index in order.split(size):
+            for index in chunks:
                 yield (x.index_select(0, index),), targets.index_select(0, index)
         else:
-            for index in order.split(size):
+            for index in chunks:
                 yield tuple(t.index_select(0, index) for t in inputs), targets.index_select(0, index)
 
     def _loader_batches(self) -> Iterator[Batch]:
         for x, y in self._loader:
             yield _as_tuple(x, self.device), y.to(self.device, non_blocking=True)
+
+
+def _then(action: Callable[[], None], batches: Iterator[Batch]) -> Iterator[Batch]:
+    action()
+    yield from batches
 
 
 def _as_tuple(x: object, device: torch.device) -> tuple[torch.Tensor, ...]:

@@ -16,7 +16,15 @@ from nnbuilder.training import checkpoint
 from nnbuilder.training.batching import BatchSource
 from nnbuilder.training.callbacks import Callback, CallbackList
 from nnbuilder.training.config import TrainingConfig
-from nnbuilder.training.device import autocast, check_precision, make_scaler, resolve_device, seed_everything
+from nnbuilder.training.device import (
+    autocast,
+    check_precision,
+    make_scaler,
+    resolve_device,
+    rng_state,
+    seed_everything,
+    set_rng_state,
+)
 from nnbuilder.training.divergence import likely_cause
 from nnbuilder.training.errors import DataError
 from nnbuilder.training.guards import EarlyStopping, LastGoodWeights
@@ -65,6 +73,11 @@ class Trainer:
         self._last_checkpoint: float | None = None  # perf_counter of this run's latest checkpoint
         self.num_workers = num_workers
         self._stop = threading.Event()
+        self._interrupted = False  # stop() from interrupt(): checkpoint where the run is, reason "interrupted"
+        self._resume_at: dict | None = None  # a mid-epoch checkpoint's batch, metric sums and RNG state
+        self.checkpoint_failure: str | None = None  # why the last checkpoint could not be written
+        self._epoch_start: dict | None = None  # the epoch in progress: its start generator state, batches done
+        self._partial_due = math.inf  # perf_counter when a mid-epoch checkpoint is next due
         self._unpaused = threading.Event()
         self._unpaused.set()
         self._ready = False
@@ -78,6 +91,12 @@ class Trainer:
         """Ask the run to end after the current batch (also wakes a paused run)."""
         self._stop.set()
         self._unpaused.set()
+
+    def interrupt(self) -> None:
+        """Like :meth:`stop`, but the run ends "interrupted": with a checkpoint of where it is (resumable
+        mid-epoch) when it has a ``checkpoint_dir``. Safe to call from a signal handler."""
+        self._interrupted = True
+        self.stop()
 
     def pause(self) -> None:
         """Hold the run before its next batch until :meth:`resume` or :meth:`stop`."""
@@ -163,6 +182,8 @@ class Trainer:
         self.setup()
         meta = checkpoint.load_checkpoint(directory, self)
         self.epoch, self.step = meta["epoch"] + 1, meta["step"]
+        partial = meta.get("partial")
+        self._resume_at = {**partial, "rng": meta["rng"]} if partial else None
         self.result = TrainResult(history=meta["history"], lr_changes=[tuple(c) for c in meta["lr_changes"]],
                                   epochs_run=meta["epoch"] + 1, steps=meta["step"])
         return meta
@@ -178,6 +199,7 @@ class Trainer:
         self.setup()
         start = time.perf_counter()
         self._last_checkpoint = None
+        self._partial_due = start + self.checkpoint_every_s
         result = self.result
         result.stop_reason, result.message = "completed", ""
         self.callbacks.on_run_start(self, self._plan())
@@ -197,6 +219,9 @@ class Trainer:
                 torch.cuda.empty_cache()
         if self._stop.is_set() and result.stop_reason == "completed":
             result.stop_reason = "stopped"
+        if self._interrupted and result.stop_reason == "stopped":
+            result.stop_reason = "interrupted"
+            self._checkpoint_interrupted()
         if result.stop_reason in ("completed", "early_stopping"):
             if self.config.early_stopping and self.config.early_stopping.restore_best:
                 self.early.restore_best(self.model)
@@ -207,6 +232,7 @@ class Trainer:
         result.steps = self.step
         result.seconds += time.perf_counter() - start
         self._stop.clear()
+        self._interrupted = False
         self.callbacks.on_run_end(self, result)
         return result
 
@@ -236,12 +262,20 @@ class Trainer:
         model.train()
         train = MetricAccumulator(self.kind, self.device, self.threshold)
         started = time.perf_counter()
+        resume_at, self._resume_at = self._resume_at, None
+        skip = resume_at["batch"] if resume_at else 0
+        if resume_at:
+            train.load_state(resume_at["train"])
+        self._epoch_start = {"epoch": epoch, "generator": self.generator.get_state(), "train": train,
+                             "batch": skip, "rng": None}
+        periodic = self.checkpoint_dir is not None and self.checkpoint_every_s > 0
+        after_skip = (lambda: set_rng_state(resume_at["rng"])) if skip else None
         snapshot_every, read_every, last_good = cfg.log_every, self.read_every, self.last_good
         unpaused, stop = self._unpaused, self._stop
         groups, params = self.optimizer.param_groups, self._params
         on_batch_end = self.callbacks.on_batch_end if self.callbacks.listens("on_batch_end") else None
         probes, probe_every = self.probes, self.probe_every
-        for inputs, targets in self.train_source:
+        for inputs, targets in self.train_source.iterate(skip, after_skip):
             if (not unpaused.is_set() or stop.is_set()) and self._wait_if_paused():
                 return "stopped"
             lrs = [group["lr"] for group in groups]
@@ -280,6 +314,11 @@ class Trainer:
                 on_batch_end(self, self.step, epoch, value)
             if probes is not None and self.step % probe_every == 0:
                 self.callbacks.on_probe(self, self.step, probes.capture(self.step, epoch))
+            self._epoch_start["batch"] += 1
+            if (not unpaused.is_set() or stop.is_set()) and self._wait_if_paused():
+                return "stopped"  # checked before the next batch is drawn: a checkpoint here resumes exactly
+            if periodic and time.perf_counter() >= self._partial_due:
+                self._save_partial()
         if self._window is not None and not math.isfinite(pending := self._window.item()):  # epoch end syncs anyway
             return self._stop_for_nan(epoch, pending)
         return self._end_epoch(epoch, train, started)
@@ -353,6 +392,7 @@ class Trainer:
     def _end_epoch(self, epoch: int, train: MetricAccumulator, started: float) -> str | None:
         metrics: dict = {"epoch": epoch + 1, **train.result()}  # 1-based for people (history.json)
         if self.val_source is not None:
+            self._epoch_start["rng"] = rng_state() if self.checkpoint_dir is not None else None
             val = self.evaluate(self.val_source, "val_")
             if self._stop.is_set():
                 return "stopped"
@@ -364,14 +404,41 @@ class Trainer:
         self.result.history.append(metrics)
         self.result.epochs_run = epoch + 1
         self.result.steps = self.step
+        self._epoch_start = None
         if self.checkpoint_dir is not None and self._checkpoint_due(epoch, stop_early):
-            checkpoint.save_checkpoint(self.checkpoint_dir, self, epoch)
-            self._last_checkpoint = time.perf_counter()
+            self._save_checkpoint(epoch)
         self.callbacks.on_epoch_end(self, epoch, metrics)
         if stop_early:
             self.callbacks.on_early_stop(self, epoch, self.early.best_epoch)
             return "early_stopping"
         return None
+
+    def _save_checkpoint(self, epoch: int, partial: dict | None = None) -> None:
+        """Write a checkpoint; a failure (disk full, folder gone) is kept in ``checkpoint_failure``, not raised."""
+        try:
+            checkpoint.save_checkpoint(self.checkpoint_dir, self, epoch, partial=partial)
+        except Exception as exc:  # noqa: BLE001 - OSError, SafetensorError: training goes on, the caller reports it
+            self.checkpoint_failure = f"cannot write a checkpoint into {self.checkpoint_dir}: {exc}"
+        self._last_checkpoint = time.perf_counter()
+        self._partial_due = self._last_checkpoint + self.checkpoint_every_s
+
+    def _save_partial(self) -> None:
+        """Checkpoint the epoch in progress after its last finished step (resumable bit for bit)."""
+        at = self._epoch_start
+        if at["batch"] == 0:  # nothing done in this epoch yet: the previous epoch's end is the state
+            self._save_checkpoint(at["epoch"] - 1) if at["epoch"] > 0 else None
+            return
+        self._save_checkpoint(at["epoch"] - 1, {"batch": at["batch"], "train": at["train"].state(),
+                                                "generator": at["generator"], "rng": at["rng"] or rng_state()})
+
+    def _checkpoint_interrupted(self) -> None:
+        """After an interrupt: a checkpoint of exactly where the run stopped (mid-epoch or at an epoch's end)."""
+        if self.checkpoint_dir is None:
+            return
+        if self._epoch_start is not None:
+            self._save_partial()
+        elif self.epoch > 0:
+            self._save_checkpoint(self.epoch - 1)
 
     def _step_epoch_scheduler(self, epoch: int, metrics: dict) -> None:
         if self.interval == "epoch":

@@ -131,6 +131,21 @@ class MetricAccumulator:
         err = out - y
         self._sums.add_(torch.stack([torch.linalg.vector_norm(err, 1), err.dot(err), y.sum(), y.dot(y)]))
 
+    def state(self) -> dict:
+        """The sums so far as plain numbers (a mid-epoch checkpoint); :meth:`load_state` continues from them."""
+        loss = self._host_loss + (self._device_loss.item() if self._device_loss is not None else 0.0)
+        return {"loss": loss, "samples": self.samples, "elements": self.elements,
+                "sums": self._sums.tolist() if self._sums is not None else None}
+
+    def load_state(self, state: dict) -> None:
+        """Continue from what :meth:`state` returned."""
+        self._host_loss, self.samples, self.elements = float(state["loss"]), int(state["samples"]), \
+            int(state["elements"])
+        sums = state.get("sums")
+        if sums is not None:
+            dtype = torch.int64 if self.kind in ("classification", "binary") else self._dtype
+            self._sums = torch.tensor(sums, dtype=dtype, device=self.device)
+
     def result(self, prefix: str = "") -> dict[str, float]:
         """Mean loss and accuracy (classification/binary) or MAE and R² (regression)."""
         if self.samples == 0:

@@ -500,10 +500,12 @@ class Dashboard(QWidget):
             self.say("Nothing to save yet: train the model first.")
             return None
         target = Path(folder) if folder else default_run_folder(self.project_path, self.project.name)
+        from safetensors import SafetensorError
+
         try:
             out = save_record(record, target)
-        except OSError as exc:
-            self.say(f"Could not save the run into {target}: {exc.strerror or exc}")
+        except (OSError, SafetensorError) as exc:  # safetensors reports a full or read-only disk as its own error
+            self.say(f"Could not save the run into {target}: {getattr(exc, 'strerror', None) or exc}")
             return None
         self.status.setText(f"Saved {record.label} to {out}")
         return out
