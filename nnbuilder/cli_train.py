@@ -103,11 +103,11 @@ def _train(path: str, project: Any, epochs: int | None, device: str | None, out_
            every: float, signals: _Signals, tensorboard: str | None = None) -> int:
     from nnbuilder.analysis.warnings import wiring_warnings
     from nnbuilder.backbones.weights import WeightsError
-    from nnbuilder.runs import standard_callbacks
-    from nnbuilder.training.tensorboard import TensorBoardUnavailable
     from nnbuilder.fit_checks import embedding_problems
     from nnbuilder.pipeline import PipelineError, prepare
+    from nnbuilder.runs import standard_callbacks
     from nnbuilder.training import CheckpointError, ProgressBar, Trainer, TrainingError
+    from nnbuilder.training.tensorboard import TensorBoardUnavailable
 
     try:
         prepared = prepare(project, epochs=epochs, device=device)
