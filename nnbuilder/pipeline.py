@@ -15,7 +15,7 @@ from typing import Any
 
 from nnbuilder.graph.project import Project
 from nnbuilder.layers import Role, is_pretrained
-from nnbuilder.sections import DEFAULT_LOSS, data_batch_size, default_training, describe_default_training  # noqa: F401
+from nnbuilder.sections import DEFAULT_LOSS, data_batch_size, default_training, describe_default_training
 
 
 class PipelineError(ValueError):

@@ -143,9 +143,9 @@ def laptop_shots(app: QApplication, scratch: Path, out: Path) -> None:
         window.resize(1280, 720)
         window.project.training = {**window.project.training, "epochs": 60}
         dash = window.show_dashboard()
-        run_until(app, lambda: dash.data_view.result is not None)
+        run_until(app, lambda: dash.data_view.result is not None)  # noqa: B023 - called at once
         dash.start()
-        run_until(app, lambda: len(dash.curves.epoch_losses) >= 15)
+        run_until(app, lambda: len(dash.curves.epoch_losses) >= 15)  # noqa: B023 - called at once
         pause_and_catch_up(app, dash)
         settle(app, window)
         window.frame_all()

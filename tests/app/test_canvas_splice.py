@@ -64,7 +64,7 @@ def test_dragging_from_a_port_into_empty_space_opens_quick_add_and_connects(edit
 
 
 def test_tab_add_connects_after_the_selected_node(editor, qtbot):
-    doc, stack, scene, view = editor
+    doc, _stack, scene, view = editor
     scene.select_nodes(["in"])
     QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      at(view, scene.node_item("fc1").sceneBoundingRect().center()))  # the student clicks fc1

@@ -287,7 +287,7 @@ def test_planned_lr_follows_epoch_and_schedule_edits_before_start(make_window, q
                     and len(dash.curves.lr_preview.getData()[0]) > 0, timeout=10000)
     epochs = dash.setup.epochs.value()
     per_epoch = len(dash.curves.lr_preview.getData()[0]) // epochs
-    lr_right = lambda: dash.curves.lr_plot.getPlotItem().viewRange()[0][1]  # noqa: E731
+    lr_right = lambda: dash.curves.lr_plot.getPlotItem().viewRange()[0][1]
 
     qtbot.keyClick(dash.setup.epochs, Qt.Key.Key_Up)  # the spin box's arrow
     assert len(dash.curves.lr_preview.getData()[0]) == (epochs + 1) * per_epoch

@@ -107,11 +107,11 @@ def preflight_fixes(info: Any, training: dict[str, Any] | None,
     if not loss_fits(info.task, loss_name):
         targets = {"classification": "integer class labels", "binary": "0/1 targets",
                    "regression": "real-valued targets"}[info.task]
-        problems.append((f"Loss: '{info.name}' has {targets}, which {loss_name} cannot train on — "
-                         f"choose {default_loss(info.task)} in the Loss box.", ("loss", default_loss(info.task))))
+        problems.append(((f"Loss: '{info.name}' has {targets}, which {loss_name} cannot train on — "
+                          f"choose {default_loss(info.task)} in the Loss box."), ("loss", default_loss(info.task))))
     size, last = output_size(info), last_linear(doc)
     if size is not None and last is not None and last[1] is not None and last[1] != size:
         needs = f"has {size} classes" if info.task == "classification" else f"needs {size} output value"
-        problems.append((f"Output size: the model outputs [{last[1]}] per sample but '{info.name}' {needs} — "
-                         f"set '{last[0]}' out_features to {size}.", ("param", last[0], "out_features", size)))
+        problems.append(((f"Output size: the model outputs [{last[1]}] per sample but '{info.name}' {needs} — "
+                          f"set '{last[0]}' out_features to {size}."), ("param", last[0], "out_features", size)))
     return problems
