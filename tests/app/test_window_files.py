@@ -168,7 +168,7 @@ def test_failed_save_shows_error_and_keeps_document_modified(window, dlg, tmp_pa
     if os.access(folder, os.W_OK):  # running as root: permissions are not enforced, simulate the OS error
         def refuse(*_args, **_kwargs):
             raise PermissionError(13, "Permission denied")
-        monkeypatch.setattr("nnbuilder.fileio.tempfile.mkstemp", refuse)
+        monkeypatch.setattr("nnbuilder.fileio._temp_name", refuse)  # the temp file beside the target
     window.add_at_center("ReLU")
     dlg.save_path = str(folder / "x.nnb")
     try:
