@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCursor, QUndoStack
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QWidget
 
 from nnbuilder import __version__
@@ -21,10 +21,12 @@ from nnbuilder.app.window.actions import build_menus, canvas_action_names, short
 from nnbuilder.app.window.analysis_runner import AnalysisRunner
 from nnbuilder.app.window.appearance import THEME_NAMES, apply_app_theme
 from nnbuilder.app.window.autosave import AFTER_EDIT_MS, INTERVAL_MS, RecoveryStore
+from nnbuilder.app.window.edit_actions import _EditActions
 from nnbuilder.app.window.files import FileActions
 from nnbuilder.app.window.palette import PaletteWidget
 from nnbuilder.app.window.problems import ProblemsPanel
 from nnbuilder.app.window.summary import SummaryTable
+from nnbuilder.app.window.training_actions import _TrainingActions
 from nnbuilder.graph.document import GraphDocument
 from nnbuilder.graph.project import Project
 
@@ -37,7 +39,7 @@ if TYPE_CHECKING:  # annotations only: PySide builds a Python type on first acce
 INSPECTOR_EMPTY_TEXT = "Select one node to edit its parameters."
 
 
-class MainWindow(FileActions, QMainWindow):
+class MainWindow(FileActions, _EditActions, _TrainingActions, QMainWindow):
     """The nnbuilder editor window."""
 
     def __init__(self, settings: QSettings | None = None, recovery_dir: str | Path | None = None,
@@ -273,108 +275,6 @@ class MainWindow(FileActions, QMainWindow):
         self.select_node(node_id)
         self.inspector_dock.show()
         self.inspector_dock.raise_()
-
-    # ------------------------------------------------------------------ edit actions
-    def undo(self) -> None:
-        self.stack.undo()
-
-    def redo(self) -> None:
-        self.stack.redo()
-
-    def copy(self) -> None:
-        self.scene.copy_selected()
-
-    def cut(self) -> None:
-        self.scene.copy_selected()
-        self.scene.delete_selected()
-
-    def paste(self) -> None:
-        self.scene.paste()
-
-    def duplicate(self) -> None:
-        self.scene.duplicate_selected()
-
-    def delete(self) -> None:
-        self.scene.delete_selected()
-
-    def select_all(self) -> None:
-        self.scene.select_nodes([n.id for n in self.doc.nodes])
-
-    def frame_all(self) -> None:
-        self.view.frame_all()
-
-    def auto_layout(self) -> None:
-        self.scene.auto_layout(self.view.layout_columns())
-        self.frame_all()
-
-    def view_center(self) -> QPointF:
-        return self.view.mapToScene(self.view.viewport().rect().center())
-
-    def add_at_center(self, type_name: str) -> None:
-        """Add a layer at the centre of the view, nudged down past nodes already there."""
-        pos = self.view_center()
-        taken = [n.pos for n in self.doc.nodes if n.pos is not None]
-        while any(abs(x - pos.x()) < 40 and abs(y - pos.y()) < 40 for x, y in taken):
-            pos += QPointF(0, 60)
-        self.scene.add_node_at(type_name, pos)
-
-    def quick_add(self) -> None:
-        """Open the canvas's layer search under the cursor (or at the view centre)."""
-        cursor = self.view.viewport().mapFromGlobal(QCursor.pos())
-        inside = self.view.viewport().rect().contains(cursor)
-        self.view.quickAddRequested.emit(self.view.mapToScene(cursor) if inside else self.view_center())
-
-    # ------------------------------------------------------------------ training
-    def ensure_dashboard(self) -> Any:
-        """The training dashboard, built on first use (it imports torch)."""
-        if self.dashboard is None:
-            self.runner.wait_loaded()  # torch: not imported on two threads at once
-            from nnbuilder.app.dashboard import Dashboard
-
-            self.dashboard = Dashboard(self.stack, self)
-            self.dashboard.set_project(self.project, self.path)
-            self._theme_dashboard()
-            self.training_dock.setWidget(self.dashboard)
-        return self.dashboard
-
-    def _dashboard_when_loaded(self) -> None:
-        """Build the dashboard of a shown Training dock once torch has loaded: at start-up the analysis
-        runner loads it on a thread after the first frame, and importing it here would freeze the window."""
-        self.runner.call_when_loaded(self.ensure_dashboard)
-
-    def show_dashboard(self) -> Any:
-        dashboard = self.ensure_dashboard()
-        dashboard.project_path = self.path
-        if not self.training_dock.isVisible():
-            self.training_dock.show()
-            share = 0.52 if self.height() < 800 else 0.62  # a laptop screen keeps a usable canvas
-            QTimer.singleShot(0, lambda: self.resizeDocks([self.training_dock], [int(self.height() * share)],
-                                                          Qt.Orientation.Vertical))
-        self.training_dock.raise_()
-        return dashboard
-
-    def _training_dock_closed(self, visible: bool) -> None:
-        """A closed Training dock gives its height back to the canvas, not to the tabs it shared the area with."""
-        if not visible and self.training_dock.isHidden():
-            height = max(self.height(), 500)
-            QTimer.singleShot(0, lambda: self.resizeDocks([self.summary_dock], [min(200, height // 4)],
-                                                          Qt.Orientation.Vertical))
-
-    def start_training(self) -> None:
-        from nnbuilder.app.window.wiring import confirm_start
-
-        if confirm_start(self, dialogs.ask_wiring_fix):
-            self.show_dashboard().start()
-
-    def pause_training(self) -> None:
-        self.show_dashboard().toggle_pause()
-
-    def stop_training(self) -> None:
-        if self.dashboard is not None:
-            self.dashboard.stop()
-
-    def find_learning_rate(self) -> None:
-        self.show_dashboard().find_lr()
 
     # ------------------------------------------------------------------ theme, help
     def set_theme(self, name: str) -> None:

@@ -1,0 +1,64 @@
+"""The main window's Training menu and dock: the dashboard built on first use, start, pause, stop, LR finder."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+
+from nnbuilder.app.window import dialogs
+
+
+class _TrainingActions:
+    """Mixin of :class:`~nnbuilder.app.window.main_window.MainWindow`: its Training dock and the training actions."""
+
+    # ------------------------------------------------------------------ training
+    def ensure_dashboard(self) -> Any:
+        """The training dashboard, built on first use (it imports torch)."""
+        if self.dashboard is None:
+            self.runner.wait_loaded()  # torch: not imported on two threads at once
+            from nnbuilder.app.dashboard import Dashboard
+
+            self.dashboard = Dashboard(self.stack, self)
+            self.dashboard.set_project(self.project, self.path)
+            self._theme_dashboard()
+            self.training_dock.setWidget(self.dashboard)
+        return self.dashboard
+
+    def _dashboard_when_loaded(self) -> None:
+        """Build the dashboard of a shown Training dock once torch has loaded: at start-up the analysis
+        runner loads it on a thread after the first frame, and importing it here would freeze the window."""
+        self.runner.call_when_loaded(self.ensure_dashboard)
+
+    def show_dashboard(self) -> Any:
+        dashboard = self.ensure_dashboard()
+        dashboard.project_path = self.path
+        if not self.training_dock.isVisible():
+            self.training_dock.show()
+            share = 0.52 if self.height() < 800 else 0.62  # a laptop screen keeps a usable canvas
+            QTimer.singleShot(0, lambda: self.resizeDocks([self.training_dock], [int(self.height() * share)],
+                                                          Qt.Orientation.Vertical))
+        self.training_dock.raise_()
+        return dashboard
+
+    def _training_dock_closed(self, visible: bool) -> None:
+        """A closed Training dock gives its height back to the canvas, not to the tabs it shared the area with."""
+        if not visible and self.training_dock.isHidden():
+            height = max(self.height(), 500)
+            QTimer.singleShot(0, lambda: self.resizeDocks([self.summary_dock], [min(200, height // 4)],
+                                                          Qt.Orientation.Vertical))
+
+    def start_training(self) -> None:
+        from nnbuilder.app.window.wiring import confirm_start
+
+        if confirm_start(self, dialogs.ask_wiring_fix):
+            self.show_dashboard().start()
+
+    def pause_training(self) -> None:
+        self.show_dashboard().toggle_pause()
+
+    def stop_training(self) -> None:
+        if self.dashboard is not None:
+            self.dashboard.stop()
+
+    def find_learning_rate(self) -> None:
+        self.show_dashboard().find_lr()
