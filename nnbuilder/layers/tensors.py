@@ -20,26 +20,22 @@ KINDS = ("parameter", "buffer", "constant")  # constant: a buffer that is not sa
 MAX_VALUES = 100_000
 
 
-class _DimsParam(ParamSpec):
-    """A tensor shape: a list of at most 8 non-negative ints (empty for a scalar)."""
-
-    def coerce(self, value: Any) -> Any:
-        if isinstance(value, (list, tuple)) and len(value) <= 8 and all(
-                type(v) is int and 0 <= v <= 1_000_000_000 for v in value):
-            return tuple(value)
-        raise ParamError(f"expected a list of at most 8 non-negative ints, got {value!r}"[:200])
+def _dims_check(spec: ParamSpec, value: Any) -> Any:
+    """A tensor shape: a list of at most 8 non-negative ints (empty for a scalar), as a tuple."""
+    if isinstance(value, (list, tuple)) and len(value) <= 8 and all(
+            type(v) is int and 0 <= v <= 1_000_000_000 for v in value):
+        return tuple(value)
+    raise ParamError(f"expected a list of at most 8 non-negative ints, got {value!r}"[:200])
 
 
-class _ValuesParam(ParamSpec):
+def _values_check(spec: ParamSpec, value: Any) -> Any:
     """Nested lists of numbers (the exact values of a small tensor), or null."""
-
-    def coerce(self, value: Any) -> Any:
-        if value is None:
-            return None
-        count = _count(value)
-        if count is None or count > MAX_VALUES:
-            raise ParamError(f"expected nested lists of at most {MAX_VALUES:,} finite numbers")
-        return value
+    if value is None:
+        return None
+    count = _count(value)
+    if count is None or count > MAX_VALUES:
+        raise ParamError(f"expected nested lists of at most {MAX_VALUES:,} finite numbers")
+    return value
 
 
 def _count(value: Any) -> int | None:
@@ -91,13 +87,14 @@ PARAMETER = REGISTRY.register(LayerSpec(
     params=(
         ParamSpec("kind", CHOICE, default="parameter", choices=KINDS, ctor=False, always_emit=True,
                   doc="'parameter' (learned), 'buffer' (saved, not learned) or 'constant' (not saved)"),
-        _DimsParam("shape", "dims", default=(1,), ctor=False, always_emit=True, doc="tensor shape"),
+        ParamSpec("shape", "dims", check=_dims_check, default=(1,), ctor=False, always_emit=True, doc="tensor shape"),
         ParamSpec("dtype", CHOICE, default="float32", choices=DTYPES, ctor=False, doc="element type"),
         ParamSpec("init", CHOICE, default="zeros", choices=INITS, ctor=False,
                   doc="initial value: zeros, ones, full (value), normal (std = value) or the exact values"),
         ParamSpec("value", FLOAT, default=0.0, minimum=-1e30, maximum=1e30, ctor=False,
                   doc="the fill value (full) or standard deviation (normal)"),
-        _ValuesParam("values", "values", default=None, nullable=True, ctor=False, doc="exact values (init 'values')"),
+        ParamSpec("values", "values", check=_values_check, default=None, nullable=True, ctor=False,
+                  doc="exact values (init 'values')"),
         ParamSpec("trainable", BOOL, default=True, ctor=False, doc="learned by the optimizer (parameters only)"),
     ),
     inputs=(),

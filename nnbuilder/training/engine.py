@@ -25,24 +25,18 @@ from nnbuilder.training.device import (
     seed_everything,
     set_rng_state,
 )
-from nnbuilder.training.divergence import likely_cause
 from nnbuilder.training.errors import DataError
 from nnbuilder.training.guards import EarlyStopping, LastGoodWeights
 from nnbuilder.training.metrics import LossFunction, MetricAccumulator, decision_threshold, metric_kind
-from nnbuilder.training.optim import (
-    build_optimizer,
-    current_lrs,
-    penalized_weights,
-    regularization_penalty,
-    unfreeze_modules,
-)
+from nnbuilder.training.optim import build_optimizer, current_lrs, penalized_weights, regularization_penalty
 from nnbuilder.training.probes import ProbeRecorder
 from nnbuilder.training.result import RunPlan, TrainResult
 from nnbuilder.training.schedulers import build_scheduler, scheduler_interval
+from nnbuilder.training.stepping import SteppingMixin
 from nnbuilder.training.weight_init import apply_init
 
 
-class Trainer:
+class Trainer(SteppingMixin):
     """Trains ``model`` on ``bundle`` as ``config`` says; :meth:`run` returns a :class:`TrainResult`.
 
     :meth:`stop`, :meth:`pause` and :meth:`resume` (without a checkpoint) may be called from any
@@ -323,71 +317,11 @@ class Trainer:
             return self._stop_for_nan(epoch, pending)
         return self._end_epoch(epoch, train, started)
 
-    def _lr_changed(self) -> None:
-        """Record a learning-rate change (or the first LRs of the run) and tell the listeners."""
-        lrs = current_lrs(self.optimizer)
-        result = self.result
-        if not result.lr_changes or result.lr_changes[-1][1] != lrs:
-            result.lr_changes.append((self.step, lrs))
-            self.callbacks.on_lr(self, self.step, lrs)
-
-    def _forward(self, inputs: tuple[torch.Tensor, ...],
-                 targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Output, aligned target and loss of one batch (under autocast for mixed precision)."""
-        with autocast(self.config.precision, self.device):
-            output = self.model(*inputs)
-            aligned = self.loss_fn.align(output, targets)
-            return output, aligned, self.loss_fn.fn(output, aligned)
-
-    def _apply_unfreeze(self, epoch: int) -> None:
-        """Staged unfreezing: make every block scheduled up to this epoch trainable (idempotent, so resume works)."""
-        newly = []
-        for name, module in unfreeze_modules(self.model, self.config, epoch + 1):
-            frozen = [p for p in module.parameters() if not p.requires_grad]
-            if frozen:
-                for p in frozen:
-                    p.requires_grad_(True)
-                newly.append(name)
-        if newly:
-            self.penalized = penalized_weights(self.model)
-            self.callbacks.on_unfreeze(self, epoch, newly)
-
-    def _optimizer_step(self, total: torch.Tensor) -> None:
-        clip = self.config.grad_clip
-        if self.scaler is not None:
-            self.scaler.scale(total).backward()
-            if clip is not None:
-                self.scaler.unscale_(self.optimizer)
-                self._clip(clip)
-            self.scaler.step(self.optimizer)
-            self.scaler.update()
-        else:
-            total.backward()
-            if clip is not None:
-                self._clip(clip)
-            self.optimizer.step()
-        if self.interval == "step":
-            self.scheduler.step()
-
-    def _clip(self, clip: object) -> None:
-        params = self._params
-        if clip.value is not None:
-            torch.nn.utils.clip_grad_value_(params, clip.value)
-        if clip.max_norm is not None:
-            torch.nn.utils.clip_grad_norm_(params, clip.max_norm)
-
     def _checkpoint_due(self, epoch: int, last: bool) -> bool:
         """Checkpoint this epoch's end? The run's first and last epochs always; between them, at most
         one checkpoint every ``checkpoint_every_s`` seconds (0: every epoch)."""
         return (self._last_checkpoint is None or last or epoch + 1 >= self.config.epochs
                 or time.perf_counter() - self._last_checkpoint >= self.checkpoint_every_s)
-
-    def _stop_for_nan(self, epoch: int, value: float) -> str:
-        restored = self.last_good.restore()
-        where = f"step {self.last_good.step}" if restored else "the start"
-        self.result.message = (f"loss became {value} at epoch {epoch + 1} (step {self.step}); weights restored "
-                               f"to {where}; {likely_cause(self, value)}.")
-        return "nan"
 
     def _end_epoch(self, epoch: int, train: MetricAccumulator, started: float) -> str | None:
         metrics: dict = {"epoch": epoch + 1, **train.result()}  # 1-based for people (history.json)
@@ -439,16 +373,6 @@ class Trainer:
             self._save_partial()
         elif self.epoch > 0:
             self._save_checkpoint(self.epoch - 1)
-
-    def _step_epoch_scheduler(self, epoch: int, metrics: dict) -> None:
-        if self.interval == "epoch":
-            self.scheduler.step()
-        elif self.interval == "plateau":
-            old = current_lrs(self.optimizer)
-            self.scheduler.step(metrics[self.plateau_monitor])
-            new = current_lrs(self.optimizer)
-            if new != old:
-                self.callbacks.on_lr_reduced(self, epoch, old, new)
 
     def evaluate(self, source: BatchSource, prefix: str = "") -> dict[str, float]:
         """Loss and metrics of ``model`` on ``source`` in eval mode (aborts early, returning {}, on stop)."""
