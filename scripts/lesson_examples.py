@@ -140,19 +140,20 @@ def overfit(cure: str) -> Project:
         training["optimizer"]["weight_decay"] = 1e-2
     elif cure == "early_stopping":
         training["early_stopping"] = {"patience": 20, "restore_best": True}
-    text = {"none": "256×256 ReLU units on 40 noisy points for 300 epochs: the training loss falls to about 0.07 "
-                    "while the validation loss stays near 0.13 — the gap between the two curves is overfitting.",
+    text = {"none": "256×256 ReLU units on 40 noisy points for 300 epochs: the training loss falls to about 0.10 "
+                    "while the validation loss climbs back from its minimum (about 0.13) to about 0.20 — the gap "
+                    "between the two curves is overfitting (losses on standardised targets).",
             "weight_decay": "The same network with L2 weight decay 0.01 (Adam): the gap between training and "
-                            "validation loss shrinks (about 0.09 vs 0.14).",
+                            "validation loss shrinks (about 0.13 vs 0.20 at the end).",
             "dropout": "The same network with Dropout(0.3) after each hidden layer: noisier training and a smaller "
-                       "gap (training loss about 0.11 vs validation 0.14).",
+                       "gap (training loss about 0.19 vs validation 0.18 at the end).",
             "early_stopping": "The same network with early stopping (patience 20, best weights restored): the run "
-                              "stops after about 150 epochs near the validation minimum (validation loss about "
-                              "0.10 instead of 0.13)."}[cure]
+                              "stops after about 80 epochs and keeps its best epoch's weights (validation loss "
+                              "about 0.17 instead of 0.20 at the end of the plain run)."}[cure]
     return _project(f"overfitting {cure.replace('_', ' ')}", b,
                     data("curve_1d", 8, (0.4, 0.6), n_samples=100, noise=0.3), training,
                     "Overfitting and regularisation", text,
-                    {"metric": "val_loss", "at_most": 0.12 if cure == "early_stopping" else 0.2})
+                    {"metric": "val_loss", "at_most": 0.19 if cure == "early_stopping" else 0.23})
 
 
 LESSONS = {
