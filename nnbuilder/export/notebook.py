@@ -18,7 +18,7 @@ def export_notebook(project: Any, path: str | os.PathLike[str], *, epochs: int |
     try:
         import nbformat
     except ImportError:
-        raise ScriptExportError("notebook export needs nbformat: pip install nbformat") from None
+        raise ScriptExportError("notebook export needs nbformat: pip install 'nnbuilder[notebook]' or pip install nbformat") from None
     path = Path(path)
     if path.suffix != ".ipynb":
         raise ScriptExportError(f"{path}: a notebook file must end in .ipynb")
