@@ -88,6 +88,11 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
         if batch_axis is not None:
             issues.append(batch_axis)
             continue
+        if spec.input_ranks and info.input_shapes and len(info.input_shapes[0]) not in spec.input_ranks:
+            # checked before torch runs it: torch reads a batch of too-small samples as one unbatched input
+            # (a GRU given [B, 1] runs one sequence of length B), which would infer a shape the model never has
+            issues.append(explain_failure(node_id, spec, params, info.input_shapes, ValueError("wrong rank")))
+            continue
         try:
             if spec.infer is not None:  # inside the try: an infer hook may refuse the shapes
                 for name, value in spec.infer(params, info.input_shapes).items():
