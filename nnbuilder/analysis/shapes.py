@@ -88,6 +88,14 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
         if batch_axis is not None:
             issues.append(batch_axis)
             continue
+        batched = all(tensors[e.source][0][:1] == (META_BATCH,) and "unbatched" not in st.specs[e.source].tags
+                      for e in ports.values())  # not a Parameter node's tensor nor an imported op's moved axes
+        if spec.role is Role.MERGE and batched and len({len(s) for s in info.input_shapes}) > 1:
+            # [B, 1] + [B, 1, 1] broadcasts across the batch into [B, B, 1]: a shape that depends on the batch size
+            issues.append(Issue(IssueCode.SHAPE, f"{spec.type} inputs have different numbers of dimensions "
+                                f"{' and '.join(str(list(s)) for s in info.input_shapes)}", node_id,
+                                hint="reshape them to the same number of dimensions (e.g. Flatten or Reshape)"))
+            continue
         if spec.input_ranks and info.input_shapes and len(info.input_shapes[0]) not in spec.input_ranks:
             # checked before torch runs it: torch reads a batch of too-small samples as one unbatched input
             # (a GRU given [B, 1] runs one sequence of length B), which would infer a shape the model never has
