@@ -67,7 +67,25 @@ class ParamEditor(QWidget):
         self.committed.emit(self.value())
 
 
-class IntEditor(ParamEditor):
+
+class _SpinEditor(ParamEditor):
+    """A spin box whose lowest value reads ``none_text`` (None) when the parameter may be unset."""
+
+    _cast: type = int
+
+    def set_value(self, value: Any) -> None:
+        self.box.blockSignals(True)
+        if value is None and self.handles_none:
+            self.box.setValue(self.box.minimum())
+        else:
+            number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+            self.box.setValue(self._cast(number))
+        self.box.blockSignals(False)
+
+    def value(self) -> int | float | None:
+        return None if self.handles_none and self.box.value() == self.box.minimum() else self.box.value()
+
+class IntEditor(_SpinEditor):
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None, none_text: str | None = None) -> None:
         super().__init__(spec, parent, none_text)
         self.box = QSpinBox()
@@ -83,16 +101,7 @@ class IntEditor(ParamEditor):
         self.box.valueChanged.connect(self._commit)
         self._layout.addWidget(self.box)
 
-    def set_value(self, value: Any) -> None:
-        self.box.blockSignals(True)
-        if value is None and self.handles_none:
-            self.box.setValue(self.box.minimum())
-        else:
-            self.box.setValue(int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0)
-        self.box.blockSignals(False)
-
-    def value(self) -> int | None:
-        return None if self.handles_none and self.box.value() == self.box.minimum() else self.box.value()
+    _cast = int
 
 
 class _CompactSpinBox(QDoubleSpinBox):
@@ -102,7 +111,7 @@ class _CompactSpinBox(QDoubleSpinBox):
         return f"{value:.6f}".rstrip("0").rstrip(".") if value != 0 else "0"
 
 
-class FloatEditor(ParamEditor):
+class FloatEditor(_SpinEditor):
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None, none_text: str | None = None) -> None:
         super().__init__(spec, parent, none_text)
         self.box = _CompactSpinBox()
@@ -118,16 +127,7 @@ class FloatEditor(ParamEditor):
         self.box.valueChanged.connect(self._commit)
         self._layout.addWidget(self.box)
 
-    def set_value(self, value: Any) -> None:
-        self.box.blockSignals(True)
-        if value is None and self.handles_none:
-            self.box.setValue(self.box.minimum())
-        else:
-            self.box.setValue(float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0)
-        self.box.blockSignals(False)
-
-    def value(self) -> float | None:
-        return None if self.handles_none and self.box.value() == self.box.minimum() else self.box.value()
+    _cast = float
 
 
 class BoolEditor(ParamEditor):
