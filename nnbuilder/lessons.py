@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 # The order lessons are taught in; groups not listed here follow, alphabetically.
-ORDER = ("First network", "Linear vs non-linear", "Universal approximation", "Vanishing gradients and BatchNorm",
-         "Depth and residual connections", "Learning rate", "Overfitting and regularisation", "FC vs CNN",
-         "Optimizers", "Batch size", "Recurrent memory", "Attention", "Embeddings", "Transfer learning")
+ORDER = ("First network", "Linear vs non-linear", "Activations", "Universal approximation",
+         "Vanishing gradients and BatchNorm", "Depth and residual connections", "Learning rate",
+         "Learning-rate schedules", "Overfitting and regularisation", "FC vs CNN", "Augmentation", "Optimizers",
+         "Batch size", "Recurrent memory", "Attention", "Embeddings", "Transfer learning")
 
 
 def lesson_of(path: str | Path) -> str | None:

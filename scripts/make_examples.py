@@ -118,14 +118,14 @@ def residual() -> Project:
     b = Builder()
     stem = b.chain(b.add("image", "Input", shape=[1, 28, 28]),
                    L("stem", "Conv2d", out_channels=16, kernel_size=3, padding=1), L("stem_bn", "BatchNorm2d"),
-                   L("stem_relu", "ReLU"))
+                   L("stem_relu", "ReLU"), L("stem_pool", "MaxPool2d", kernel_size=2))
     branch = b.chain(stem, L("conv_a", "Conv2d", out_channels=16, kernel_size=3, padding=1),
                      L("bn_a", "BatchNorm2d"), L("relu_a", "ReLU"),
                      L("conv_b", "Conv2d", out_channels=16, kernel_size=3, padding=1), L("bn_b", "BatchNorm2d"))
     add = b.add("residual", "Add", [branch, stem], row=1)
     b.chain(add, L("relu_out", "ReLU"), L("pool", "AdaptiveAvgPool2d", output_size=1), L("flatten", "Flatten"),
             L("logits", "Linear", out_features=10), L("out", "Output"))
-    return Project("residual block", b.doc(), data("shapes28", 64), classification(1e-3, 3),
+    return Project("residual block", b.doc(), data("shapes28", 64, n_samples=3000), classification(3e-3, 5),
                    {"description": "A ResNet basic block: the Add node sums the block's output with its input "
                                    "(x + F(x)), so gradients flow through the shortcut unchanged."})
 
@@ -134,7 +134,7 @@ def lstm() -> Project:
     b = Builder()
     b.chain(b.add("series", "Input", shape=[20, 1]), L("lstm", "LSTM", hidden_size=32, output="last"),
             L("head", "Linear", out_features=1), L("out", "Output"))
-    return Project("LSTM forecast", b.doc(), data("sine_forecast", 32), regression(1e-2, 15),
+    return Project("LSTM forecast", b.doc(), data("sine_forecast", 32), regression(1e-2, 5),
                    {"description": "An LSTM reads a window of 20 sine values; its last output predicts the next "
                                    "value. Set LSTM.output to 'sequence' to see every step or 'hidden' for h_n."})
 
@@ -169,7 +169,8 @@ def tabular() -> Project:
             L("logits", "Linear", out_features=3), L("out", "Output"))
     return Project("tabular entity embeddings", b.doc(), data("tabular", 64), classification(3e-3, 15),
                    {"description": "Entity embeddings: each categorical column (city, plan, weekday) gets its own "
-                                   "Embedding table; the vectors are concatenated with the numeric columns."})
+                                   "Embedding table; the vectors are concatenated with the numeric columns. "
+                                   "Validation accuracy about 0.82 after 15 epochs (3 classes)."})
 
 
 def ratings() -> Project:
@@ -181,7 +182,9 @@ def ratings() -> Project:
     b.chain(b.add("interaction", "Multiply", [u, v]), L("score", "Linear", out_features=1), L("out", "Output"))
     return Project("collaborative filtering", b.doc(), data("ratings", 64), regression(1e-2, 20),
                    {"description": "Matrix factorisation: user and item embeddings multiplied element-wise and "
-                                   "summed by a Linear layer predict the rating."})
+                                   "summed by a Linear layer predict the rating. Compare the curves: training R² "
+                                   "climbs to about 0.89 while validation R² settles near 0.68 — the embeddings "
+                                   "also memorise the training ratings of users with few ratings."})
 
 
 def spirals(nonlinear: bool) -> Project:
@@ -250,6 +253,8 @@ EXPECT: dict[str, dict[str, Any]] = {
     "attention_classifier": {"metric": "val_accuracy", "at_least": 0.9, "seconds": 240},
     "spirals_linear": {"metric": "val_accuracy", "at_most": 0.7, "seconds": 120},
     "spirals_mlp": {"metric": "val_accuracy", "at_least": 0.95, "seconds": 120},
+    "collaborative_filtering": {"metric": "val_r2", "at_least": 0.6, "seconds": 120},  # 0.68; 24 s (loaded)
+    "tabular_embeddings": {"metric": "val_accuracy", "at_least": 0.75, "seconds": 300},  # 0.82; 160 s (loaded)
 }
 LESSON_OF = {
     "spirals_linear": "Linear vs non-linear", "spirals_mlp": "Linear vs non-linear",
@@ -270,7 +275,9 @@ def expectation_text(expect: dict[str, Any]) -> str:
 def all_examples() -> dict[str, Project]:
     """Every example and lesson project, with its expectation and lesson group filled in."""
     from lesson_examples import LESSON_SECONDS, LESSONS  # imports this module: loaded here, not at the top
+    from lesson_examples_more import MORE, MORE_SECONDS
 
+    LESSONS, LESSON_SECONDS = {**LESSONS, **MORE}, {**LESSON_SECONDS, **MORE_SECONDS}
     projects: dict[str, Project] = {}
     measured = {name: make for name, make in LESSONS.items() if name in LESSON_SECONDS}
     for name, make in {**EXAMPLES, **measured}.items():

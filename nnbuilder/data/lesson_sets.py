@@ -56,6 +56,25 @@ def remember_first(params: dict[str, Any], rng: np.random.Generator) -> RawData:
                    targets=torch.from_numpy(labels.astype(np.int64)), class_names=["first < 0", "first > 0"])
 
 
+def recall_marked(params: dict[str, Any], rng: np.random.Generator) -> RawData:
+    """Noise sequences with one marked step anywhere; the class is the sign of the marked value.
+
+    Channel 0 holds the values, channel 1 is 1 at the marked step.  Marks near the end need a short memory,
+    marks near the start one as long as the sequence: gated cells learn to store on the mark and keep it.
+    """
+    n, length = params["n_samples"], params["length"]
+    values = rng.normal(0.0, params["noise"], (n, length))
+    where = rng.integers(0, length, n)
+    values[np.arange(n), where] = np.where(rng.integers(0, 2, n) == 1, 1.0, -1.0) * (0.5 + rng.random(n))
+    marks = np.zeros((n, length))
+    marks[np.arange(n), where] = 1.0
+    labels = (values[np.arange(n), where] > 0).astype(np.int64)
+    x = np.stack([values, marks], axis=-1).astype(np.float32)
+    return RawData(task="classification", input_info=[InputInfo((length, 2), "float32", "sequence")],
+                   inputs=(torch.from_numpy(x),), targets=torch.from_numpy(labels),
+                   class_names=["marked < 0", "marked > 0"])
+
+
 _N = DataParam("n_samples", INT, 1000, "number of samples", minimum=8, maximum=1_000_000)
 
 DATASETS = (
@@ -77,5 +96,12 @@ DATASETS = (
                 (_N, DataParam("length", INT, 30, "sequence length L", minimum=2, maximum=10_000),
                  DataParam("noise", FLOAT, 0.5, "standard deviation of the other steps", minimum=0.0, maximum=10.0)),
                 SEQUENCE, remember_first, (InputInfo((30, 1), "float32", "sequence"),), ("first < 0", "first > 0"),
+                "sequences"),
+    DatasetInfo("recall_marked", "classification", "Noise sequences with one marked step anywhere (channel 1); "
+                "the class is the sign of the marked value, read at the end (needs memory: RNN vs LSTM vs GRU).",
+                (_N, DataParam("length", INT, 60, "sequence length L", minimum=2, maximum=10_000),
+                 DataParam("noise", FLOAT, 1.0, "standard deviation of the unmarked steps", minimum=0.0,
+                           maximum=10.0)),
+                SEQUENCE, recall_marked, (InputInfo((60, 2), "float32", "sequence"),), ("marked < 0", "marked > 0"),
                 "sequences"),
 )

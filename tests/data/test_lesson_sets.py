@@ -30,3 +30,15 @@ def test_remember_first_hides_the_label_in_the_first_step_only() -> None:
     assert torch.equal((x[:, 0, 0] > 0).long(), y)
     later = x[:, 1:, 0].mean(1).numpy()
     assert abs(np.corrcoef(later, y.numpy())[0, 1]) < 0.3  # the other steps carry no label
+
+
+def test_recall_marked_labels_the_sign_of_the_one_marked_step_anywhere() -> None:
+    bundle = load_data({"dataset": "recall_marked", "params": {"n_samples": 400, "length": 40}, "normalize": False})
+    x, y = bundle.train.inputs[0], bundle.train.targets
+    assert x.shape[1:] == (40, 2)
+    marks = x[:, :, 1]
+    assert torch.equal(marks.sum(1), torch.ones(len(x)))  # exactly one mark per sequence
+    where = marks.argmax(1)
+    assert torch.equal((x[torch.arange(len(x)), where, 0] > 0).long(), y)
+    assert where.min() < 10 and where.max() >= 30  # marks early and late: short and long memories
+    assert abs(np.corrcoef(x[:, -1, 0].numpy(), y.numpy())[0, 1]) < 0.3  # the last value does not give it away

@@ -1,0 +1,119 @@
+"""More lesson sets: activations, learning-rate schedules, augmentation with few images, transfer learning.
+
+Imported by make_examples.py beside lesson_examples.py; the same conventions: every project carries
+``lesson`` and ``expect`` (checked by tests/test_example_results.py), and only projects whose result was
+measured (listed in ``MORE_SECONDS``) are written to nnbuilder/examples/.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from lesson_examples import _mlp, _project
+from make_examples import TRANSFER_WEIGHTS, Builder, L, classification, data, transfer_learning
+
+from nnbuilder.graph.project import Project
+
+
+# ---- activations: the same MLP on spirals with Sigmoid, Tanh, ReLU, GELU
+def activation(act: str) -> Project:
+    b = Builder()
+    _mlp(b, b.add("point", "Input", shape=[2]), [64, 64], act, 2)
+    training = classification(1e-2, 30, optimizer="SGD")
+    training["optimizer"]["momentum"] = 0.9
+    return _project(f"activation {act}", b, data("spirals", 32, n_samples=600), training, "Activations",
+                    ACTIVATION_TEXT[act], ACTIVATION_EXPECT[act])
+
+
+ACTIVATION_TEXT = {
+    "Sigmoid": "Two hidden layers of 64 units with Sigmoid, SGD (momentum 0.9, lr 0.01), 30 epochs. The sigmoid's "
+               "slope is at most 0.25 and its outputs are all positive, so little gradient reaches fc1: the loss "
+               "stays near ln 2 = 0.69 and the validation accuracy wanders between 0.5 and 0.7 (0.54 at the "
+               "last epoch).",
+    "Tanh": "The same network with Tanh: zero-centred with slope up to 1, it starts to bend the boundary after about "
+            "25 epochs (validation accuracy about 0.8 at the end, loss about 0.41) — faster than Sigmoid, slower "
+            "than ReLU.",
+    "ReLU": "The same network with ReLU: slope 1 wherever a unit is active, the loss falls steadily and the "
+            "piecewise-linear boundary follows the arms (validation accuracy about 0.96 after 30 epochs).",
+    "GELU": "",
+}
+ACTIVATION_EXPECT: dict[str, dict[str, Any]] = {
+    "Sigmoid": {"metric": "val_accuracy", "at_most": 0.75}, "Tanh": {"metric": "val_accuracy", "at_least": 0.7},
+    "ReLU": {"metric": "val_accuracy", "at_least": 0.9}, "GELU": {"metric": "val_accuracy", "at_least": 0.8}}
+
+
+# ---- learning-rate schedules: constant vs step decay vs reduce-on-plateau (Adam, a large lr)
+def schedule(kind: str) -> Project:
+    b = Builder()
+    _mlp(b, b.add("point", "Input", shape=[2]), [64, 64], "ReLU", 2)
+    training = classification(3e-2, 30)
+    if kind == "decay":
+        training["scheduler"] = {"type": "StepLR", "step_size": 10, "gamma": 0.3}
+    elif kind == "plateau":
+        training["scheduler"] = {"type": "ReduceLROnPlateau", "factor": 0.5, "patience": 2, "monitor": "val_loss"}
+    return _project(f"learning rate {kind}", b, data("spirals", 32, n_samples=600), training,
+                    "Learning-rate schedules", SCHEDULE_TEXT[kind], SCHEDULE_EXPECT[kind])
+
+
+SCHEDULE_TEXT = {
+    "constant": "Adam with a large constant learning rate (0.03) for 30 epochs: it learns fast at first, then the "
+                "steps stay too big to settle and the training loss keeps jumping.",
+    "decay": "The same run with step decay (StepLR: ×0.3 every 10 epochs): look at the LR plot, three steps down; "
+             "the smaller steps let the loss settle lower.",
+    "plateau": "The same run with ReduceLROnPlateau (factor 0.5 = halve the lr, patience 2 epochs without a better "
+               "validation loss): the LR plot drops only when progress stalls.",
+}
+SCHEDULE_EXPECT: dict[str, dict[str, Any]] = {k: {"metric": "loss", "at_most": 0.5}
+                                              for k in ("constant", "decay", "plateau")}
+
+
+# ---- augmentation with few images: 40 training images of shapes placed anywhere, with and without shifts
+def augmentation(augment: bool) -> Project:
+    b = Builder()
+    b.chain(b.add("image", "Input", shape=[1, 28, 28]),
+            L("conv1", "Conv2d", out_channels=8, kernel_size=3, padding=1), L("relu1", "ReLU"),
+            L("pool1", "MaxPool2d", kernel_size=2), L("conv2", "Conv2d", out_channels=16, kernel_size=3, padding=1),
+            L("relu2", "ReLU"), L("pool2", "MaxPool2d", kernel_size=2), L("flatten", "Flatten"),
+            L("head", "Linear", out_features=4), L("out", "Output"))
+    section = data("shifted_shapes", 8, (0.1, 0.45, 0.45), n_samples=400)
+    if augment:
+        section["augment"] = [{"type": "RandomAffine", "degrees": 0.0, "translate": 0.25, "scale": [0.9, 1.1]}]
+    return _project(f"few images {'with' if augment else 'without'} augmentation", b, section,
+                    classification(3e-3, 40), "Augmentation", AUGMENT_TEXT[augment], AUGMENT_EXPECT[augment])
+
+
+AUGMENT_TEXT = {False: "", True: ""}
+AUGMENT_EXPECT: dict[bool, dict[str, Any]] = {False: {"metric": "val_accuracy", "at_most": 0.8},
+                                              True: {"metric": "val_accuracy", "at_least": 0.8}}
+
+
+# ---- transfer learning: frozen backbone vs fine-tuned (transfer_learning.nnb) vs from scratch
+def transfer(kind: str) -> Project:
+    project = transfer_learning()
+    backbone = next(node for node in project.graph.nodes if node.type == "Backbone")
+    if kind == "frozen":
+        backbone.params["freeze"] = "all"
+        project.training.pop("lr_multipliers", None)
+    elif kind == "scratch":
+        backbone.params.update(weights=None, freeze="none")
+        project.training.pop("lr_multipliers", None)
+    project.name = f"transfer learning {kind}"
+    project.extra.update(description=TRANSFER_TEXT[kind], lesson="Transfer learning", expect=TRANSFER_EXPECT[kind])
+    return project
+
+
+TRANSFER_TEXT = {"frozen": "", "scratch": ""}
+TRANSFER_EXPECT: dict[str, dict[str, Any]] = {"frozen": {"metric": "test_accuracy", "at_least": 0.4},
+                                              "scratch": {"metric": "test_accuracy", "at_most": 0.4}}
+assert TRANSFER_WEIGHTS.startswith("resource:")
+
+MORE = {
+    "activation_sigmoid": lambda: activation("Sigmoid"), "activation_tanh": lambda: activation("Tanh"),
+    "activation_relu": lambda: activation("ReLU"), "activation_gelu": lambda: activation("GELU"),
+    "lr_constant": lambda: schedule("constant"), "lr_step_decay": lambda: schedule("decay"),
+    "lr_plateau": lambda: schedule("plateau"),
+    "augment_none": lambda: augmentation(False), "augment_shift": lambda: augmentation(True),
+    "transfer_frozen": lambda: transfer("frozen"), "transfer_scratch": lambda: transfer("scratch"),
+}
+
+# Documented time limits (s), measured time in the comment; projects not listed are not written yet.
+MORE_SECONDS: dict[str, int] = {}
