@@ -97,7 +97,7 @@ def memory(cell: str) -> Project:
                     training, "Recurrent memory", MEMORY_TEXT[cell], MEMORY_EXPECT[cell])
 
 
-MEMORY_LENGTH, MEMORY_LR, MEMORY_EPOCHS = 60, 3e-3, 20
+MEMORY_LENGTH, MEMORY_LR, MEMORY_EPOCHS = 60, 1e-2, 15
 MEMORY_TEXT = {"RNN": "", "LSTM": "", "GRU": ""}
 MEMORY_EXPECT: dict[str, dict[str, Any]] = {"RNN": {"metric": "val_accuracy", "at_most": 0.7},
                                              "LSTM": {"metric": "val_accuracy", "at_least": 0.9},
@@ -164,6 +164,8 @@ def overfit(cure: str) -> Project:
 
 
 L1, ELASTIC_ALPHA, ELASTIC_L1_RATIO = 1e-4, 1e-2, 0.01  # elastic: L1 1e-4·Σ|w| + L2 ≈ 5e-3·Σw²
+# NOT MEASURED YET: the l1/elastic_net projects are left out of examples/ (not in LESSON_SECONDS) until a run
+# fills in their text and bound; the bounds below are placeholders, not results.
 OVERFIT_MORE_TEXT = {"l1": "", "elastic_net": ""}
 OVERFIT_MORE_EXPECT: dict[str, dict[str, Any]] = {"l1": {"metric": "val_loss", "at_most": 0.2},
                                                    "elastic_net": {"metric": "val_loss", "at_most": 0.2}}

@@ -118,25 +118,29 @@ def residual() -> Project:
     b = Builder()
     stem = b.chain(b.add("image", "Input", shape=[1, 28, 28]),
                    L("stem", "Conv2d", out_channels=16, kernel_size=3, padding=1), L("stem_bn", "BatchNorm2d"),
-                   L("stem_relu", "ReLU"), L("stem_pool", "MaxPool2d", kernel_size=2))
+                   L("stem_relu", "ReLU"))
     branch = b.chain(stem, L("conv_a", "Conv2d", out_channels=16, kernel_size=3, padding=1),
                      L("bn_a", "BatchNorm2d"), L("relu_a", "ReLU"),
                      L("conv_b", "Conv2d", out_channels=16, kernel_size=3, padding=1), L("bn_b", "BatchNorm2d"))
     add = b.add("residual", "Add", [branch, stem], row=1)
     b.chain(add, L("relu_out", "ReLU"), L("pool", "AdaptiveAvgPool2d", output_size=1), L("flatten", "Flatten"),
             L("logits", "Linear", out_features=10), L("out", "Output"))
-    return Project("residual block", b.doc(), data("shapes28", 64, n_samples=3000), classification(3e-3, 5),
+    return Project("residual block", b.doc(), data("shapes28", 64), classification(1e-3, 3),
                    {"description": "A ResNet basic block: the Add node sums the block's output with its input "
-                                   "(x + F(x)), so gradients flow through the shortcut unchanged."})
+                                   "(x + F(x)), so gradients flow through the shortcut unchanged. After 3 epochs the "
+                                   "validation accuracy is about 0.66 (10 classes)."})
 
 
 def lstm() -> Project:
     b = Builder()
     b.chain(b.add("series", "Input", shape=[20, 1]), L("lstm", "LSTM", hidden_size=32, output="last"),
             L("head", "Linear", out_features=1), L("out", "Output"))
-    return Project("LSTM forecast", b.doc(), data("sine_forecast", 32), regression(1e-2, 5),
+    return Project("LSTM forecast", b.doc(), data("sine_forecast", 32), regression(1e-2, 15),
                    {"description": "An LSTM reads a window of 20 sine values; its last output predicts the next "
-                                   "value. Set LSTM.output to 'sequence' to see every step or 'hidden' for h_n."})
+                                   "value (validation R² about 0.999 after 15 epochs; a sine is also predictable "
+                                   "from the last two values, so this task needs little memory: see the Recurrent "
+                                   "memory lesson). Set LSTM.output to 'sequence' to see every step or 'hidden' "
+                                   "for h_n."})
 
 
 def attention() -> Project:
@@ -253,6 +257,9 @@ EXPECT: dict[str, dict[str, Any]] = {
     "attention_classifier": {"metric": "val_accuracy", "at_least": 0.9, "seconds": 240},
     "spirals_linear": {"metric": "val_accuracy", "at_most": 0.7, "seconds": 120},
     "spirals_mlp": {"metric": "val_accuracy", "at_least": 0.95, "seconds": 120},
+    # measured while the 2 cores ran 6-16 other processes: wall times are several times an idle machine's
+    "residual_block": {"metric": "val_accuracy", "at_least": 0.55, "seconds": 600},  # 0.66; 261 s (loaded)
+    "lstm_forecast": {"metric": "val_r2", "at_least": 0.95, "seconds": 600},  # 0.9986; 288 s (loaded)
     "collaborative_filtering": {"metric": "val_r2", "at_least": 0.6, "seconds": 120},  # 0.68; 24 s (loaded)
     "tabular_embeddings": {"metric": "val_accuracy", "at_least": 0.75, "seconds": 300},  # 0.82; 160 s (loaded)
 }
