@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from lesson_examples import _mlp, _project
-from make_examples import TRANSFER_WEIGHTS, Builder, L, classification, data, transfer_learning
+from make_examples import Builder, L, classification, data, transfer_learning
 
 from nnbuilder.graph.project import Project
 
@@ -63,6 +63,9 @@ SCHEDULE_TEXT = {
     "plateau": "The same run with ReduceLROnPlateau (factor 0.5 = halve the lr, patience 2 epochs without a better "
                "validation loss): the LR plot drops only when progress stalls.",
 }
+# NOT SHIPPED YET (not in MORE_SECONDS): only lr_constant was measured (CPU 47 s; validation accuracy 0.99, final
+# validation loss 0.027 after a minimum of 0.003, accuracy dipping to 0.97-0.98 in the last epochs); the decay and
+# plateau runs did not finish on the loaded machine.  The bounds below are placeholders, not results.
 SCHEDULE_EXPECT: dict[str, dict[str, Any]] = {k: {"metric": "loss", "at_most": 0.5}
                                               for k in ("constant", "decay", "plateau")}
 
@@ -82,6 +85,7 @@ def augmentation(augment: bool) -> Project:
                     classification(3e-3, 40), "Augmentation", AUGMENT_TEXT[augment], AUGMENT_EXPECT[augment])
 
 
+# NOT MEASURED YET (not in MORE_SECONDS): texts and bounds are placeholders, not results.
 AUGMENT_TEXT = {False: "", True: ""}
 AUGMENT_EXPECT: dict[bool, dict[str, Any]] = {False: {"metric": "val_accuracy", "at_most": 0.8},
                                               True: {"metric": "val_accuracy", "at_least": 0.8}}
@@ -102,10 +106,10 @@ def transfer(kind: str) -> Project:
     return project
 
 
+# NOT MEASURED YET (not in MORE_SECONDS): texts and bounds are placeholders, not results.
 TRANSFER_TEXT = {"frozen": "", "scratch": ""}
 TRANSFER_EXPECT: dict[str, dict[str, Any]] = {"frozen": {"metric": "test_accuracy", "at_least": 0.4},
                                               "scratch": {"metric": "test_accuracy", "at_most": 0.4}}
-assert TRANSFER_WEIGHTS.startswith("resource:")
 
 MORE = {
     "activation_sigmoid": lambda: activation("Sigmoid"), "activation_tanh": lambda: activation("Tanh"),
