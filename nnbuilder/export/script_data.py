@@ -151,6 +151,8 @@ DATA = "data.pt"  # nnbuilder's raw splits, relative to this file (--data PATH r
 
 def load_splits(path):
     """{"train", "val", "test"} -> {"inputs": [tensors], "targets": tensor} or None."""
+    if not path.is_file():
+        raise SystemExit(f"{path} does not exist; give the location of data.pt with --data PATH")
     data = torch.load(path, weights_only=True)
     return {name: data.get(name) for name in ("train", "val", "test")}
 '''
@@ -227,6 +229,8 @@ def codes(path, name, cells, values):
 
 def load_splits(path):
     """{"train", "val", "test"} -> {"inputs": [tensors], "targets": tensor} or None."""
+    if not path.is_file():
+        raise SystemExit(f"{path} does not exist; give the CSV file's location with --data PATH")
     columns = read_csv(path)
     inputs = []
     if NUMERIC:
@@ -261,6 +265,8 @@ def image_transform():
 
 def load_splits(path):
     """{"train", "val", "test"} -> a Dataset of (image, class index) or None; images are read when batched."""
+    if not path.is_dir():
+        raise SystemExit(f"{path} does not exist; give the image folder's location with --data PATH")
     folder = datasets.ImageFolder(str(path), transform=image_transform())
     if folder.classes != CLASSES:
         raise SystemExit(f"{path} has the classes {folder.classes}; the model was built for {CLASSES}")
@@ -286,11 +292,20 @@ def as_tensors(part, rng):
     return images.to(torch.float32).div_(255.0), labels
 
 
+def open_part(path, train):
+    """torchvision's official training or test part, downloaded into ``path`` when missing."""
+    try:
+        return datasets.$NAME(str(path), train=train, download=True)
+    except (RuntimeError, OSError) as exc:
+        raise SystemExit(f"cannot read or download $NAME in {path} ({exc}); copy its files there "
+                         "or give their root folder with --data PATH") from None
+
+
 def load_splits(path):
     """{"train", "val", "test"} -> {"inputs": [tensors], "targets": tensor} or None (held in memory)."""
     rng = np.random.default_rng([SPLIT_SEED, 0])
-    x, y = as_tensors(datasets.$NAME(str(path), train=True, download=True), rng)
-    test_x, test_y = as_tensors(datasets.$NAME(str(path), train=False, download=True), rng)
+    x, y = as_tensors(open_part(path, train=True), rng)
+    test_x, test_y = as_tensors(open_part(path, train=False), rng)
     parts = split_indices(len(y), SPLIT, np.random.default_rng([SPLIT_SEED, 1]), y.numpy())
     splits = [rows([x], y, index) if ratio > 0 else None for ratio, index in zip(SPLIT, parts)]
     if OFFICIAL_TEST:

@@ -138,6 +138,11 @@ def test_csv_regression_with_large_targets(tmp_path: Path) -> None:
                                                  "target": "price"}, "split": [0.6, 0.2, 0.2], "batch_size": 16}
     script = _check(project, tmp_path / "script")
     assert 1e3 < script["test_metrics"]["test_mae"] < 1e6  # in dollars: the model de-standardises
+    done = subprocess.run([sys.executable, "-I", str(tmp_path / "script" / "train.py"), "--data",
+                           str(tmp_path / "missing.csv")], check=False, env=_env(), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{tmp_path / 'missing.csv'} does not exist; give the CSV file's location with --data PATH" in done.stderr
 
 
 def _image_project(images: Path, epochs: int = 3) -> Project:
@@ -185,5 +190,5 @@ def test_torchvision_mnist_files_are_read_by_train_py(tmp_path: Path) -> None:
                     "batch_size": 8, "preprocess": {"resize": 20, "crop": 18, "channels": 3}}
     folder = tmp_path / "script"
     script = _check(project, folder)
-    assert "datasets.MNIST(str(path), train=True, download=True)" in _code(folder)
+    assert "datasets.MNIST(str(path), train=train, download=True)" in _code(folder)
     assert len(script["history"]) == 2 and "test_accuracy" in script["test_metrics"]
