@@ -89,8 +89,14 @@ def test_cli_resume_of_an_old_run_says_what_it_filled_in(tmp_path: Path, capsys:
     path = tmp_path / "p.nnb"
     save_project(project, path)
     run = tmp_path / "run"
-    _, first = _old_style_trainer(project, [StopAfter(1)], run / "checkpoint")
+    old_model, first = _old_style_trainer(project, [StopAfter(1)], run / "checkpoint")
     first.run()
+    (run / "model.py").write_text(compile_graph(project.graph, project.name).source)  # the old version's files
+    save_file({k: v.contiguous() for k, v in old_model.state_dict().items()}, run / "weights.safetensors")
+    (run / "run.json").write_text(json.dumps({"project": project.name, "class": "SeedRegression",
+                                              "stop_reason": "interrupted"}))
+    with pytest.raises(RunFolderError, match=f"--resume {run}' \\(its checkpoint is migrated\\)"):
+        nnbuilder.load_run(run)
     assert main(["train", str(path), "--resume", str(run)]) == 0
     err = capsys.readouterr().err
     assert "resuming" in err and "older nnbuilder without the model's preprocessing buffers" in err
