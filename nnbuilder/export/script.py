@@ -10,6 +10,7 @@ and returned, so the CLI can say it.
 from __future__ import annotations
 
 import os
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ def export_script(project: Any, folder: str | os.PathLike[str], *, epochs: int |
         early = {"patience": e.patience, "monitor": e.monitor, "min_delta": e.min_delta, "restore_best": e.restore_best}
     header = "".join(f"NOT REPRODUCED: {note}\n" for note in notes)
     text = TRAIN_PY.format(
-        project=project.name, data_note=data.note, unsupported=header, cls=prepared.compiled.class_name,
+        project=project.name, data_note=textwrap.fill(f"Data: {data.note}", 104), unsupported=header, cls=prepared.compiled.class_name,
         data_file="data.pt (the raw splits), " if data.tensor_file else "", data_code=data.code.rstrip("\n"),
         data_imports="".join(f"{line}\n" for line in data.imports if line.startswith("import ")),
         torch_imports="".join(f"{line}\n" for line in data.imports if not line.startswith("import ")),

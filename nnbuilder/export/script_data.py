@@ -130,7 +130,8 @@ def _preprocess_code(pre: Preprocess | None) -> str:
     if pre is None:
         return ""
     lines = ["", "", "def preprocess(x):",
-             f'    """data.preprocess {pre.to_dict()!r} without mean/std (the model normalises)."""']
+             '    """data.preprocess without its mean/std (the model normalises):',
+             f'    {pre.to_dict()!r}"""']
     if pre.channels == 1:
         lines.append("    x = TF.rgb_to_grayscale(x) if x.shape[-3] == 3 else x")
     if pre.resize is not None:

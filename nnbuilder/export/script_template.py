@@ -6,7 +6,7 @@ TRAIN_PY = '''\
     python train.py [--epochs N] [--device cpu|cuda] [--out DIR] [--data PATH]
     torchrun --nproc_per_node=2 train.py      # DistributedDataParallel (gloo on CPU, nccl on CUDA)
 
-Data: {data_note}
+{data_note}
 Files beside this one: model.py (the module, preprocessing included), {data_file}initial.safetensors
 (the weights nnbuilder starts from: seeded initialisation or pretrained layers, and the preprocessing
 statistics fitted on the training split).
