@@ -38,7 +38,7 @@ def test_every_lesson_example_documents_its_expected_result() -> None:
         if "lesson" in project.extra and project.extra.get("expect") is not None:
             expect = project.extra["expect"]
             assert {"metric", "seconds"} <= set(expect) and ({"at_least", "at_most"} & set(expect)), path.stem
-    assert len(_expected()) >= 39
+    assert len(_expected()) >= 42
 
 
 @pytest.mark.parametrize(("path", "expect"), _expected())
