@@ -32,6 +32,7 @@ from nnbuilder.app.dashboard.collector import DashboardCallback
 from nnbuilder.app.dashboard.worker import RunOptions
 from nnbuilder.graph.project import loads_project
 from nnbuilder.pipeline import Prepared, TrainedModel, prepare
+from nnbuilder.runs import standard_callbacks
 from nnbuilder.training import Trainer, find_lr
 
 MAX_PROBES = 100  # probes per run at most (each costs one small forward pass)
@@ -186,7 +187,8 @@ def run_child(project_text: str, kind: str, options: RunOptions, events: Connect
         if kind == "train":
             trainer = Trainer(prepared.model, prepared.bundle, prepared.config,
                               [DashboardCallback(buffer, prepared.bundle, controls.stop, controls.boundary_wanted,
-                                                 flush=shipper.flush, step_delay=lambda: controls.step_delay)],
+                                                 flush=shipper.flush, step_delay=lambda: controls.step_delay),
+                               *standard_callbacks(prepared)],  # per-layer gradient norms, as the CLI records
                               batch_size=prepared.batch_size, probe_every=probe_every(prepared, options.probes),
                               checkpoint_dir=options.checkpoint_dir, checkpoint_every_s=CHECKPOINT_EVERY_S)
             controls.attach(trainer)

@@ -123,9 +123,12 @@ class _Draining:
             self.lrFound.emit(box.result)
             return
         result = box.result
-        self.history.add(self.project.name, self.curves.losses.x, self.curves.losses.smoothed, result, job.trained)
+        record = self.history.add(self.project.name, self.curves.losses.x, self.curves.losses.smoothed, result,
+                                  job.trained)
+        record.project_copy = job.project
         self.progress.setValue(self.progress.maximum() if result.stop_reason == "completed" else self.progress.value())
         self.status.setText(describe_result(result))
+        self.autosave(record)  # into the project's runs folder, listed in the Runs tab
         if result.message:
             self.say(result.message)
         self._sync_buttons()

@@ -38,6 +38,8 @@ from nnbuilder.app.dashboard.history import RunHistory, default_run_folder, save
 from nnbuilder.app.dashboard.inside import InsideView
 from nnbuilder.app.dashboard.lr_view import LRFinderView
 from nnbuilder.app.dashboard.results import ResultsView
+from nnbuilder.app.dashboard.run_list import RunsView
+from nnbuilder.app.dashboard.run_saving import _RunSaving
 from nnbuilder.app.dashboard.setup_panel import SetupPanel
 from nnbuilder.app.dashboard.task_defaults import preflight_fixes
 from nnbuilder.app.dashboard.watch import FixBar
@@ -52,7 +54,7 @@ NOT_STARTED_TEXT = "Not started: fix the setup as the message below says."
 REDRAW_MS = round(MIN_INTERVAL_S * 1000)  # the fastest pace (30 redraws per second); slower when frames cost more
 
 
-class Dashboard(_Draining, QWidget):
+class Dashboard(_Draining, _RunSaving, QWidget):
     """Train the edited project and watch it learn."""
 
     runFinished = Signal(object)  # TrainResult (also after stop / NaN)
@@ -134,10 +136,12 @@ class Dashboard(_Draining, QWidget):
         self.lr_view.runRequested.connect(self.find_lr)
         self.lr_view.applyRequested.connect(self.apply_lr)
         self.data_view.loaded.connect(self._on_data_loaded)
+        self.runs = RunsView(lambda: (self.project_path, self.project.name))  # saved runs: list, compare, overlay
+        self.runs.overlaysChanged.connect(self._show_saved_runs)
         self.tabs = QTabWidget()
         for widget, title in ((self.curves, "Curves"), (self.results, "Boundary && results"),
                               (self.inside, "Inside the network"), (self.lr_view, "LR finder"),
-                              (self.data_view, "Data")):
+                              (self.data_view, "Data"), (self.runs, "Runs")):
             self.tabs.addTab(widget, title)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
@@ -191,6 +195,7 @@ class Dashboard(_Draining, QWidget):
         self.setup.load(project.data, project.training)
         self.request_preview(self.setup.data)
         self._update_lr_preview()
+        self.runs.refresh()  # this project's saved runs
 
     def _forget_run(self, project: Project) -> None:
         """Another project: its dashboard starts empty (the last run stays in the history, per project)."""
@@ -265,7 +270,7 @@ class Dashboard(_Draining, QWidget):
             batch = config.batch_size or data_batch_size(self.setup.data)
             steps_per_epoch = max(1, -(-loaded["train_size"] // batch))
             planned = preview_schedule(config, steps_per_epoch)
-            self.curves.set_preview(list(planned), planned.note)
+            self.curves.set_preview(list(planned), planned.note, steps_per_epoch)
             self._expected = (loaded.get("task", "classification"), steps_per_epoch, config.epochs)
             if not self.running:
                 self.curves.show_task(self._expected[0])
