@@ -167,3 +167,17 @@ def test_an_unsaved_projects_run_goes_to_the_home_runs_folder(make_window, qtbot
     assert folder is not None and folder.parent == tmp_path / "nnbuilder-runs"
     assert "not saved" in dash.status.text() and str(tmp_path / "nnbuilder-runs") in dash.status.text()
     assert [r.folder for r in dash.runs.runs] == [folder]
+
+
+def test_a_run_the_training_process_saved_itself_is_listed_not_written_twice(make_window, project, qtbot) -> None:
+    """Stop (or a resumed run) makes the training process write the run folder: the dashboard then lists that
+    folder instead of writing a second one for the same run."""
+    from nnbuilder.app.dashboard.history import RunRecord
+
+    _win, dash = open_runs(make_window, project, qtbot)
+    runs = project.parent / "runs"
+    written = write_run(runs / "seed-20261205-100300", 0.1, [0.7], stop_reason="interrupted", checkpoint=True)
+    record = RunRecord(9, "seed", np.zeros(1), np.zeros(1), object(), object())
+    assert dash.autosave(record, planned=runs / "seed-20261205-100300", written=written) == written
+    assert record.folder == written and len(list(runs.iterdir())) == 4
+    assert dash.runs.tree.topLevelItem(0).text(0) == "seed-20261205-100300"

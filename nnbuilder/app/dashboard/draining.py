@@ -128,7 +128,8 @@ class _Draining:
         record.project_copy = job.project
         self.progress.setValue(self.progress.maximum() if result.stop_reason == "completed" else self.progress.value())
         self.status.setText(describe_result(result))
-        self.autosave(record)  # into the project's runs folder, listed in the Runs tab
+        saved = getattr(job, "saved", None)  # a folder the training process wrote itself (Stop, resume)
+        self.autosave(record, getattr(job.options, "run_dir", None), getattr(saved, "folder", None))  # Runs tab
         if result.message:
             self.say(result.message)
         self._sync_buttons()

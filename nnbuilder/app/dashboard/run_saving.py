@@ -22,13 +22,22 @@ from nnbuilder.runs import RunSummary
 class _RunSaving:
     """Mixin of :class:`~nnbuilder.app.dashboard.panel.Dashboard` (it provides ``runs``, ``curves``, ``project``...)."""
 
-    def autosave(self, record: Any) -> Path | None:
-        """Write ``record``'s run folder into the project's runs folder (again into the same folder); None if not."""
+    def autosave(self, record: Any, planned: str | Path | None = None, written: str | Path | None = None) -> Path | None:
+        """Write ``record``'s run folder into the project's runs folder; the folder, or None when nothing was written.
+
+        ``planned`` is the folder chosen for the run when it started (else a new one is named now);
+        ``written`` a folder the training process already wrote for it (an interrupted or resumed run),
+        which is only listed: one run, one folder. Saving the same record again rewrites its folder.
+        """
+        if written:
+            record.folder = Path(written)
+            self.runs.refresh()
+            return record.folder
         if record is None or record.trained is None or not record.result.history:
             return None  # nothing was trained: no epoch to compare
         from safetensors import SafetensorError
 
-        folder = record.folder or run_store.next_run_folder(self.project_path, self.project.name)
+        folder = record.folder or Path(planned or run_store.next_run_folder(self.project_path, self.project.name))
         try:
             record.folder = run_store.save_finished_run(record.trained, record.result,
                                                         record.project_copy or self.project, folder)
