@@ -93,7 +93,9 @@ class CompareRow:
 
 
 def compare_rows(runs: list[RunSummary]) -> list[CompareRow]:
-    """Metrics first, then settings; a value a run lacks shows as ``—``. ``differs`` marks rows whose values differ."""
+    """The settings that differ (what was changed), the metrics (what it did), then the settings all runs share.
+
+    A value a run lacks shows as ``—``; ``differs`` marks rows whose values differ."""
     rows: list[CompareRow] = []
     for kind, extract in (("metric", metrics_of), ("setting", settings_of)):
         tables = [extract(run) for run in runs]
@@ -105,7 +107,8 @@ def compare_rows(runs: list[RunSummary]) -> list[CompareRow]:
         for key in keys:
             values = [format_value(t[key]) if key in t else "—" for t in tables]
             rows.append(CompareRow(key, kind, values, len(set(values)) > 1))
-    return rows
+    changed = [r for r in rows if r.kind == "setting" and r.differs]
+    return changed + [r for r in rows if r not in changed]
 
 
 def short_labels(runs: list[RunSummary], most: int = 2) -> list[str]:

@@ -34,7 +34,9 @@ def test_rows_mark_only_what_differs() -> None:
     assert not rows["training.optimizer.type"].differs and not rows["data.split"].differs
     assert rows["data.split"].values == ["[0.7,0.3]", "[0.7,0.3]"]
     assert rows["test_accuracy"].values == ["0.5", "0.5"] and rows["epochs"].values == ["2", "2"]
-    assert [r.kind for r in compare_rows([a, b])].index("setting") > 0  # metrics first
+    order = [(r.kind, r.differs) for r in compare_rows([a, b])]
+    assert order[0] == ("setting", True) and order[1][0] == "metric"  # what changed, then what it did
+    assert order.index(("setting", False)) > max(i for i, o in enumerate(order) if o[0] == "metric")
     assert short_labels([a, b]) == ["optimizer.lr=0.1", "optimizer.lr=0.01"]
     assert short_labels([a, summary("c", 0.1, [2.0, 1.0])]) == ["a", "c"]  # nothing differs: the names
     assert headline(a) == "val_loss 0.5, test_accuracy 0.5"

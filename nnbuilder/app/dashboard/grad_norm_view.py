@@ -17,6 +17,7 @@ class GradNormView(QWidget):
         super().__init__(parent)
         self.plot = make_plot("Gradient norm per layer", "epoch", "‖grad‖ (log)")
         self.plot.getPlotItem().setLogMode(y=True)
+        self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)  # "×0.001" reads badly on a log axis
         self.plot.getPlotItem().setClipToView(False)
         self.lines: dict[str, pg.PlotDataItem] = {}
         self.run: RunSummary | None = None
