@@ -155,14 +155,12 @@ class RunsView(QWidget):
 
     # ------------------------------------------------------------------ resume
     def _resume_handler(self) -> Callable[[Path], Any] | None:
-        """The main window's ``resume_run(run_dir)``, when the window has one."""
-        widget = self.parentWidget()
-        while widget is not None:
-            handler = getattr(widget, "resume_run", None)
-            if callable(handler):
-                return handler
-            widget = widget.parentWidget()
-        return None
+        """The main window's ``resume_run(run_dir)``, when the window has one (a floating dock's too)."""
+        main: QWidget = self
+        while main.parentWidget() is not None:
+            main = main.parentWidget()
+        handler = getattr(main, "resume_run", None)
+        return handler if callable(handler) and main is not self else None
 
     def _sync_resume(self) -> None:
         """Resume is offered for an interrupted run with a checkpoint, where the window can resume runs."""
