@@ -48,7 +48,7 @@ class _RunSaving:
         where = str(record.folder)
         if not self.project_path:
             where += f" (the project is not saved: its runs go to {run_store.unsaved_runs_home()})"
-        self.status.setText(f"{self.status.text()} Saved in {where}.")
+        self.status.setText(f"{self.status.text()} · saved in {where}")
         self.status.setToolTip(str(record.folder))
         self.runs.refresh()
         return record.folder
