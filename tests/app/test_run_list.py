@@ -164,8 +164,8 @@ def test_an_unsaved_projects_run_goes_to_the_home_runs_folder(make_window, qtbot
     qtbot.waitUntil(lambda: dash.data_view.result is not None, timeout=10000)
     train(dash, qtbot, epochs=1)
     folder = dash.history.last.folder
-    assert folder is not None and folder.parent == tmp_path / "nnbuilder-runs"
-    assert "not saved" in dash.status.text() and str(tmp_path / "nnbuilder-runs") in dash.status.text()
+    assert folder is not None and folder.parent == tmp_path / "unsaved-runs"
+    assert "not saved" in dash.status.text() and str(tmp_path / "unsaved-runs") in dash.status.text()
     assert [r.folder for r in dash.runs.runs] == [folder]
 
 
