@@ -105,8 +105,7 @@ def test_resume_is_offered_only_for_interrupted_runs_where_the_window_can_resume
                                                                                   monkeypatch) -> None:
     win, dash = open_runs(make_window, project, qtbot)
     runs, tree = dash.runs, dash.runs.tree
-    if hasattr(type(win), "resume_run"):  # the window resumes runs itself: take it away for the first check
-        monkeypatch.delattr(type(win), "resume_run")
+    monkeypatch.setattr(type(win), "resume_run", None, raising=False)  # a window that cannot resume runs
     tree.setCurrentItem(tree.topLevelItem(0))  # interrupted, with a checkpoint
     assert runs.resume_button.isHidden()  # a window that cannot resume offers nothing
     asked: list[Path] = []
