@@ -180,3 +180,15 @@ def test_a_run_the_training_process_saved_itself_is_listed_not_written_twice(mak
     assert dash.autosave(record, planned=runs / "seed-20261205-100300", written=written) == written
     assert record.folder == written and len(list(runs.iterdir())) == 4
     assert dash.runs.tree.topLevelItem(0).text(0) == "seed-20261205-100300"
+
+
+def test_saving_an_example_moves_its_runs_beside_the_file(make_window, qtbot, tmp_path) -> None:
+    win = make_window(SEED)  # an example: no file, its runs go to the unsaved folder
+    dash = win.show_dashboard()
+    assert dash.project_path is None and str(tmp_path / "unsaved-runs") in dash.runs.folder_label.text()
+    target = tmp_path / "mine" / "seed.nnb"
+    target.parent.mkdir()
+    write_run(target.parent / "runs" / "seed-20261205-100000", 0.01, [0.5])  # a CLI run of the saved file
+    assert win._write(str(target))  # File ▸ Save As
+    assert dash.project_path == str(target)
+    assert str(target.parent / "runs") in dash.runs.folder_label.text() and dash.runs.tree.topLevelItemCount() == 1

@@ -53,6 +53,11 @@ class _RunSaving:
         self.runs.refresh()
         return record.folder
 
+    def set_project_path(self, path: str | None) -> None:
+        """The project was saved under ``path``: later runs go into its ``runs/`` folder, which the Runs tab lists."""
+        self.project_path = path
+        self.runs.refresh()
+
     def _show_saved_runs(self, runs: list[RunSummary]) -> None:
         """Overlay the ticked runs' loss and metric per epoch on the Curves plots."""
         metric = self.curves.metric_names[1]
