@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,12 @@ SKIPPED_METRICS = ("epoch", "time", "seconds")
 def run_status(run: RunSummary) -> str:
     """``completed``, ``interrupted`` (stopped or killed: it may be resumed) or ``failed``."""
     return STATUS.get(run.stop_reason, "failed")
+
+
+def run_label(run: RunSummary) -> str:
+    """The run's folder name without the project's stem (``seed-20261205-100200`` → ``20261205-100200``)."""
+    match = re.search(r"\d{8}-\d{6}(-\d+)?$", run.name)
+    return match.group(0) if match else run.name
 
 
 def run_date(run: RunSummary) -> str:
@@ -119,7 +126,7 @@ def short_labels(runs: list[RunSummary], most: int = 2) -> list[str]:
     labels = []
     for run, table in zip(runs, tables):
         parts = [f"{k.split('.', 1)[-1]}={format_value(table.get(k, '—'))}" for k in differing[:most]]
-        labels.append(", ".join(parts) if parts else run.name)
+        labels.append(", ".join(parts) if parts else run_label(run))
     if differing and len(set(labels)) < len(labels):  # the same settings twice: the names tell them apart
-        labels = [f"{label} ({run.name})" for label, run in zip(labels, runs)]
+        labels = [f"{label} ({run_label(run)})" for label, run in zip(labels, runs)]
     return labels

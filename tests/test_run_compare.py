@@ -73,3 +73,10 @@ def test_runs_are_listed_newest_first_and_other_folders_are_skipped(tmp_path: Pa
     assert unsaved.parent == tmp_path / "home-runs" and unsaved.name.startswith("my_net_v2-")
     _run_folder(unsaved, age_s=0)
     assert [r.folder for r in run_store.list_project_runs(None, "my net/v2")] == [unsaved]
+
+
+def test_labels_drop_the_project_stem() -> None:
+    from nnbuilder.run_compare import run_label
+
+    assert run_label(summary("vanishing_sigmoid-20261205-100200-2", 0.1, [1.0])) == "20261205-100200-2"
+    assert run_label(summary("my-run", 0.1, [1.0])) == "my-run"

@@ -54,7 +54,7 @@ def test_runs_are_listed_newest_first_with_status(make_window, project, qtbot) -
     _win, dash = open_runs(make_window, project, qtbot)
     tree = dash.runs.tree
     rows = [[tree.topLevelItem(i).text(c) for c in range(5)] for i in range(tree.topLevelItemCount())]
-    assert [r[0] for r in rows] == ["seed-20261205-100200", "seed-20261205-100100", "seed-20261205-100000"]
+    assert [r[0] for r in rows] == ["20261205-100200", "20261205-100100", "20261205-100000"]  # the stem is dropped
     assert [r[1] for r in rows] == ["interrupted", "completed", "completed"]
     assert [r[3] for r in rows] == ["2", "3", "3"]
     assert "val_loss 0.6" in rows[1][4] and "val_r2 0.4" in rows[1][4]
@@ -74,7 +74,7 @@ def test_ticking_runs_overlays_their_curves_and_compares_them(make_window, proje
     click_check(qtbot, dash.runs.tree, 2)  # lr 0.001
     table = dash.runs.table
     assert table.columnCount() == 2
-    assert [table.horizontalHeaderItem(c).text() for c in range(2)] == ["seed-20261205-100100", "seed-20261205-100000"]
+    assert [table.horizontalHeaderItem(c).text() for c in range(2)] == ["20261205-100100", "20261205-100000"]
     keys = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
     lr_row = keys.index("training.optimizer.lr")
     assert [table.item(lr_row, c).text() for c in range(2)] == ["0.01", "0.001"]
@@ -136,7 +136,7 @@ def test_a_gui_run_is_saved_and_listed_after_a_restart(make_window, project, qtb
     assert {"weights.safetensors", "model.py", "history.json", "run.json", "project.nnb"} <= {
         p.name for p in folder.iterdir()}
     assert str(folder) in dash.status.text()
-    assert dash.runs.tree.topLevelItem(0).text(0) == folder.name  # newest first, listed at once
+    assert folder.name.endswith(dash.runs.tree.topLevelItem(0).text(0))  # newest first, listed at once
     assert dash.runs.tree.topLevelItem(0).text(1) == "completed"
     assert dash.autosave(record) == folder  # the same run written again: the same folder, not a second one
     assert len(list((project.parent / "runs").iterdir())) == 4
@@ -147,7 +147,7 @@ def test_a_gui_run_is_saved_and_listed_after_a_restart(make_window, project, qtb
     board = again.show_dashboard()
     board.tabs.setCurrentWidget(board.runs)
     names = [board.runs.tree.topLevelItem(i).text(0) for i in range(board.runs.tree.topLevelItemCount())]
-    assert names[0] == folder.name and len(names) == 4
+    assert folder.name == f"seed-{names[0]}" and len(names) == 4
     saved = board.runs.runs[0]
     assert saved.training["optimizer"]["lr"] == pytest.approx(0.02) and len(saved.history) == 2
     assert set(saved.grad_norm) == {"fc1", "fc2", "fc3"} and all(len(v) == 2 for v in saved.grad_norm.values())
@@ -179,7 +179,7 @@ def test_a_run_the_training_process_saved_itself_is_listed_not_written_twice(mak
     record = RunRecord(9, "seed", np.zeros(1), np.zeros(1), object(), object())
     assert dash.autosave(record, planned=runs / "seed-20261205-100300", written=written) == written
     assert record.folder == written and len(list(runs.iterdir())) == 4
-    assert dash.runs.tree.topLevelItem(0).text(0) == "seed-20261205-100300"
+    assert dash.runs.tree.topLevelItem(0).text(0) == "20261205-100300"
 
 
 def test_saving_an_example_moves_its_runs_beside_the_file(make_window, qtbot, tmp_path) -> None:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from nnbuilder.app.dashboard.grad_norm_view import GradNormView
 from nnbuilder.app.dashboard.run_table import CompareTable
-from nnbuilder.run_compare import headline, run_date, run_status
+from nnbuilder.run_compare import headline, run_date, run_label, run_status
 from nnbuilder.run_store import list_project_runs, project_runs_folder
 from nnbuilder.runfolder import CHECKPOINT_SUBDIR
 from nnbuilder.runs import RunSummary
@@ -101,7 +101,7 @@ class RunsView(QWidget):
         self.tree.blockSignals(True)
         self.tree.clear()
         for run in self.runs:
-            item = QTreeWidgetItem([run.name, run_status(run), run_date(run), str(len(run.history)), headline(run)])
+            item = QTreeWidgetItem([run_label(run), run_status(run), run_date(run), str(len(run.history)), headline(run)])
             item.setData(0, FOLDER_ROLE, str(run.folder))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Checked if run.folder in ticked else Qt.CheckState.Unchecked)

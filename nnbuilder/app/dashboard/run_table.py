@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
-from nnbuilder.run_compare import CompareRow, compare_rows
+from nnbuilder.run_compare import CompareRow, compare_rows, run_label
 from nnbuilder.runs import RunSummary
 
 
@@ -36,7 +36,7 @@ class CompareTable(QTableWidget):
             shown = self.rows
         self.clear()
         self.setColumnCount(len(self.runs) or 1)
-        self.setHorizontalHeaderLabels([r.name for r in self.runs] or ["Tick runs in the list to compare them"])
+        self.setHorizontalHeaderLabels([run_label(r) for r in self.runs] or ["Tick runs in the list to compare them"])
         self.setRowCount(len(shown))
         self.setVerticalHeaderLabels([r.key for r in shown])
         highlight = QColor(self.palette().highlight().color())
