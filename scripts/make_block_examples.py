@@ -7,13 +7,14 @@ has torchvision's parameter count and state-dict keys; the data is the built-in 
 """
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nnbuilder.graph.project import loads_project, save_project  # noqa: E402
+from nnbuilder.graph.project import loads_project, save_project
 
 
 def _conv(node_id: str, out: int, k: int, stride: int = 1, padding: int = 0, **extra) -> dict:
@@ -69,10 +70,12 @@ def resnet18() -> dict:
         node["pos"] = [180.0 * (i % 7), 0.0 if i < 7 else 160.0]
     ids = [n["id"] for n in nodes]
     return {"format": "nnbuilder", "version": 2, "name": "ResNet-18 from blocks",
-            "description": ("torchvision's ResNet-18 (11,689,512 parameters) as 14 nodes: a BasicBlock repeated ×2 per "
-                            "stage, the first copy of stages 2-4 the downsampling DownBlock. Its state dict is "
-                            "torchvision's own: load_state_dict(resnet18().state_dict(), strict=True) works."),
-            "graph": {"nodes": nodes, "edges": [{"source": a, "target": b} for a, b in zip(ids, ids[1:])],
+            "description": ("torchvision's ResNet-18 as 14 nodes: a BasicBlock repeated ×2 per stage, the first copy "
+                            "of stages 2-4 the downsampling DownBlock; export it to see one class per block. Its "
+                            "state-dict keys are torchvision's own: with a 10-class head it loads "
+                            "resnet18(num_classes=10)'s weights strictly; set fc's out_features to 1000 for "
+                            "resnet18()'s 11,689,512 parameters."),
+            "graph": {"nodes": nodes, "edges": [{"source": a, "target": b} for a, b in itertools.pairwise(ids)],
                       "blocks": {"BasicBlock": _block(False), "DownBlock": _block(True)}},
             "data": {"dataset": "shapes28", "params": {"n_samples": 600}, "split": [0.7, 0.15, 0.15],
                      "batch_size": 32, "preprocess": {"channels": 3, "resize": 32}},

@@ -275,8 +275,8 @@ def _emit(plan: ClassPlan, block: BlockDef, st: Structure, attr: dict[str, str],
     in_names = [attr[i] for i in inputs]
     plan.lines = [
         f"class {plan.name}(nn.Module):",
-        f'    """The block {plan.block!r}: {len(plan.instances)} cop{"y" if len(plan.instances) == 1 else "ies"} '
-        f'in the model, {count:,} parameters in the first."""',
+        (f'    """The block {plan.block!r}: {len(plan.instances)} cop{"y" if len(plan.instances) == 1 else "ies"} '
+        f'in the model, {count:,} parameters in the first."""'),
         "",
         f"    def __init__(self{', ' if sig else ''}{sig}) -> None:",
         "        super().__init__()",

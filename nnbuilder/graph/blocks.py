@@ -159,8 +159,8 @@ def check_blocks(raw: Any, top_nodes: list[Node], at_of: dict[str, str]) -> list
     for name, body in raw.items():
         at = f"$.graph.blocks.{name}"
         if not _NAME.match(name) or name == BLOCK_TYPE:
-            problems.append((at, "a block name is a letter followed by letters, digits or '_' (≤ 60 characters), "
-                                 "and not 'Block'"))
+            problems.append((at, ("a block name is a letter followed by letters, digits or '_' (≤ 60 characters), "
+                                 "and not 'Block'")))
             continue
         if not isinstance(body, dict):
             problems.append((at, "expected an object with 'nodes' and 'edges'"))
@@ -199,14 +199,14 @@ def check_blocks(raw: Any, top_nodes: list[Node], at_of: dict[str, str]) -> list
     try:
         cycle = nx.find_cycle(graph)
         loop = " → ".join([a for a, _ in cycle] + [cycle[0][0]])
-        return [(f"$.graph.blocks.{cycle[0][0]}", f"blocks place each other in a cycle: {loop}; "
-                                                  "a block cannot contain itself")]
+        return [(f"$.graph.blocks.{cycle[0][0]}", (f"blocks place each other in a cycle: {loop}; "
+                                                  "a block cannot contain itself"))]
     except nx.NetworkXNoCycle:
         pass
     size = expanded_size([n for n in top_nodes], blocks)
     if size > MAX_EXPANDED:
-        problems.append(("$.graph", f"the blocks expand to {size:,} layers; at most {MAX_EXPANDED:,} are supported "
-                                    "(lower a 'repeat')"))
+        problems.append(("$.graph", (f"the blocks expand to {size:,} layers; at most {MAX_EXPANDED:,} are supported "
+                                    "(lower a 'repeat')")))
     return problems
 
 
