@@ -35,7 +35,8 @@ class BlockSelectionError(GraphError):
 
 def _content(doc: GraphDocument) -> Content:
     nodes, edges = doc.snapshot()
-    return nodes, edges, copy.deepcopy(doc.extra.get(BLOCKS_KEY, _ABSENT))
+    blocks = doc.extra.get(BLOCKS_KEY, _ABSENT)
+    return nodes, edges, blocks if blocks is _ABSENT else copy.deepcopy(blocks)
 
 
 _ABSENT = object()
@@ -113,10 +114,10 @@ class MakeBlock(_SwapCommand):
         exits = list(dict.fromkeys((e.source, e.source_port) for e in outgoing))
         if not sources:
             raise BlockSelectionError("nothing flows into the selection; a block needs at least one input")
+        _check_convex(doc, chosen)
         if len(exits) != 1:
             names = ", ".join(f"'{s}'" for s, _ in exits) or "none"
             raise BlockSelectionError(f"the selection has {len(exits)} outputs ({names}); a block has exactly one")
-        _check_convex(doc, chosen)
         taken = set(chosen)
         port_ids = [_fresh("x" if len(sources) == 1 else f"x{i + 1}", taken) for i in range(len(sources))]
         out_id = _fresh("out", taken)

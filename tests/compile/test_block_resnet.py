@@ -41,6 +41,7 @@ def test_parameter_count_equals_torchvision_resnet18_exactly() -> None:
     assert copies[0].input_shapes == [(128, 4, 4)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("classes", [1000, 10])
 def test_torchvision_state_dict_loads_strictly_and_outputs_are_equal(classes: int) -> None:
     compiled = compile_graph(_project(classes).graph, "ResNet-18 from blocks")
@@ -59,6 +60,7 @@ def test_torchvision_state_dict_loads_strictly_and_outputs_are_equal(classes: in
         sorted(model.state_dict()) == sorted(reference.state_dict())
 
 
+@pytest.mark.slow
 def test_the_exported_file_is_standalone_and_the_compiled_source(tmp_path) -> None:
     import subprocess
     import sys
