@@ -62,7 +62,7 @@ def test_a_made_block_computes_what_the_layers_computed() -> None:
     blocked = compile_graph(doc).build().eval()
     weights = {}
     for key, value in plain.state_dict().items():
-        head, _, rest = key.partition(".")
+        head, _, _rest = key.partition(".")
         weights[f"body.{key}" if head in layers else key] = value
     blocked.load_state_dict(weights, strict=True)
     x = torch.randn(3, *analyze(doc).nodes[next(n.id for n in doc.nodes if n.type == "Input")].output_shape)

@@ -79,8 +79,9 @@ def _nested(a_uses: str, b_uses: str) -> dict:
 
 def test_blocks_placing_each_other_in_a_cycle_are_refused() -> None:
     (at, what), = _problems(_nested("B", "Res"))
+    assert at == "$.graph.blocks.Res"
     assert "cycle" in what and "Res" in what and "B" in what
-    (at, what), = _problems(_nested("Res", "C"))
+    (_at, what), = _problems(_nested("Res", "C"))
     assert "Res → Res" in what
 
 
