@@ -78,6 +78,7 @@ class _SwapCommand(Command):
                 _restore(doc, self._before)
                 raise
             self._after = _content(doc)
+            doc.emit(DocEvent(RESET))  # the block definitions changed too
         else:
             _restore(doc, self._after)
 
@@ -139,12 +140,12 @@ class MakeBlock(_SwapCommand):
         for node_id in self.node_ids:
             doc.pop_node(node_id)
         block_id = doc.unique_id(block_id)
+        set_library(doc, {**blocks, self.name: body})  # first: views of the new node read its block
         doc.insert_node(Node(block_id, BLOCK_TYPE, {"block": self.name, "repeat": 1}, pos), first)
         for i, (src, port) in enumerate(sources):
             doc.insert_edge(Edge(src, block_id, port, i))
         for e in outgoing:
             doc.insert_edge(Edge(block_id, e.target, 0, e.target_port, copy.deepcopy(e.extra)))
-        set_library(doc, {**blocks, self.name: body})
         self.node_id = block_id
 
 
