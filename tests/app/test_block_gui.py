@@ -25,7 +25,8 @@ def test_make_block_from_the_selection_then_expand_and_undo(make_window) -> None
     assert isinstance(item, BlockNodeItem)
     assert item.type_name == "Residual" and item.category == "Blocks"
     win.runner.run_now()
-    assert item.params_text == f"{win.analysis.nodes[block.id].param_count:,} params"
+    count = win.analysis.nodes[block.id].param_count
+    assert count > 0 and item.params_text == f"{count / 1000:.3g} k"
     assert item.shape_text
     win.scene.nodeActivated.emit(block.id)  # what a double-click sends
     assert not any(n.type == "Block" for n in win.doc.nodes)
@@ -50,4 +51,4 @@ def test_the_resnet_example_shows_repeated_blocks(make_window) -> None:
     item = win.scene._nodes["layer2"]
     assert isinstance(item, BlockNodeItem)
     assert item.type_name == "BasicBlock ×2 (DownBlock varies)"
-    assert item.params_text == "525,568 params"
+    assert item.params_text == "526 k"

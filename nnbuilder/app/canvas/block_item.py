@@ -2,6 +2,7 @@
 output shape come from the analysis like any node's."""
 from __future__ import annotations
 
+from nnbuilder.app.canvas.backbone_blocks import compact_count
 from nnbuilder.app.canvas.node_item import NodeItem
 from nnbuilder.graph.blocks import BlockError, library, placement
 from nnbuilder.graph.document import GraphDocument, Node
@@ -31,3 +32,11 @@ class BlockNodeItem(NodeItem):
         self.setToolTip(f"Block: {pl.repeat} cop{'y' if pl.repeat == 1 else 'ies'} of {', '.join(names)}, "
                         "chained output → input. Double-click or Edit › Expand Block to edit its layers.")
         return blocks[pl.blocks[0]].inputs, ["out"]
+
+    def set_analysis(self, shape: tuple[int, ...] | None, params: int | None,
+                     severity: str | None, texts: list[str], trainable: int | None = None) -> None:
+        """As any node, with the count compact (``148 k``) so the block's name and ×N stay readable."""
+        super().set_analysis(shape, params, severity, texts, trainable)
+        if params is not None:
+            self.params_text = compact_count(params)
+            self.update()
