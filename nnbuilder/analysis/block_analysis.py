@@ -12,6 +12,7 @@ import networkx as nx
 
 from nnbuilder.analysis.block_flatten import Flat, describe, flatten
 from nnbuilder.analysis.issues import Issue
+from nnbuilder.analysis.module_paths import path_issues
 from nnbuilder.analysis.report import Analysis, analyze
 from nnbuilder.analysis.shapes import NodeShape
 from nnbuilder.analysis.structure import Structure
@@ -42,7 +43,12 @@ class BlockAnalysis(Analysis):
 def block_spec(name: str, inputs: list[str]) -> LayerSpec:
     """The stand-in spec of a Block node placing ``name`` (ports from its Input nodes)."""
     return LayerSpec(type=BLOCK_TYPE, category="Blocks", doc=f"block {name}",
-                     inputs=tuple(PortSpec(i) for i in inputs), outputs=(PortSpec("out"),))
+                     inputs=tuple(PortSpec(i) for i in inputs), outputs=(PortSpec("out"),), forward=_call_block)
+
+
+def _call_block(attr: str, inputs, params) -> str:
+    """``self.layer1(x)``; a block with several inputs gets them all."""
+    return f"self.{attr}({', '.join(i for i in inputs if i)})"
 
 
 def analyze_blocks(doc: GraphDocument) -> BlockAnalysis:
@@ -55,6 +61,11 @@ def analyze_blocks(doc: GraphDocument) -> BlockAnalysis:
         return result
     expanded = analyze(flat.doc)
     result.expanded = expanded
+    for block in flat.blocks.values():  # module paths inside a block ("downsample.0") are checked per block
+        for issue in path_issues(GraphDocument(block.nodes, block.edges)):
+            users = sorted({i.top for i in flat.instances.values() if i.block == block.name})
+            result.issues.append(replace(issue, node=users[0] if users else None,
+                                         message=f"in block {block.name}: layer '{issue.node}': {issue.message}"))
     for issue in expanded.issues:
         result.issues.append(_lift(flat, issue))
     top.issues = list(result.issues)

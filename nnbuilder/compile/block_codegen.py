@@ -139,7 +139,6 @@ def _write_class(plan: ClassPlan, block: BlockDef, analysis: BlockAnalysis, plan
                                         "repeats in different copies; give each variant its own block")
             first = flat.blocks[subs[0][0].block]
             st.specs[n] = block_spec(first.name, first.inputs)
-            st.specs[n] = _with_call(st.specs[n])
             calls = []
             for k, _ in enumerate(subs[0]):
                 sub_plan = plans[subs[0][k].block]
@@ -185,12 +184,6 @@ def _write_class(plan: ClassPlan, block: BlockDef, analysis: BlockAnalysis, plan
         ctor[n] = code
     plan.args = [(name, values) for _, name, values in names]
     _emit(plan, block, st, attr, nested, ctor, shapes, layers, analysis)
-
-
-def _with_call(spec):
-    from dataclasses import replace
-
-    return replace(spec, forward=lambda a, inputs, params: f"self.{a}({', '.join(i for i in inputs if i)})")
 
 
 def _end_id(flat, inst: Instance, node_id: str) -> str | None:

@@ -148,3 +148,35 @@ def test_a_repeat_compiles_to_a_sequential_of_one_class_with_per_copy_arguments(
     for blk in model.res:
         y = torch.relu(blk.fc(y)) + y
     torch.testing.assert_close(model.head(y), model.head(model.res(x)))
+
+
+def test_two_layers_of_a_block_at_one_module_path_are_an_error() -> None:
+    data = project()
+    inner = data["graph"]["blocks"]["Res"]["nodes"]
+    inner[1]["module"] = "branch.0"
+    inner[2]["module"] = "branch.0"
+    analysis = analyze(project_from_json(data).graph)
+    assert any(i.node == "res" and "in block Res" in i.message and "branch.0" in i.message for i in analysis.errors)
+
+
+def test_a_two_input_block_compiles_to_a_class_with_two_arguments() -> None:
+    gate = {"nodes": [{"id": "a", "type": "Input", "params": {}}, {"id": "b", "type": "Input", "params": {}},
+                      {"id": "fc", "type": "Linear", "params": {"out_features": 4}},
+                      {"id": "mul", "type": "Multiply", "params": {}}, {"id": "out", "type": "Output", "params": {}}],
+            "edges": [{"source": "a", "target": "fc"}, {"source": "fc", "target": "mul"},
+                      {"source": "b", "target": "mul", "target_port": 1}, {"source": "mul", "target": "out"}]}
+    data = project(repeat=1, blocks={"Res": gate})
+    graph = data["graph"]
+    graph["nodes"][1]["params"]["out_features"] = 4
+    graph["edges"].append({"source": "in", "target": "res", "target_port": 1})
+    doc = project_from_json(data).graph
+    analysis = analyze(doc)
+    assert analysis.valid, [i.text() for i in analysis.issues]
+    compiled = compile_graph(doc)
+    assert "def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:" in compiled.source
+    model = compiled.build()
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(model(x), model.head(model.res.fc(model.stem(x)) * x))
+    data["graph"]["nodes"][2]["params"]["repeat"] = 2
+    with pytest.raises(ProjectFileError, match="only a one-input block can repeat"):
+        project_from_json(data)
