@@ -133,13 +133,12 @@ class MakeBlock(_SwapCommand):
         body = BlockDef(self.name, [*ports, *inner, Node(out_id, "Output", {}, (max(xs) + 180.0, min(ys)))], edges)
         first = next(i for i, n in enumerate(doc.nodes) if n.id in chosen)
         pos = next((n.pos for n in inner if n.pos), None)
-        block_id = doc.unique_id(self.node_id or _snake(self.name), taken=())
         for e in doc.edges:
             if e.source in chosen or e.target in chosen:
                 doc.pop_edge(e.key)
         for node_id in self.node_ids:
             doc.pop_node(node_id)
-        block_id = doc.unique_id(block_id)
+        block_id = doc.unique_id(self.node_id or _snake(self.name))  # after the removal: 'residual' may be free again
         set_library(doc, {**blocks, self.name: body})  # first: views of the new node read its block
         doc.insert_node(Node(block_id, BLOCK_TYPE, {"block": self.name, "repeat": 1}, pos), first)
         for i, (src, port) in enumerate(sources):

@@ -21,6 +21,7 @@ def test_make_block_from_the_selection_then_expand_and_undo(make_window) -> None
     assert win.menu_actions["make_block"].shortcut().toString() == "Ctrl+B"
     assert win.make_block("Residual")
     block = next(n for n in win.doc.nodes if n.type == "Block")
+    assert block.id == "residual"  # the block's name in snake case, free once its layers left
     item = win.scene._nodes[block.id]
     assert isinstance(item, BlockNodeItem)
     assert item.type_name == "Residual" and item.category == "Blocks"
