@@ -1,6 +1,6 @@
 """Write the block examples into nnbuilder/examples (``python scripts/make_block_examples.py``).
 
-``resnet18_blocks.nnb``: torchvision's ResNet-18 in 14 top-level nodes, from a BasicBlock repeated
+``resnet18_blocks.nnb``: torchvision's ResNet-18 in 13 top-level nodes, from a BasicBlock repeated
 ×2 per stage whose first copy in stages 2–4 is the downsampling variant (DownBlock).  Its export
 has torchvision's parameter count and state-dict keys; the data is the built-in 28×28 shapes made
 3×32×32, so one training epoch stays short.
@@ -70,7 +70,7 @@ def resnet18() -> dict:
         node["pos"] = [180.0 * (i % 7), 0.0 if i < 7 else 160.0]
     ids = [n["id"] for n in nodes]
     return {"format": "nnbuilder", "version": 2, "name": "ResNet-18 from blocks",
-            "description": ("torchvision's ResNet-18 as 14 nodes: a BasicBlock repeated ×2 per stage, the first copy "
+            "description": ("torchvision's ResNet-18 as 13 nodes: a BasicBlock repeated ×2 per stage, the first copy "
                             "of stages 2-4 the downsampling DownBlock; export it to see one class per block. Its "
                             "state-dict keys are torchvision's own: with a 10-class head it loads "
                             "resnet18(num_classes=10)'s weights strictly; set fc's out_features to 1000 for "
