@@ -124,7 +124,7 @@ class GraphScene(SceneEdits, QGraphicsScene):
         return QPointF(float(pos[0]), float(pos[1]))
 
     def _add_node_item(self, node_id: str, fallback: tuple[float, float] | None = None) -> None:
-        item = node_item_for(self.doc.node(node_id))
+        item = node_item_for(self.doc.node(node_id), self.doc)
         self._nodes[node_id] = item
         self.addItem(item)
         item.set_doc_pos(self._doc_pos(node_id, fallback))

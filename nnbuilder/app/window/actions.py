@@ -49,6 +49,8 @@ ACTIONS: tuple[ActionDef, ...] = (
     ActionDef("select_all", "&Edit", "Select &All", (StdKey.SelectAll,), "select_all", canvas=True),
     ActionDef("quick_add", "&Edit", "&Quick Add Layer…", ("Tab",), "quick_add", canvas=True,
               separator_before=True),
+    ActionDef("make_block", "&Edit", "Make &Block…", ("Ctrl+B",), "make_block", canvas=True, separator_before=True),
+    ActionDef("expand_block", "&Edit", "E&xpand Block", ("Ctrl+Shift+B",), "expand_block", canvas=True),
     ActionDef("frame_all", "&View", "&Frame All", ("F",), "frame_all", canvas=True),
     ActionDef("auto_layout", "&View", "Auto &Layout", ("Ctrl+L",), "auto_layout"),
     ActionDef("minimap", "&View", "&Minimap", (), "set_minimap_enabled", checkable=True, separator_before=True),

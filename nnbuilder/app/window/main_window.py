@@ -21,6 +21,7 @@ from nnbuilder.app.window.actions import build_menus, canvas_action_names, short
 from nnbuilder.app.window.analysis_runner import AnalysisRunner
 from nnbuilder.app.window.appearance import THEME_NAMES, apply_app_theme
 from nnbuilder.app.window.autosave import AFTER_EDIT_MS, INTERVAL_MS, RecoveryStore
+from nnbuilder.app.window.block_actions import _BlockActions
 from nnbuilder.app.window.edit_actions import _EditActions
 from nnbuilder.app.window.files import FileActions
 from nnbuilder.app.window.palette import PaletteWidget
@@ -39,7 +40,7 @@ if TYPE_CHECKING:  # annotations only: PySide builds a Python type on first acce
 INSPECTOR_EMPTY_TEXT = "Select one node to edit its parameters."
 
 
-class MainWindow(FileActions, _EditActions, _TrainingActions, QMainWindow):
+class MainWindow(FileActions, _EditActions, _BlockActions, _TrainingActions, QMainWindow):
     """The nnbuilder editor window."""
 
     def __init__(self, settings: QSettings | None = None, recovery_dir: str | Path | None = None,
@@ -191,12 +192,14 @@ class MainWindow(FileActions, _EditActions, _TrainingActions, QMainWindow):
         self.scene = GraphScene(project.graph, self.stack, self)
         self.scene.selectionChangedIds.connect(self._on_selection)
         self.scene.nodeActivated.connect(self._focus_inspector)
+        self.scene.nodeActivated.connect(self._activate_block)
         if self.view is None:
             self.view = GraphView(self.scene)
             for name in canvas_action_names():
                 action = self.menu_actions[name]
                 action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 self.view.addAction(action)
+            self._install_block_ui()
             self.setCentralWidget(self.view)
         else:  # one view for the window's life: a new central widget would let the docks take its space
             self.view.setScene(self.scene)
