@@ -51,6 +51,7 @@ ACTIONS: tuple[ActionDef, ...] = (
               separator_before=True),
     ActionDef("make_block", "&Edit", "Make &Block…", ("Ctrl+B",), "make_block", canvas=True, separator_before=True),
     ActionDef("expand_block", "&Edit", "E&xpand Block", ("Ctrl+Shift+B",), "expand_block", canvas=True),
+    ActionDef("repeat_block", "&Edit", "Block &Repeat…", (), "repeat_block", canvas=True),
     ActionDef("frame_all", "&View", "&Frame All", ("F",), "frame_all", canvas=True),
     ActionDef("auto_layout", "&View", "Auto &Layout", ("Ctrl+L",), "auto_layout"),
     ActionDef("minimap", "&View", "&Minimap", (), "set_minimap_enabled", checkable=True, separator_before=True),
