@@ -67,6 +67,7 @@ EXTRA_SHORTCUTS = (
     ("Click a connection, then Del", "delete that connection"),
     ("Drag a palette item onto the canvas", "add that layer"),
     ("Drop a layer on a connection", "insert it there"),
+    ("Drag an unconnected node onto a connection", "insert it there (a wired node only moves)"),
     ("Drag from a port into empty space", "search a layer and connect it"),
     ("Tab with one node selected", "add a layer connected after it"),
     ("Double-click a palette item", "add it at the centre of the view"),
