@@ -52,7 +52,7 @@ ACTIONS: tuple[ActionDef, ...] = (
     ActionDef("frame_all", "&View", "&Frame All", ("F",), "frame_all", canvas=True),
     ActionDef("auto_layout", "&View", "Auto &Layout", ("Ctrl+L",), "auto_layout"),
     ActionDef("minimap", "&View", "&Minimap", (), "set_minimap_enabled", checkable=True, separator_before=True),
-    ActionDef("dashboard", "&Train", "Training &Dashboard", ("Ctrl+T",), "show_dashboard"),
+    ActionDef("dashboard", "&Train", "Training &Dashboard", ("Ctrl+T",), "toggle_dashboard"),
     ActionDef("train_start", "&Train", "&Start Training", ("F5",), "start_training", separator_before=True),
     ActionDef("train_pause", "&Train", "&Pause / Resume", ("F6",), "pause_training"),
     ActionDef("train_stop", "&Train", "S&top", ("Shift+F5",), "stop_training"),
