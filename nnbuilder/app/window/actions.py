@@ -134,7 +134,8 @@ def sequences(keys: tuple[QKeySequence | StdKey | str, ...]) -> list[QKeySequenc
     out: list[QKeySequence] = []
     for key in keys:
         out += QKeySequence.keyBindings(key) if isinstance(key, StdKey) else [QKeySequence(key)]
-    return [s for s in out if not s.isEmpty()]
+    # once each: a key listed twice (StdKey.Quit is Ctrl+Q on X11) makes Qt call the shortcut ambiguous and ignore it
+    return [s for i, s in enumerate(out) if not s.isEmpty() and s not in out[:i]]
 
 
 def _theme_menu(window: MainWindow, view_menu: QMenu) -> QMenu:

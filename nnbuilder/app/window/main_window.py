@@ -365,6 +365,7 @@ class MainWindow(FileActions, _EditActions, _TrainingActions, QMainWindow):
         self._edit_autosave.stop()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.arrangement.state_to_save())
+        self.settings.sync()  # on disk now: the process ends without tearing its objects down (main.end_process)
         event.accept()
 
 
