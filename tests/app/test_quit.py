@@ -16,6 +16,16 @@ from nnbuilder.package_data import examples_dir
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def test_a_key_listed_twice_is_bound_once(qapp) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    from nnbuilder.app.window.actions import StdKey, sequences
+
+    assert sequences(("Ctrl+Q", "Ctrl+Q")) == [QKeySequence("Ctrl+Q")]
+    quit_keys = [s.toString() for s in sequences((StdKey.Quit, "Ctrl+Q"))]  # X11's Quit is Ctrl+Q itself
+    assert quit_keys.count("Ctrl+Q") == 1
+
+
 def test_every_action_lists_each_key_once(make_window) -> None:
     window = make_window(examples_dir() / "spirals_mlp.nnb", height=720)
     for name, action in window.menu_actions.items():
