@@ -53,3 +53,23 @@ def test_the_resnet_example_shows_repeated_blocks(make_window) -> None:
     assert isinstance(item, BlockNodeItem)
     assert item.type_name == "BasicBlock ×2 (DownBlock varies)"
     assert item.params_text == "526 k"
+
+
+def test_block_repeat_sets_the_copies_as_one_undo_step(make_window) -> None:
+    win = make_window(load_project(examples_dir() / "residual_block.nnb"))
+    win.scene.select_nodes(["conv_a", "bn_a", "relu_a", "conv_b", "bn_b", "residual", "relu_out"])
+    assert win.make_block("Residual")
+    block = next(n for n in win.doc.nodes if n.type == "Block")
+    win.runner.run_now()
+    one = win.analysis.nodes[block.id].param_count
+    win.scene.select_nodes([block.id])
+    assert "repeat_block" in win.menu_actions
+    assert win.repeat_block(3)
+    win.runner.run_now()
+    assert win.doc.node(block.id).params["repeat"] == 3
+    assert win.analysis.nodes[block.id].param_count == 3 * one
+    assert win.scene._nodes[block.id].type_name == "Residual ×3"
+    assert not win.repeat_block(0, block.id)  # refused with the reason, nothing changed
+    assert "repeat" in win.statusBar().currentMessage()
+    win.stack.undo()
+    assert win.doc.node(block.id).params.get("repeat", 1) == 1

@@ -123,8 +123,8 @@ class _Draining:
             self.lrFound.emit(box.result)
             return
         result = box.result
-        record = self.history.add(self.project.name, self.curves.losses.x, self.curves.losses.smoothed, result,
-                                  job.trained)
+        record = self.last_run = self.history.add(self.project.name, self.curves.losses.x,
+                                                  self.curves.losses.smoothed, result, job.trained)
         record.project_copy = job.project
         self.progress.setValue(self.progress.maximum() if result.stop_reason == "completed" else self.progress.value())
         self.status.setText(describe_result(result))

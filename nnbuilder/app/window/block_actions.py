@@ -5,8 +5,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 
 from nnbuilder.app.undo import push
-from nnbuilder.graph.block_commands import ExpandBlock, MakeBlock
-from nnbuilder.graph.blocks import BLOCK_TYPE, BlockError, library
+from nnbuilder.graph.block_commands import ExpandBlock, MakeBlock, SetRepeat
+from nnbuilder.graph.blocks import BLOCK_TYPE, MAX_REPEAT, BlockError, library
 from nnbuilder.graph.document import GraphError
 
 
@@ -41,17 +41,40 @@ class _BlockActions:
 
     def expand_block(self, node_id: str | None = None) -> bool:
         """Replace a Block node (the selected one) by its copies' layers."""
+        node_id = node_id or self._selected_block()
         if node_id is None:
-            blocks = [i for i in self.scene.selected_node_ids() if self.doc.node(i).type == BLOCK_TYPE]
-            if len(blocks) != 1:
-                self.statusBar().showMessage("Select one Block node to expand", 6000)
-                return False
-            node_id = blocks[0]
+            return False
         try:
             ExpandBlock(node_id).do(self.doc.copy())
             push(self.stack, self.doc, ExpandBlock(node_id))
         except (GraphError, BlockError) as exc:
             self.statusBar().showMessage(f"Cannot expand '{node_id}': {exc}", 8000)
+            return False
+        return True
+
+    def _selected_block(self) -> str | None:
+        blocks = [i for i in self.scene.selected_node_ids() if self.doc.node(i).type == BLOCK_TYPE]
+        if len(blocks) != 1:
+            self.statusBar().showMessage("Select one Block node", 6000)
+            return None
+        return blocks[0]
+
+    def repeat_block(self, repeat: int | None = None, node_id: str | None = None) -> bool:
+        """Set how many chained copies the selected Block node places (one undo step); asks when not given."""
+        node_id = node_id or self._selected_block()
+        if node_id is None:
+            return False
+        if repeat is None:
+            current = self.doc.node(node_id).params.get("repeat", 1)
+            repeat, ok = QInputDialog.getInt(self, "Block Repeat", f"Copies of '{node_id}', chained output → input:",
+                                             current if isinstance(current, int) else 1, 1, MAX_REPEAT)
+            if not ok:
+                return False
+        try:
+            SetRepeat(node_id, repeat).do(self.doc.copy())
+            push(self.stack, self.doc, SetRepeat(node_id, repeat))
+        except (GraphError, BlockError) as exc:
+            self.statusBar().showMessage(f"Cannot repeat '{node_id}': {exc}", 8000)
             return False
         return True
 
