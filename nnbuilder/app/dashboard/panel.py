@@ -33,6 +33,8 @@ from nnbuilder.app.dashboard.commands import follow_data_set
 from nnbuilder.app.dashboard.curves import CurvesView
 from nnbuilder.app.dashboard.data_view import DataView
 from nnbuilder.app.dashboard.draining import FAILED_TEXT, _Draining
+from nnbuilder.app.dashboard.embedding_view import EmbeddingView
+from nnbuilder.app.dashboard.fit_view import FittedCurveView
 from nnbuilder.app.dashboard.frames import MIN_INTERVAL_S, PAINT, FramePacer
 from nnbuilder.app.dashboard.history import RunHistory, default_run_folder, save_record
 from nnbuilder.app.dashboard.inside import InsideView
@@ -131,13 +133,15 @@ class Dashboard(_Draining, QWidget):
                                + 2 * scroll.frameWidth())
         self.curves, self.results, self.inside = CurvesView(), ResultsView(), InsideView()
         self.lr_view, self.data_view = LRFinderView(), DataView()
+        self.fit_view, self.embedding_view = FittedCurveView(), EmbeddingView()
         self.lr_view.runRequested.connect(self.find_lr)
         self.lr_view.applyRequested.connect(self.apply_lr)
         self.data_view.loaded.connect(self._on_data_loaded)
         self.tabs = QTabWidget()
         for widget, title in ((self.curves, "Curves"), (self.results, "Boundary && results"),
                               (self.inside, "Inside the network"), (self.lr_view, "LR finder"),
-                              (self.data_view, "Data")):
+                              (self.data_view, "Data"), (self.fit_view, "Fitted curve"),
+                              (self.embedding_view, "Embeddings")):
             self.tabs.addTab(widget, title)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
@@ -200,6 +204,8 @@ class Dashboard(_Draining, QWidget):
         self.curves.reset(info.task if info is not None and info.task != "auto" else "classification")
         self.inside.reset()
         self.results.reset()
+        self.fit_view.reset()
+        self.embedding_view.reset()
         self.progress.setValue(0)
         self.status.setText("Ready.")
         self.say("")
@@ -299,6 +305,8 @@ class Dashboard(_Draining, QWidget):
             self.curves.reset(*(self._expected or ("classification",)))
             self.inside.reset()
             self.results.reset()
+            self.fit_view.reset()
+            self.embedding_view.reset()
             self._show_overlays()
             self.tabs.setCurrentWidget(self.curves) if self.tabs.currentWidget() is self.lr_view else None
         self.job = TrainingJob(self.project, kind, options)
