@@ -42,9 +42,11 @@ def pca_2d(weight: torch.Tensor) -> tuple[torch.Tensor, tuple[float, float]]:
     k = min(2, len(s))
     scores = torch.zeros(len(w), 2, dtype=torch.float64)
     scores[:, :k] = u[:, :k] * s[:k]
-    for axis in range(k):  # a fixed sign: the largest-magnitude score is positive
+    for axis in range(k):  # a fixed sign: the largest-magnitude score (the first of near-ties) is positive
         column = scores[:, axis]
-        if column[column.abs().argmax()] < 0:
+        size = column.abs()
+        first = int(torch.nonzero(size >= size.max() * (1 - 1e-6))[0])
+        if column[first] < 0:
             scores[:, axis] = -column
     total = float((s ** 2).sum())
     shares = [float(s[i] ** 2) / total if i < k and total > 0 else 0.0 for i in range(2)]
@@ -89,8 +91,11 @@ def project_embeddings(model: nn.Module, layers: list[tuple[str, nn.Embedding]],
 
 
 def _source_column(graph: Any, node_id: str) -> tuple[int | None, str | None]:
-    """(column taken by a ``Slice`` on the way, or None; the Input node) feeding ``node_id``'s indices."""
-    column = None
+    """(column taken by a ``Slice`` on the way, or None; the Input node) feeding ``node_id``'s indices.
+
+    A ``Slice`` of several columns (one table shared by them) leaves the column unknown (None)."""
+    column: int | None = None
+    several = False
     current = node_id
     for _ in range(len(graph.nodes)):
         edges = [e for e in graph.in_edges(current) if e.target_port == 0]
@@ -98,11 +103,12 @@ def _source_column(graph: Any, node_id: str) -> tuple[int | None, str | None]:
             return None, None
         node = graph.node(edges[0].source)
         if node.type == "Input":
-            return column, node.id
+            return (None if several else column), node.id
         if node.type == "Slice":
             p = node.params
-            if p.get("dim", 1) not in (1, -1) or p.get("length", 1) != 1 or column is not None:
+            if p.get("dim", 1) not in (1, -1) or column is not None:
                 return None, None
+            several = several or p.get("length", 1) != 1
             column = int(p.get("start", 0))
         elif node.type not in PASS_THROUGH:
             return None, None
