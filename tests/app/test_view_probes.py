@@ -1,0 +1,54 @@
+"""The view probes run in the training process: they read the model without changing the run (no Qt)."""
+from __future__ import annotations
+
+import json
+
+import torch
+
+from nnbuilder.app.dashboard import view_probes
+from nnbuilder.app.dashboard.buffer import EventBuffer
+from nnbuilder.app.dashboard.view_probes import ViewProbes
+from nnbuilder.graph.project import loads_project
+from nnbuilder.package_data import examples_dir
+from nnbuilder.pipeline import prepare
+from nnbuilder.training import Callback, Trainer
+
+
+def curve_with_dropout_and_batchnorm(epochs: int = 2):
+    """curve_64_units with BatchNorm1d and Dropout: layers whose train/eval modes differ."""
+    doc = json.loads((examples_dir() / "curve_64_units.nnb").read_text())
+    graph = doc["graph"]
+    graph["nodes"] += [{"id": "bn", "type": "BatchNorm1d", "params": {}},
+                       {"id": "drop", "type": "Dropout", "params": {"p": 0.3}}]
+    graph["edges"] = [{"source": "x", "target": "fc1"}, {"source": "fc1", "target": "bn"},
+                      {"source": "bn", "target": "act1"}, {"source": "act1", "target": "drop"},
+                      {"source": "drop", "target": "head"}, {"source": "head", "target": "out"}]
+    doc["training"]["epochs"] = epochs
+    return prepare(loads_project(json.dumps(doc)))
+
+
+def test_curves_taken_every_step_leave_the_run_bit_identical(monkeypatch) -> None:
+    monkeypatch.setattr(view_probes, "CURVE_EVERY_S", 0.0)
+    monkeypatch.setattr(view_probes, "EMBEDDINGS_EVERY_S", 0.0)
+    monkeypatch.setattr(view_probes, "SHARE", 1.0)
+    runs = []
+    for with_views in (False, True):
+        p = curve_with_dropout_and_batchnorm()
+        buffer, modes, curves = EventBuffer(), [], []
+
+        class Record(Callback):
+            def on_batch_end(self, trainer, step, epoch, loss):
+                modes.append(trainer.model.training)
+                box = buffer.drain()
+                if box.curve is not None:
+                    curves.append(box.curve)
+        callbacks = [ViewProbes(buffer, p.bundle, p.project.graph, p.compiled.code.attr_of), Record()] \
+            if with_views else [Record()]
+        result = Trainer(p.model, p.bundle, p.config, callbacks, batch_size=p.batch_size).run()
+        runs.append((result.history, {k: v.clone() for k, v in p.model.state_dict().items()}, curves))
+        assert all(modes)  # the model is back in training mode after every curve
+    (history_a, state_a, _), (history_b, state_b, curves) = runs
+    assert len(curves) == result.steps  # one curve a step in this test
+    assert [e["loss"] for e in history_a] == [e["loss"] for e in history_b]
+    for name, value in state_a.items():  # weights and BatchNorm's running statistics
+        assert torch.equal(state_b[name], value), name
