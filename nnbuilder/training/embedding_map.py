@@ -28,7 +28,7 @@ class EmbeddingProjection:
     explained: tuple[float, float]  # share of the rows' variance along each axis
     dim: int  # the embedding dimension
     step: int = 0
-    epoch: int = 0
+    epoch: int = 0  # the 1-based epoch of that step (0 before the first step)
 
 
 def pca_2d(weight: torch.Tensor) -> tuple[torch.Tensor, tuple[float, float]]:

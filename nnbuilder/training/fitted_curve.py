@@ -29,7 +29,7 @@ class FittedCurve:
     x: np.ndarray
     y: np.ndarray
     step: int
-    epoch: int  # 1-based epochs done (0 before the first epoch ends)
+    epoch: int  # the 1-based epoch of that step (0 before the first step)
 
 
 @dataclass

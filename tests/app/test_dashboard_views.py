@@ -46,7 +46,7 @@ def test_the_fitted_curve_follows_the_model_live_and_at_the_end(make_window, qtb
     with torch.no_grad():
         expected = model(torch.as_tensor(shown.x, dtype=torch.float32).reshape(-1, 1))[:, 0].numpy()
     assert np.allclose(shown.y, expected, atol=1e-5)
-    assert view.plot.getPlotItem().titleLabel.text.startswith("Fitted curve at epoch 6")
+    assert view.plot.getPlotItem().titleLabel.text == f"Fitted curve at step {result.steps} (epoch 6)"
 
 
 def test_views_explain_when_they_do_not_apply(make_window, qtbot) -> None:

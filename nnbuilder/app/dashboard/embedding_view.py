@@ -115,23 +115,36 @@ class EmbeddingView(QWidget):
         if projection is None:
             return
         pts = projection.points
-        colors = CLASS_COLORS[np.arange(len(pts)) % len(CLASS_COLORS)]
-        self.scatter.setData(pos=pts, data=list(projection.labels), brush=[pg.mkBrush(*c) for c in colors])
+        labelled = len(pts) <= MAX_TEXT_LABELS  # few rows: a colour and a written label each; many: hover only
+        colors = CLASS_COLORS[np.arange(len(pts)) % len(CLASS_COLORS)] if labelled else CLASS_COLORS[:1]
+        brushes = [pg.mkBrush(*c, 255 if labelled else 150) for c in colors]
+        self.scatter.setData(pos=pts, data=list(projection.labels),
+                             brush=brushes if labelled else brushes[0])
         self._clear_texts()
-        if len(pts) <= MAX_TEXT_LABELS:
+        self._fit_range(pts, labelled)
+        if labelled:
             color = pg.getConfigOption("foreground")
             for (x, y), label in zip(pts, projection.labels):
-                text = pg.TextItem(label, color=color, anchor=(0, 1))
+                text = pg.TextItem(label, color=color, anchor=(-0.08, 0.5))  # to the right of the point
                 text.setPos(float(x), float(y))
                 self.plot.addItem(text)
                 self.texts.append(text)
         a, b = projection.explained
-        when = f"epoch {projection.epoch}" if projection.epoch else f"step {projection.step}"
-        self.plot.setTitle(f"{projection.layer}: {len(pts)} rows × {projection.dim} dims at {when}")
+        when = f"at step {projection.step} (epoch {projection.epoch})" if projection.step else "before training"
+        self.plot.setTitle(f"{projection.layer}: {len(pts)} rows × {projection.dim} dims {when}")
         item = self.plot.getPlotItem()
         item.setLabel("bottom", f"PC 1 ({a:.0%} of the variance)")
         item.setLabel("left", f"PC 2 ({b:.0%})")
         self.shown = projection
+
+    def _fit_range(self, pts: np.ndarray, labelled: bool) -> None:
+        """Show every point, with room on the right and at the top for the labels written beside them."""
+        low, high = pts.min(0).astype(float), pts.max(0).astype(float)
+        span = np.where(high - low > 0, high - low, 1.0)
+        right, top = (0.2, 0.1) if labelled else (0.05, 0.05)
+        self.plot.getPlotItem().setRange(xRange=(float(low[0] - 0.05 * span[0]), float(high[0] + right * span[0])),
+                                         yRange=(float(low[1] - 0.05 * span[1]), float(high[1] + top * span[1])),
+                                         padding=0)
 
     def _clear(self) -> None:
         self.scatter.setData([], [])

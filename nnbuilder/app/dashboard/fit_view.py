@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from nnbuilder.app.dashboard.curves import make_plot
 from nnbuilder.training.fitted_curve import APPLIES_TO
 
-POINTS_BRUSH = (31, 119, 180, 110)
+POINTS_BRUSH = (31, 119, 180, 160)
 CURVE_PEN = "#d62728"
 WAITING = f"The fitted curve applies to {APPLIES_TO}. Start training to see the model's prediction over the inputs."
 
@@ -78,8 +78,8 @@ class FittedCurveView(QWidget):
         if curve is not None:
             finite = np.isfinite(curve.y)
             self.line.setData(curve.x[finite], curve.y[finite])
-            when = f"epoch {curve.epoch}, step {curve.step}" if curve.epoch else f"step {curve.step}"
-            self.plot.setTitle(f"Fitted curve at {when}" + ("" if finite.all() else " (not finite in places)"))
+            when = f"at step {curve.step} (epoch {curve.epoch})" if curve.step else "before training"
+            self.plot.setTitle(f"Fitted curve {when}" + ("" if finite.all() else " (not finite in places)"))
             self.shown = curve
         return True
 

@@ -56,10 +56,12 @@ class ViewProbes(Callback):
         self.grid: torch.Tensor | None = None
         self.layers: list[tuple[str, Any]] = []
         self.labels: dict[str, list[str]] = {}
-        self.epoch = 0
+        self.steps_per_epoch = 1
+        self.told_no_layers = False
         self.curve_pacer, self.embedding_pacer = _Pacer(CURVE_EVERY_S), _Pacer(EMBEDDINGS_EVERY_S)
 
     def on_run_start(self, trainer: Any, plan: Any) -> None:
+        self.steps_per_epoch = max(1, int(plan.steps_per_epoch))
         self.buffer.put("fit", self.data if self.data is not None else curve_problem(self.bundle))
         if self.data is not None:
             self.grid = model_grid(self.bundle, self.data.grid_x).to(trainer.device)
@@ -77,24 +79,33 @@ class ViewProbes(Callback):
             self.curve_pacer.timed(lambda: self._curve(trainer))
 
     def on_epoch_end(self, trainer: Any, epoch: int, metrics: dict[str, Any]) -> None:
-        self.epoch = epoch + 1
         if self.layers and self.embedding_pacer.due(time.perf_counter()):
             self.embedding_pacer.timed(lambda: self._embeddings(trainer))
 
     def on_run_end(self, trainer: Any, result: Any) -> None:
-        """The finished run's curve and projection (after early stopping restored the best weights)."""
-        self._curve(trainer)
-        self._embeddings(trainer)
+        """The finished run's curve and projection: of the best epoch's weights when early stopping restored them."""
+        early = trainer.config.early_stopping
+        when = None
+        if result.stop_reason in ("completed", "early_stopping") and early and early.restore_best and result.best_epoch:
+            when = (result.best_epoch * self.steps_per_epoch, result.best_epoch)
+        self._curve(trainer, when)
+        self._embeddings(trainer, when)
 
-    def _curve(self, trainer: Any) -> None:
+    def _curve(self, trainer: Any, when: tuple[int, int] | None = None) -> None:
         if self.grid is not None:
             y = predict_curve(trainer.model, self.grid)
-            self.buffer.put("curve", FittedCurve(self.data.grid_x, y, int(trainer.step), self.epoch))
+            self.buffer.put("curve", FittedCurve(self.data.grid_x, y, *(when or self._when(trainer))))
 
-    def _embeddings(self, trainer: Any) -> None:
+    def _embeddings(self, trainer: Any, when: tuple[int, int] | None = None) -> None:
         if self.layers:
             # a tuple: the buffer appends to list fields, and this one is replaced by the latest
             self.buffer.put("embeddings", tuple(project_embeddings(trainer.model, self.layers, self.labels,
-                                                                   int(trainer.step), self.epoch)))
-        elif self.epoch == 0:
+                                                                   *(when or self._when(trainer)))))
+        elif not self.told_no_layers:
+            self.told_no_layers = True
             self.buffer.put("embeddings", ())  # said once: this model has no Embedding layer
+
+    def _when(self, trainer: Any) -> tuple[int, int]:
+        """The latest step and the 1-based epoch it belongs to (0 before the first step)."""
+        step = int(trainer.step)
+        return step, -(-step // self.steps_per_epoch)
