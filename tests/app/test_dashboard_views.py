@@ -85,5 +85,5 @@ def test_the_projector_names_categories_from_the_data(make_window, qtbot) -> Non
     assert view.chooser.count() == 3 and view.shown.layer == "city_emb"
     assert [t.textItem.toPlainText() for t in view.texts] == ["Berlin", "Paris", "Rome", "Madrid", "Vienna",
                                                               "Lisbon", "Oslo", "Prague"]
-    view.select_layer("weekday_emb")
+    dash.show_node("weekday_emb")  # selecting the node in the editor selects its projection
     assert view.shown.labels == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]

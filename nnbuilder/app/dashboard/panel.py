@@ -372,6 +372,7 @@ class Dashboard(_Draining, QWidget):
             return
         info = self.job.info if self.job is not None else None
         name = info.attr_of.get(node_id, node_id) if info is not None else node_id
+        self.embedding_view.select_layer(node_id)  # an Embedding node: its projection
         if not self.inside.select_layer(name):
             self._pending_layer = name
 
