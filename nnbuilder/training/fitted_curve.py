@@ -19,7 +19,6 @@ from nnbuilder.data.normalize import applied_stats
 CURVE_POINTS = 200
 MAX_POINTS = 2000  # training points shown at most (an even stride through the split)
 PAD = 0.05  # the grid reaches this share of the data's range beyond each end
-APPLIES_TO = "regression with one input feature and one output value (e.g. the curve_1d data set)"
 
 
 @dataclass

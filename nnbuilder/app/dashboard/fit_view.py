@@ -13,10 +13,10 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from nnbuilder.app.dashboard.curves import make_plot
-from nnbuilder.training.fitted_curve import APPLIES_TO
 
 POINTS_BRUSH = (31, 119, 180, 160)
 CURVE_PEN = "#d62728"
+APPLIES_TO = "regression with one input feature and one output value (e.g. the curve_1d data set)"
 WAITING = f"The fitted curve applies to {APPLIES_TO}. Start training to see the model's prediction over the inputs."
 
 
