@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 PASS_THROUGH = ("Flatten", "Identity", "Reshape")  # nodes between an Input and its Embedding that keep the codes
+MAX_ROWS = 5000  # larger tables show (and are projected on) their first MAX_ROWS rows: cheap to send and draw
 
 
 @dataclass
@@ -27,6 +28,7 @@ class EmbeddingProjection:
     labels: list[str]
     explained: tuple[float, float]  # share of the rows' variance along each axis
     dim: int  # the embedding dimension
+    rows: int  # rows of the whole table (``points`` holds at most MAX_ROWS of them)
     step: int = 0
     epoch: int = 0  # the 1-based epoch of that step (0 before the first step)
 
@@ -78,15 +80,15 @@ def category_labels(graph: Any, bundle: Any, node_id: str, count: int) -> list[s
 
 
 def project_embeddings(model: nn.Module, layers: list[tuple[str, nn.Embedding]], labels: dict[str, list[str]],
-                       step: int = 0, epoch: int = 0) -> list[EmbeddingProjection]:
-    """The 2-D projection of each layer's weight rows (plain numpy, cheap to send)."""
+                       step: int = 0, epoch: int = 0, max_rows: int = MAX_ROWS) -> list[EmbeddingProjection]:
+    """The 2-D projection of each layer's first ``max_rows`` weight rows (plain numpy, cheap to send)."""
     out = []
     for name, module in layers:
-        scores, explained = pca_2d(module.weight)
-        rows = len(scores)
-        names = labels.get(name) or [str(i) for i in range(rows)]
-        out.append(EmbeddingProjection(name, scores.numpy(), list(names[:rows]), explained,
-                                       int(module.weight.shape[1]), step, epoch))
+        rows, dim = module.weight.shape
+        scores, explained = pca_2d(module.weight[:max_rows])
+        names = labels.get(name) or [str(i) for i in range(len(scores))]
+        out.append(EmbeddingProjection(name, scores.numpy(), list(names[:len(scores)]), explained, int(dim),
+                                       int(rows), step, epoch))
     return out
 
 

@@ -74,3 +74,6 @@ def test_project_embeddings_names_layers_by_node_and_sends_numpy() -> None:
     assert projection.points.shape == (5, 2) and projection.labels == list("vwxyz") and projection.dim == 3
     assert (projection.step, projection.epoch) == (7, 2)
     assert torch.allclose(torch.from_numpy(projection.points), pca_2d(model["emb_a"].weight)[0])
+    (first,) = project_embeddings(model, layers, {}, max_rows=3)  # a large table: its first rows only
+    assert first.points.shape == (3, 2) and first.rows == 5 and first.labels == ["0", "1", "2"]
+    assert torch.allclose(torch.from_numpy(first.points), pca_2d(model["emb_a"].weight[:3])[0])

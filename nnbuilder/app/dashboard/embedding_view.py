@@ -131,7 +131,8 @@ class EmbeddingView(QWidget):
                 self.texts.append(text)
         a, b = projection.explained
         when = f"at step {projection.step} (epoch {projection.epoch})" if projection.step else "before training"
-        self.plot.setTitle(f"{projection.layer}: {len(pts)} rows × {projection.dim} dims {when}")
+        rows = f"{len(pts):,} rows" if len(pts) == projection.rows else f"first {len(pts):,} of {projection.rows:,} rows"
+        self.plot.setTitle(f"{projection.layer}: {rows} × {projection.dim} dims {when}")
         item = self.plot.getPlotItem()
         item.setLabel("bottom", f"PC 1 ({a:.0%} of the variance)")
         item.setLabel("left", f"PC 2 ({b:.0%})")
