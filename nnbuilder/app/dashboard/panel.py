@@ -140,9 +140,10 @@ class Dashboard(_Draining, QWidget):
         self.tabs = QTabWidget()
         for widget, title in ((self.curves, "Curves"), (self.results, "Boundary && results"),
                               (self.inside, "Inside the network"), (self.lr_view, "LR finder"),
-                              (self.data_view, "Data"), (self.fit_view, "Fitted curve"),
-                              (self.embedding_view, "Embeddings")):
+                              (self.data_view, "Data")):
             self.tabs.addTab(widget, title)
+        self.tabs.addTab(self.fit_view, "Fitted curve")
+        self.tabs.addTab(self.embedding_view, "Embeddings")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(self.tabs)
