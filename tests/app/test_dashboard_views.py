@@ -5,6 +5,7 @@ import numpy as np
 import torch
 
 from nnbuilder.app.dashboard.embedding_view import NO_LAYERS, point_tip
+from nnbuilder.app.dashboard.fit_view import READY
 from nnbuilder.package_data import examples_dir
 from nnbuilder.training.embedding_map import pca_2d
 from nnbuilder.training.fitted_curve import CURVE_POINTS
@@ -29,6 +30,7 @@ def test_the_fitted_curve_follows_the_model_live_and_at_the_end(make_window, qtb
     dash = dashboard_for(make_window, qtbot, "curve_64_units", epochs=6)
     dash.tabs.setCurrentWidget(dash.fit_view)
     view, seen = dash.fit_view, []
+    assert len(view.points.data) == 350 and view.note.text() == READY  # before the run: the training points
     take = view.take
     view.take = lambda box: (box.curve is not None and seen.append(box.curve), take(box))
     result = run(dash, qtbot)
@@ -52,6 +54,7 @@ def test_the_fitted_curve_follows_the_model_live_and_at_the_end(make_window, qtb
 def test_views_explain_when_they_do_not_apply(make_window, qtbot) -> None:
     dash = dashboard_for(make_window, qtbot, "spirals_mlp", epochs=1)
     assert "applies to regression with one input feature" in dash.fit_view.note.text()  # before any run
+    assert len(dash.fit_view.points.data) == 0
     run(dash, qtbot)
     dash.tabs.setCurrentWidget(dash.fit_view)
     assert dash.fit_view.note.isVisible() and not dash.fit_view.plot.isVisible()

@@ -18,6 +18,7 @@ POINTS_BRUSH = (31, 119, 180, 160)
 CURVE_PEN = "#d62728"
 APPLIES_TO = "regression with one input feature and one output value (e.g. the curve_1d data set)"
 WAITING = f"The fitted curve applies to {APPLIES_TO}. Start training to see the model's prediction over the inputs."
+READY = "Start training to see the model's curve over these training points."
 
 
 class FittedCurveView(QWidget):
@@ -36,6 +37,7 @@ class FittedCurveView(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(self.plot, 1)
         self.shown: Any = None  # the FittedCurve on screen
+        self.run_data = False  # a run's points are on screen (a data preview no longer replaces them)
         self.updates = 0  # curves received (only the latest is drawn)
         self.reset()
 
@@ -44,11 +46,26 @@ class FittedCurveView(QWidget):
         self.pending_fit: Any = None
         self.pending_curve: Any = None
         self.shown = None
+        self.run_data = False
         self.points.setData([], [])
         self.line.setData([], [])
         self.plot.setTitle("Fitted curve")
         self._say(WAITING)
         self.plot.show()
+
+    def set_preview(self, loaded: dict[str, Any]) -> None:
+        """Before a run: the training points of a 1-feature regression set (a data view ``loaded`` result)."""
+        if self.run_data:
+            return
+        shown = loaded.get("preview") or {}
+        points = shown.get("points")
+        if loaded.get("task") != "regression" or shown.get("kind") != "scatter" or points is None \
+                or points.shape[1] != 1:
+            self.points.setData([], [])
+            self._say(WAITING)
+            return
+        self.points.setData(points[:, 0].numpy(), shown["targets"].reshape(len(points), -1)[:, 0].numpy())
+        self._say(READY)
 
     def take(self, box: Any) -> None:
         """Keep what ``box`` (a drained event box) brings for this view; :meth:`redraw` shows it."""
@@ -69,6 +86,7 @@ class FittedCurveView(QWidget):
             self.plot.hide()
             return True
         if fit is not None:
+            self.run_data = True
             self.plot.show()
             self._say("")
             self.points.setData(fit.points_x, fit.points_y)

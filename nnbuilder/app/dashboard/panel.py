@@ -134,6 +134,7 @@ class Dashboard(_Draining, QWidget):
         self.curves, self.results, self.inside = CurvesView(), ResultsView(), InsideView()
         self.lr_view, self.data_view = LRFinderView(), DataView()
         self.fit_view, self.embedding_view = FittedCurveView(), EmbeddingView()
+        self.data_view.loaded.connect(self.fit_view.set_preview)  # the training points before a run
         self.lr_view.runRequested.connect(self.find_lr)
         self.lr_view.applyRequested.connect(self.apply_lr)
         self.data_view.loaded.connect(self._on_data_loaded)
