@@ -29,6 +29,7 @@ import torch  # preloaded by the fork server with this module
 
 from nnbuilder.app.dashboard.buffer import EventBuffer
 from nnbuilder.app.dashboard.collector import DashboardCallback
+from nnbuilder.app.dashboard.view_probes import ViewProbes
 from nnbuilder.app.dashboard.worker import RunOptions
 from nnbuilder.graph.project import loads_project
 from nnbuilder.pipeline import Prepared, TrainedModel, prepare
@@ -186,7 +187,9 @@ def run_child(project_text: str, kind: str, options: RunOptions, events: Connect
         if kind == "train":
             trainer = Trainer(prepared.model, prepared.bundle, prepared.config,
                               [DashboardCallback(buffer, prepared.bundle, controls.stop, controls.boundary_wanted,
-                                                 flush=shipper.flush, step_delay=lambda: controls.step_delay)],
+                                                 flush=shipper.flush, step_delay=lambda: controls.step_delay),
+                               ViewProbes(buffer, prepared.bundle, prepared.project.graph,
+                                          prepared.compiled.code.attr_of, controls.boundary_wanted)],
                               batch_size=prepared.batch_size, probe_every=probe_every(prepared, options.probes),
                               checkpoint_dir=options.checkpoint_dir, checkpoint_every_s=CHECKPOINT_EVERY_S)
             controls.attach(trainer)

@@ -42,6 +42,8 @@ class _Draining:
             self.results.set_outcome(box.outcome)
         if box.lr_finder is not None:
             self.lr_view.set_result(box.lr_finder)
+        self.fit_view.take(box)
+        self.embedding_view.take(box)
         if box.progress:
             self._progress = box.progress
         if box.ended:
@@ -62,12 +64,16 @@ class _Draining:
             self.curves.redraw()
             self.inside.redraw()
             self.results.redraw()
+            self.fit_view.redraw()
+            self.embedding_view.redraw()
             self._show_progress(now)
         else:
             views = [lambda: self.curves.isVisible() and self.curves.redraw(limit=1),
                      lambda: (self.inside.isVisible() and now - self.inside.drawn_at >= SLOW_VIEW_S
                               and self.inside.redraw()),
                      lambda: self.results.isVisible() and self.results.redraw(),
+                     lambda: self.fit_view.isVisible() and self.fit_view.redraw(),
+                     lambda: self.embedding_view.isVisible() and self.embedding_view.redraw(),
                      lambda: now - self._last_status >= SLOW_VIEW_S / 2 and self._show_progress(now)]
             for i in range(len(views)):
                 turn = (self._turn + i) % len(views)
@@ -89,7 +95,8 @@ class _Draining:
     def _want_boundary(self) -> None:
         """Live decision boundaries are computed (in the training process) only while they are on screen."""
         if self.job is not None:
-            (self.job.boundary_wanted.set if self.results.isVisible() else self.job.boundary_wanted.clear)()
+            live = self.results.isVisible() or self.fit_view.isVisible()  # the boundary's and the curve's probes
+            (self.job.boundary_wanted.set if live else self.job.boundary_wanted.clear)()
 
     def _pace(self, started: float, painted: float) -> None:
         """Space the frames so that redrawing stays within the frame budget."""

@@ -33,6 +33,8 @@ from nnbuilder.app.dashboard.commands import follow_data_set
 from nnbuilder.app.dashboard.curves import CurvesView
 from nnbuilder.app.dashboard.data_view import DataView
 from nnbuilder.app.dashboard.draining import FAILED_TEXT, _Draining
+from nnbuilder.app.dashboard.embedding_view import EmbeddingView
+from nnbuilder.app.dashboard.fit_view import FittedCurveView
 from nnbuilder.app.dashboard.frames import MIN_INTERVAL_S, PAINT, FramePacer
 from nnbuilder.app.dashboard.history import RunHistory, RunRecord, default_run_folder, save_record
 from nnbuilder.app.dashboard.inside import InsideView
@@ -132,6 +134,8 @@ class Dashboard(_Draining, QWidget):
                                + 2 * scroll.frameWidth())
         self.curves, self.results, self.inside = CurvesView(), ResultsView(), InsideView()
         self.lr_view, self.data_view = LRFinderView(), DataView()
+        self.fit_view, self.embedding_view = FittedCurveView(), EmbeddingView()
+        self.data_view.loaded.connect(self.fit_view.set_preview)  # the training points before a run
         self.lr_view.runRequested.connect(self.find_lr)
         self.lr_view.applyRequested.connect(self.apply_lr)
         self.data_view.loaded.connect(self._on_data_loaded)
@@ -140,6 +144,8 @@ class Dashboard(_Draining, QWidget):
                               (self.inside, "Inside the network"), (self.lr_view, "LR finder"),
                               (self.data_view, "Data")):
             self.tabs.addTab(widget, title)
+        self.tabs.addTab(self.fit_view, "Fitted curve")
+        self.tabs.addTab(self.embedding_view, "Embeddings")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(self.tabs)
@@ -202,6 +208,8 @@ class Dashboard(_Draining, QWidget):
         self.curves.reset(info.task if info is not None and info.task != "auto" else "classification")
         self.inside.reset()
         self.results.reset()
+        self.fit_view.reset()
+        self.embedding_view.reset()
         self.progress.setValue(0)
         self.status.setText("Ready.")
         self.say("")
@@ -302,6 +310,8 @@ class Dashboard(_Draining, QWidget):
             self.curves.reset(*(self._expected or ("classification",)))
             self.inside.reset()
             self.results.reset()
+            self.fit_view.reset()
+            self.embedding_view.reset()
             self._show_overlays()
             self.tabs.setCurrentWidget(self.curves) if self.tabs.currentWidget() is self.lr_view else None
         self.job = TrainingJob(self.project, kind, options)
@@ -367,6 +377,7 @@ class Dashboard(_Draining, QWidget):
             return
         info = self.job.info if self.job is not None else None
         name = info.attr_of.get(node_id, node_id) if info is not None else node_id
+        self.embedding_view.select_layer(node_id)  # an Embedding node: its projection
         if not self.inside.select_layer(name):
             self._pending_layer = name
 
