@@ -24,7 +24,9 @@ from nnbuilder.layers import Role
 
 META_BATCH = 2
 _DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64}
-_EVAL_NS: dict[str, Any] = {"torch": torch, "nn": nn, "__builtins__": {}}
+# No builtins but ``float``: encoded literals render non-finite numbers as float('inf'), float('-inf'),
+# float('nan') (nnbuilder.catalogue.literals), and nothing else in generated expressions calls a builtin.
+_EVAL_NS: dict[str, Any] = {"torch": torch, "nn": nn, "__builtins__": {"float": float}}
 
 
 @dataclass
