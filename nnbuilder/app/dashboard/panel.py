@@ -38,6 +38,7 @@ from nnbuilder.app.dashboard.history import RunHistory, default_run_folder, save
 from nnbuilder.app.dashboard.inside import InsideView
 from nnbuilder.app.dashboard.lr_view import LRFinderView
 from nnbuilder.app.dashboard.results import ResultsView
+from nnbuilder.app.dashboard.resuming import _Resuming, run_folder_for
 from nnbuilder.app.dashboard.setup_panel import SetupPanel
 from nnbuilder.app.dashboard.task_defaults import preflight_fixes
 from nnbuilder.app.dashboard.watch import FixBar
@@ -52,7 +53,7 @@ NOT_STARTED_TEXT = "Not started: fix the setup as the message below says."
 REDRAW_MS = round(MIN_INTERVAL_S * 1000)  # the fastest pace (30 redraws per second); slower when frames cost more
 
 
-class Dashboard(_Draining, QWidget):
+class Dashboard(_Draining, _Resuming, QWidget):
     """Train the edited project and watch it learn."""
 
     runFinished = Signal(object)  # TrainResult (also after stop / NaN)
@@ -275,12 +276,15 @@ class Dashboard(_Draining, QWidget):
     def running(self) -> bool:
         return self.job is not None and self.job.is_alive()
 
-    def start(self, kind: str = "train") -> bool:
-        """Start training (or the LR range test) on a snapshot of the project; False if a job runs."""
+    def start(self, kind: str = "train", resume: Any = None) -> bool:
+        """Start training (or the LR range test) on a snapshot of the project; False if a job runs.
+
+        Stop saves a training run's folder, resumable, into the project's runs folder. ``resume``
+        (a :class:`nnbuilder.run_resume.Resumable`; see :meth:`resume_run`) continues such a run instead."""
         if self.running:
             return False
         self.say("")
-        if kind == "train":
+        if kind == "train" and resume is None:
             problems = preflight_fixes(self.setup.datasets.get((self.project.data or {}).get("dataset")),
                                        self.project.training, self.project.graph)
             if problems:
@@ -294,6 +298,9 @@ class Dashboard(_Draining, QWidget):
         if kind == "train":
             self.checkpoint_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self._ckpt_root))
             options.checkpoint_dir = str(self.checkpoint_dir)
+            options.run_dir = str(resume.folder if resume is not None else
+                                  run_folder_for(self.project_path, self.project.name))
+            options.resume_from = str(resume.folder) if resume is not None else None
             self._update_lr_preview()
             # the axes the plan will most likely ask for, set now while the run prepares
             self.curves.reset(*(self._expected or ("classification",)))
@@ -301,7 +308,7 @@ class Dashboard(_Draining, QWidget):
             self.results.reset()
             self._show_overlays()
             self.tabs.setCurrentWidget(self.curves) if self.tabs.currentWidget() is self.lr_view else None
-        self.job = TrainingJob(self.project, kind, options)
+        self.job = TrainingJob(resume.project if resume is not None else self.project, kind, options)
         self._want_boundary()
         self.job.start()
         self._started = time.perf_counter()
