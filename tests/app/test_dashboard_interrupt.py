@@ -78,6 +78,7 @@ def test_resume_run_finishes_with_the_uninterrupted_weights(window, qtbot) -> No
     assert len(json.loads((folder / "history.json").read_text())["history"]) == 4
 
 
+@pytest.mark.slow
 def test_closing_the_window_mid_run_saves_the_run_quickly(window, qtbot, tmp_path: Path) -> None:
     dash = _short(window, qtbot, epochs=50)
     dash.start()
@@ -104,3 +105,20 @@ def test_the_resume_run_menu_action_and_a_folder_that_cannot_be_resumed(window, 
     resume.trigger()
     assert asked and not dash.running
     assert "no checkpoint to resume from" in dash.message.text() and str(chosen) in dash.message.text()
+
+
+@pytest.mark.slow
+def test_a_training_process_that_does_not_stop_is_ended_with_a_message(window, qtbot, capsys) -> None:
+    import os
+    import signal
+
+    dash = _short(window, qtbot, epochs=50)
+    dash.start()
+    qtbot.waitUntil(lambda: dash._plan is not None and dash.job.step > 3, timeout=30000)
+    job = dash.job
+    os.kill(job._process.pid, signal.SIGSTOP)  # a child that cannot answer Stop (as if stuck in a C call)
+    started = time.perf_counter()
+    assert dash.shutdown(timeout=0.5)
+    assert time.perf_counter() - started < 3.0 and not job.is_alive()
+    assert "did not stop within 0.5 s and was ended" in capsys.readouterr().err
+    assert "ended unexpectedly" in dash.message.text() or "did not stop" in dash.message.text()

@@ -349,20 +349,34 @@ class Dashboard(_Draining, _Resuming, QWidget):
             self.job.stop()
 
     def shutdown(self, timeout: float = 5.0, remove_checkpoints: bool = True) -> bool:
-        """Stop any job and wait for its process (window closing); True when nothing is left running."""
+        """Stop any job and wait for its process (window closing); True when nothing is left running.
+
+        A training run finishes its step and saves its run folder (see :meth:`start`); a process that has
+        not ended after ``timeout`` seconds is killed, and the panel and stderr say what was lost."""
         ended = True
         if self.job is not None:
+            was_running = self.job.is_alive()
             self.job.stop()
             ended = self.job.join(timeout)
             if not ended:  # a child stuck in a C call: end it rather than leave it behind
                 self.job.kill()
-                ended = self.job.join(timeout)
+                ended = self.job.join(min(timeout, 2.0))
+                if was_running:
+                    self._report_killed(timeout)
             self._tick()
         self.timer.stop()
         self.data_view.join(timeout)
         if remove_checkpoints:
             shutil.rmtree(self._ckpt_root, ignore_errors=True)
         return ended
+
+    def _report_killed(self, timeout: float) -> None:
+        import sys
+
+        text = (f"The training process did not stop within {timeout:g} s and was ended; the run since its last "
+                "saved run folder is lost.")
+        self.say(text)
+        print(f"nnbuilder: {text}", file=sys.stderr)
 
     # ------------------------------------------------------------------ layer selection
     def show_node(self, node_id: str | None) -> None:
