@@ -370,11 +370,17 @@ class Dashboard(_Draining, _Resuming, QWidget):
             shutil.rmtree(self._ckpt_root, ignore_errors=True)
         return ended
 
+    def _job_name(self) -> str:
+        return "training" if self.job.kind == "train" else "LR range test"
+
     def _report_killed(self, timeout: float) -> None:
         import sys
 
-        text = (f"The training process did not stop within {timeout:g} s and was ended; the run since its last "
-                "saved run folder is lost.")
+        if self.job.kind == "train" and self.job.step > 0:
+            text = (f"The training process did not stop within {timeout:g} s and was ended; the run since its last "
+                    "saved run folder is lost.")
+        else:
+            text = f"The {self._job_name()} process did not stop within {timeout:g} s and was ended before it trained."
         self.say(text)
         print(f"nnbuilder: {text}", file=sys.stderr)
 
