@@ -6,7 +6,6 @@ import math
 from pathlib import Path
 
 import pytest
-
 import torch
 from torch import nn
 from training_helpers import config, regression_bundle
