@@ -59,7 +59,11 @@ def test_recorded_statistics_are_read_as_they_are(tmp_path: Path, capsys, no_dat
 
 
 def test_a_data_section_without_statistics_is_named_not_regenerated(tmp_path: Path, capsys, no_data_loading) -> None:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     code, text, seconds = _validate(capsys, _project(tmp_path, {"data": HUGE_DATA}))
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 1_000_000  # KiB: under 1 GB more
     assert seconds < 10 and "internal error" not in text and "Traceback" not in text
     assert "mine.json records the pretraining data section but not its statistics" in text
     assert code in (0, 1)
