@@ -5,6 +5,7 @@ import time
 from typing import Any
 
 from nnbuilder.app.dashboard.frames import PAINT, SLOW_VIEW_S
+from nnbuilder.app.dashboard.resuming import saved_text
 from nnbuilder.app.dashboard.status import describe_result, progress_text
 from nnbuilder.app.dashboard.worker import TrainingJob
 
@@ -133,9 +134,9 @@ class _Draining:
         self.last_run = self.history.add(self.project.name, self.curves.losses.x, self.curves.losses.smoothed,
                                          result, job.trained)
         self.progress.setValue(self.progress.maximum() if result.stop_reason == "completed" else self.progress.value())
-        self.status.setText(describe_result(result))
-        if result.message:
-            self.say(result.message)
+        self.status.setText(describe_result(result) + saved_text(job.saved, result.stop_reason))
+        if result.message or (job.saved is not None and job.saved.error):
+            self.say("\n".join(m for m in (result.message, job.saved.error if job.saved else "") if m))
         self._sync_buttons()
         self.runFinished.emit(result)
 

@@ -40,6 +40,7 @@ from nnbuilder.app.dashboard.history import RunHistory, RunRecord, default_run_f
 from nnbuilder.app.dashboard.inside import InsideView
 from nnbuilder.app.dashboard.lr_view import LRFinderView
 from nnbuilder.app.dashboard.results import ResultsView
+from nnbuilder.app.dashboard.resuming import _Resuming, run_folder_for
 from nnbuilder.app.dashboard.setup_panel import SetupPanel
 from nnbuilder.app.dashboard.task_defaults import preflight_fixes
 from nnbuilder.app.dashboard.watch import FixBar
@@ -54,7 +55,7 @@ NOT_STARTED_TEXT = "Not started: fix the setup as the message below says."
 REDRAW_MS = round(MIN_INTERVAL_S * 1000)  # the fastest pace (30 redraws per second); slower when frames cost more
 
 
-class Dashboard(_Draining, QWidget):
+class Dashboard(_Draining, _Resuming, QWidget):
     """Train the edited project and watch it learn."""
 
     runFinished = Signal(object)  # TrainResult (also after stop / NaN)
@@ -286,12 +287,15 @@ class Dashboard(_Draining, QWidget):
     def running(self) -> bool:
         return self.job is not None and self.job.is_alive()
 
-    def start(self, kind: str = "train") -> bool:
-        """Start training (or the LR range test) on a snapshot of the project; False if a job runs."""
+    def start(self, kind: str = "train", resume: Any = None) -> bool:
+        """Start training (or the LR range test) on a snapshot of the project; False if a job runs.
+
+        Stop saves a training run's folder, resumable, into the project's runs folder. ``resume``
+        (a :class:`nnbuilder.run_resume.Resumable`; see :meth:`resume_run`) continues such a run instead."""
         if self.running:
             return False
         self.say("")
-        if kind == "train":
+        if kind == "train" and resume is None:
             problems = preflight_fixes(self.setup.datasets.get((self.project.data or {}).get("dataset")),
                                        self.project.training, self.project.graph)
             if problems:
@@ -305,6 +309,9 @@ class Dashboard(_Draining, QWidget):
         if kind == "train":
             self.checkpoint_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self._ckpt_root))
             options.checkpoint_dir = str(self.checkpoint_dir)
+            options.run_dir = str(resume.folder if resume is not None else
+                                  run_folder_for(self.project_path, self.project.name))
+            options.resume_from = str(resume.folder) if resume is not None else None
             self._update_lr_preview()
             # the axes the plan will most likely ask for, set now while the run prepares
             self.curves.reset(*(self._expected or ("classification",)))
@@ -314,7 +321,7 @@ class Dashboard(_Draining, QWidget):
             self.embedding_view.reset()
             self._show_overlays()
             self.tabs.setCurrentWidget(self.curves) if self.tabs.currentWidget() is self.lr_view else None
-        self.job = TrainingJob(self.project, kind, options)
+        self.job = TrainingJob(resume.project if resume is not None else self.project, kind, options)
         self._want_boundary()
         self.job.start()
         self._started = time.perf_counter()
@@ -355,20 +362,40 @@ class Dashboard(_Draining, QWidget):
             self.job.stop()
 
     def shutdown(self, timeout: float = 5.0, remove_checkpoints: bool = True) -> bool:
-        """Stop any job and wait for its process (window closing); True when nothing is left running."""
+        """Stop any job and wait for its process (window closing); True when nothing is left running.
+
+        A training run finishes its step and saves its run folder (see :meth:`start`); a process that has
+        not ended after ``timeout`` seconds is killed, and the panel and stderr say what was lost."""
         ended = True
         if self.job is not None:
+            was_running = self.job.is_alive()
             self.job.stop()
             ended = self.job.join(timeout)
             if not ended:  # a child stuck in a C call: end it rather than leave it behind
                 self.job.kill()
-                ended = self.job.join(timeout)
+                ended = self.job.join(min(timeout, 2.0))
+                if was_running:
+                    self._report_killed(timeout)
             self._tick()
         self.timer.stop()
         self.data_view.join(timeout)
         if remove_checkpoints:
             shutil.rmtree(self._ckpt_root, ignore_errors=True)
         return ended
+
+    def _job_name(self) -> str:
+        return "training" if self.job.kind == "train" else "LR range test"
+
+    def _report_killed(self, timeout: float) -> None:
+        import sys
+
+        if self.job.kind == "train" and self.job.step > 0:
+            text = (f"The training process did not stop within {timeout:g} s and was ended; the run since its last "
+                    "saved run folder is lost.")
+        else:
+            text = f"The {self._job_name()} process did not stop within {timeout:g} s and was ended before it trained."
+        self.say(text)
+        print(f"nnbuilder: {text}", file=sys.stderr)
 
     # ------------------------------------------------------------------ layer selection
     def show_node(self, node_id: str | None) -> None:
