@@ -27,6 +27,7 @@ class IssueCode(str, Enum):
     MODULE_PATH = "module_path"  # a node's source module path is invalid or used twice (imported models)
     BLOCK = "block"  # a Block node or block definition that cannot be expanded (graph/blocks.py)
     LOSS_ACTIVATION = "loss_activation"  # the output activation and the loss do not fit (analysis.warnings)
+    BUDGET = "budget"  # validating the project would exceed its time or estimated-memory budget (analysis.budget)
 
     __hash__ = str.__hash__  # equal to the string, so hashed like it (sets of plain codes keep working)
 

@@ -33,11 +33,14 @@ from nnbuilder.app.dashboard.commands import follow_data_set
 from nnbuilder.app.dashboard.curves import CurvesView
 from nnbuilder.app.dashboard.data_view import DataView
 from nnbuilder.app.dashboard.draining import FAILED_TEXT, _Draining
+from nnbuilder.app.dashboard.embedding_view import EmbeddingView
+from nnbuilder.app.dashboard.fit_view import FittedCurveView
 from nnbuilder.app.dashboard.frames import MIN_INTERVAL_S, PAINT, FramePacer
 from nnbuilder.app.dashboard.history import RunHistory, RunRecord, default_run_folder, save_record
 from nnbuilder.app.dashboard.inside import InsideView
 from nnbuilder.app.dashboard.lr_view import LRFinderView
 from nnbuilder.app.dashboard.results import ResultsView
+from nnbuilder.app.dashboard.resuming import _Resuming, run_folder_for
 from nnbuilder.app.dashboard.run_list import RunsView
 from nnbuilder.app.dashboard.run_saving import _RunSaving
 from nnbuilder.app.dashboard.setup_panel import SetupPanel
@@ -54,7 +57,7 @@ NOT_STARTED_TEXT = "Not started: fix the setup as the message below says."
 REDRAW_MS = round(MIN_INTERVAL_S * 1000)  # the fastest pace (30 redraws per second); slower when frames cost more
 
 
-class Dashboard(_Draining, _RunSaving, QWidget):
+class Dashboard(_Draining, _Resuming, _RunSaving, QWidget):
     """Train the edited project and watch it learn."""
 
     runFinished = Signal(object)  # TrainResult (also after stop / NaN)
@@ -134,6 +137,8 @@ class Dashboard(_Draining, _RunSaving, QWidget):
                                + 2 * scroll.frameWidth())
         self.curves, self.results, self.inside = CurvesView(), ResultsView(), InsideView()
         self.lr_view, self.data_view = LRFinderView(), DataView()
+        self.fit_view, self.embedding_view = FittedCurveView(), EmbeddingView()
+        self.data_view.loaded.connect(self.fit_view.set_preview)  # the training points before a run
         self.lr_view.runRequested.connect(self.find_lr)
         self.lr_view.applyRequested.connect(self.apply_lr)
         self.data_view.loaded.connect(self._on_data_loaded)
@@ -144,6 +149,8 @@ class Dashboard(_Draining, _RunSaving, QWidget):
                               (self.inside, "Inside the network"), (self.lr_view, "LR finder"),
                               (self.data_view, "Data"), (self.runs, "Runs")):
             self.tabs.addTab(widget, title)
+        self.tabs.addTab(self.fit_view, "Fitted curve")
+        self.tabs.addTab(self.embedding_view, "Embeddings")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(self.tabs)
@@ -207,6 +214,8 @@ class Dashboard(_Draining, _RunSaving, QWidget):
         self.curves.reset(info.task if info is not None and info.task != "auto" else "classification")
         self.inside.reset()
         self.results.reset()
+        self.fit_view.reset()
+        self.embedding_view.reset()
         self.progress.setValue(0)
         self.status.setText("Ready.")
         self.say("")
@@ -283,12 +292,15 @@ class Dashboard(_Draining, _RunSaving, QWidget):
     def running(self) -> bool:
         return self.job is not None and self.job.is_alive()
 
-    def start(self, kind: str = "train") -> bool:
-        """Start training (or the LR range test) on a snapshot of the project; False if a job runs."""
+    def start(self, kind: str = "train", resume: Any = None) -> bool:
+        """Start training (or the LR range test) on a snapshot of the project; False if a job runs.
+
+        Stop saves a training run's folder, resumable, into the project's runs folder. ``resume``
+        (a :class:`nnbuilder.run_resume.Resumable`; see :meth:`resume_run`) continues such a run instead."""
         if self.running:
             return False
         self.say("")
-        if kind == "train":
+        if kind == "train" and resume is None:
             problems = preflight_fixes(self.setup.datasets.get((self.project.data or {}).get("dataset")),
                                        self.project.training, self.project.graph)
             if problems:
@@ -302,14 +314,19 @@ class Dashboard(_Draining, _RunSaving, QWidget):
         if kind == "train":
             self.checkpoint_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self._ckpt_root))
             options.checkpoint_dir = str(self.checkpoint_dir)
+            options.run_dir = str(resume.folder if resume is not None else
+                                  run_folder_for(self.project_path, self.project.name))
+            options.resume_from = str(resume.folder) if resume is not None else None
             self._update_lr_preview()
             # the axes the plan will most likely ask for, set now while the run prepares
             self.curves.reset(*(self._expected or ("classification",)))
             self.inside.reset()
             self.results.reset()
+            self.fit_view.reset()
+            self.embedding_view.reset()
             self._show_overlays()
             self.tabs.setCurrentWidget(self.curves) if self.tabs.currentWidget() is self.lr_view else None
-        self.job = TrainingJob(self.project, kind, options)
+        self.job = TrainingJob(resume.project if resume is not None else self.project, kind, options)
         self._want_boundary()
         self.job.start()
         self._started = time.perf_counter()
@@ -350,20 +367,40 @@ class Dashboard(_Draining, _RunSaving, QWidget):
             self.job.stop()
 
     def shutdown(self, timeout: float = 5.0, remove_checkpoints: bool = True) -> bool:
-        """Stop any job and wait for its process (window closing); True when nothing is left running."""
+        """Stop any job and wait for its process (window closing); True when nothing is left running.
+
+        A training run finishes its step and saves its run folder (see :meth:`start`); a process that has
+        not ended after ``timeout`` seconds is killed, and the panel and stderr say what was lost."""
         ended = True
         if self.job is not None:
+            was_running = self.job.is_alive()
             self.job.stop()
             ended = self.job.join(timeout)
             if not ended:  # a child stuck in a C call: end it rather than leave it behind
                 self.job.kill()
-                ended = self.job.join(timeout)
+                ended = self.job.join(min(timeout, 2.0))
+                if was_running:
+                    self._report_killed(timeout)
             self._tick()
         self.timer.stop()
         self.data_view.join(timeout)
         if remove_checkpoints:
             shutil.rmtree(self._ckpt_root, ignore_errors=True)
         return ended
+
+    def _job_name(self) -> str:
+        return "training" if self.job.kind == "train" else "LR range test"
+
+    def _report_killed(self, timeout: float) -> None:
+        import sys
+
+        if self.job.kind == "train" and self.job.step > 0:
+            text = (f"The training process did not stop within {timeout:g} s and was ended; the run since its last "
+                    "saved run folder is lost.")
+        else:
+            text = f"The {self._job_name()} process did not stop within {timeout:g} s and was ended before it trained."
+        self.say(text)
+        print(f"nnbuilder: {text}", file=sys.stderr)
 
     # ------------------------------------------------------------------ layer selection
     def show_node(self, node_id: str | None) -> None:
@@ -372,6 +409,7 @@ class Dashboard(_Draining, _RunSaving, QWidget):
             return
         info = self.job.info if self.job is not None else None
         name = info.attr_of.get(node_id, node_id) if info is not None else node_id
+        self.embedding_view.select_layer(node_id)  # an Embedding node: its projection
         if not self.inside.select_layer(name):
             self._pending_layer = name
 

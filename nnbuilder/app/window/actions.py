@@ -59,6 +59,7 @@ ACTIONS: tuple[ActionDef, ...] = (
     ActionDef("train_start", "&Train", "&Start Training", ("F5",), "start_training", separator_before=True),
     ActionDef("train_pause", "&Train", "&Pause / Resume", ("F6",), "pause_training"),
     ActionDef("train_stop", "&Train", "S&top", ("Shift+F5",), "stop_training"),
+    ActionDef("train_resume", "&Train", "&Resume Run…", (), "resume_run_dialog"),
     ActionDef("find_lr", "&Train", "Find &Learning Rate", (), "find_learning_rate", separator_before=True),
     ActionDef("shortcuts", "&Help", "&Keyboard Shortcuts", ("F1",), "show_shortcuts"),
     ActionDef("about", "&Help", "&About nnbuilder", (), "show_about"),
