@@ -7,6 +7,7 @@ read off the module and checked by rebuilding it; other ``torch.nn`` modules bec
 """
 from __future__ import annotations
 
+import importlib
 import inspect
 import operator
 import re
@@ -20,6 +21,7 @@ from torch import fx, nn
 from nnbuilder.backbones import fx_functional as functional
 from nnbuilder.backbones import literals
 from nnbuilder.layers import ParamError, get_spec, registry
+from nnbuilder.layers.allowlist import TORCHVISION_FUNCTIONS
 
 
 class UnsupportedModel(ValueError):
@@ -182,6 +184,8 @@ def _opaque_op(node: fx.Node, sym: dict | None = None) -> Converted:
     kind, name = "method", node.target
     if node.op == "call_function":
         kind, name = _qualified(node.target)
+        if name in TORCHVISION_FUNCTIONS:
+            return _torchvision_op(node, name, sym)
     try:
         check_op(kind, name)
     except ParamError:
@@ -191,6 +195,21 @@ def _opaque_op(node: fx.Node, sym: dict | None = None) -> Converted:
     params = {"kind": kind, "target": name, "inputs": len(inputs), "args": args, "kwargs": kwargs,
               "description": node.format_node()[:2000]}
     return Converted("OpaqueOp", params, inputs)
+
+
+def _torchvision_op(node: fx.Node, name: str, sym: dict | None) -> Converted:
+    """A call of an allow-listed torchvision function (Swin's attention), kept as the same call."""
+    module_name, _, attr = name.rpartition(".")
+    if getattr(importlib.import_module(module_name), attr, None) is not node.target:
+        raise UnsupportedModel(f"operation {node.name!r} calls a function named {name} that is not torchvision's own")
+    inputs, args, kwargs = encode_call(node, sym)
+    dropouts = {k: v for k, v in node.kwargs.items() if "dropout" in k and isinstance(v, float) and v > 0}
+    if node.kwargs.get("training") is False and dropouts:
+        raise UnsupportedModel(f"operation {node.name!r} calls {name} with {dropouts} but is traced in eval mode, "
+                               "so training would skip that dropout; build the model with those dropouts at 0.0")
+    params = {"target": name, "inputs": len(inputs), "args": args, "kwargs": kwargs,
+              "description": _short(node.format_node())[:2000]}
+    return Converted("TorchvisionOp", params, inputs)
 
 
 def _qualified(target: Any) -> tuple[str, str]:
@@ -203,7 +222,7 @@ def _qualified(target: Any) -> tuple[str, str]:
     for module_name, module in (("torch", torch), ("torch.nn.functional", F)):
         if name and getattr(module, name, None) is target:
             return "function", f"{module_name}.{name}"
-    return "function", f"{getattr(target, '__module__', '?')}.{name or target!r}"
+    return "function", f"{getattr(target, '__module__', '?')}.{name or repr(target)}"
 
 
 def _short(text: str) -> str:

@@ -210,7 +210,7 @@ def import_module(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> Im
                 raise UnsupportedModel(f"{exc} (in {where})") from None
             raise
     _check_all_weights_used(model, result)
-    result.opaque = [n.id for n in doc.nodes if n.type in ("OpaqueModule", "OpaqueOp")]
+    result.opaque = [n.id for n in doc.nodes if n.type in ("OpaqueModule", "OpaqueOp", "TorchvisionOp")]
     _layout(doc)
     return result
 
