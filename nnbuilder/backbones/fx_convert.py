@@ -322,11 +322,13 @@ def convert_tensor(path: str, tensor: torch.Tensor, persistent: bool | None) -> 
                       {"init": "ones" if value == 1.0 else "zeros"})
     elif not parameter and data.numel() <= MAX_VALUES:
         params.update({"init": "values", "values": data.cpu().tolist()})
+    elif kind == "constant":  # not in the state dict: its values must be in the project, or outputs differ
+        raise UnsupportedModel(f"forward reads the unsaved tensor {path!r} (a buffer registered with "
+                               f"persistent=False) with {data.numel():,} values; nnbuilder keeps at most "
+                               f"{MAX_VALUES:,} values of a tensor the state dict does not hold. Register it as a "
+                               "persistent buffer, or compute it in forward from tensor operations")
     elif data.is_floating_point():
         params.update({"init": "normal", "value": round(float(data.float().std()), 6)})
-    elif kind == "constant":
-        raise UnsupportedModel(f"forward reads the unsaved tensor {path!r} with {data.numel():,} values; "
-                               f"nnbuilder keeps at most {MAX_VALUES:,}")
     else:
         params["init"] = "zeros"
     return Converted("Parameter", params, [])
@@ -368,18 +370,20 @@ def tuple_split(node: fx.Node, live: set[fx.Node]) -> bool:
     return bool(users) and all(u.target is operator.getitem and type(u.args[1]) is int for u in users)
 
 
-def _split_args(node: fx.Node) -> tuple[str, int | None, int] | None:
+def _split_args(node: fx.Node) -> tuple[str, int | list[int] | None, int] | None:
+    """(name, chunks / split size / list of section sizes, dim), or None when they are not constants."""
     name = node.target if node.op == "call_method" else node.target.__name__
     names = {"chunk": ("chunks", "dim"), "split": ("split_size", "dim"), "unbind": ("dim",)}[name]
     values = dict(zip(names, node.args[1:]))
-    values.update(node.kwargs)
+    values.update({"split_size" if k == "split_size_or_sections" else k: v for k, v in node.kwargs.items()})
     if set(values) - set(names):
         return None
     dim = values.get("dim", 0)
     size = values.get("chunks", values.get("split_size"))
-    if type(dim) is not int or (name != "unbind" and type(size) is not int):
+    sections = name == "split" and isinstance(size, (list, tuple)) and all(type(v) is int and v >= 0 for v in size)
+    if type(dim) is not int or (name != "unbind" and type(size) is not int and not sections):
         return None
-    return name, size, dim
+    return name, list(size) if sections else size, dim
 
 
 def split_item(getitem: fx.Node) -> Converted:
@@ -396,11 +400,16 @@ def split_item(getitem: fx.Node) -> Converted:
     if name == "chunk":  # chunk size = ceil(length / n)
         length = literals.Expr("size", (x, dim))
         step = literals.Expr("floordiv", (literals.Expr("add", (length, size - 1)), size))
-    if index < 0:
+    if isinstance(size, list):  # split into sections of the listed sizes
+        if not -len(size) <= index < len(size):
+            raise UnsupportedModel(f"{source.name}[{index}]: {name} into {len(size)} sections has no item {index}")
+        index %= len(size)
+        item = slice(sum(size[:index]) or None, sum(size[:index + 1]))
+    elif index < 0:
         raise UnsupportedModel(f"{source.name}[{index}]: negative indices into {name} are not supported")
-    start = literals.Expr("mul", (step, index)) if index else None
-    stop = literals.Expr("mul", (step, index + 1))
-    item = slice(start, stop)
+    else:
+        start = literals.Expr("mul", (step, index)) if index else None
+        item = slice(start, literals.Expr("mul", (step, index + 1)))
     key = (*([slice(None)] * dim), item) if dim >= 0 else (Ellipsis, item, *([slice(None)] * (-dim - 1)))
     ref = lambda v: 0 if v is x else None
     params = {"kind": "operator", "target": "getitem", "inputs": 1,
