@@ -144,7 +144,7 @@ def encode_call(node: fx.Node, sym: dict | None = None) -> tuple[list[fx.Node], 
         args = [literals.encode(a, ref) for a in node_args]
         kwargs = {k: literals.encode(v, ref) for k, v in node_kwargs.items()}
     except literals.LiteralError as exc:
-        raise UnsupportedModel(f"operation {node.name!r} ({_short(node.format_node())}): {exc}") from None
+        raise UnsupportedModel(f"operation {node.name!r} ({short_text(node.format_node())}): {exc}") from None
     return inputs, args, kwargs
 
 
@@ -208,7 +208,7 @@ def _torchvision_op(node: fx.Node, name: str, sym: dict | None) -> Converted:
         raise UnsupportedModel(f"operation {node.name!r} calls {name} with {dropouts} but is traced in eval mode, "
                                "so training would skip that dropout; build the model with those dropouts at 0.0")
     params = {"target": name, "inputs": len(inputs), "args": args, "kwargs": kwargs,
-              "description": _short(node.format_node())[:2000]}
+              "description": short_text(node.format_node())[:2000]}
     return Converted("TorchvisionOp", params, inputs)
 
 
@@ -225,7 +225,8 @@ def _qualified(target: Any) -> tuple[str, str]:
     return "function", f"{getattr(target, '__module__', '?')}.{name or repr(target)}"
 
 
-def _short(text: str) -> str:
+def short_text(text: str) -> str:
+    """``text`` without memory addresses, cut to 300 characters (for messages)."""
     return re.sub(r" at 0x[0-9a-fA-F]+", "", text)[:300]
 
 
@@ -353,66 +354,3 @@ def _attention(node: fx.Node, module: nn.MultiheadAttention, live: set[fx.Node] 
         return None
     inputs = args[:1] if len(set(args)) == 1 else args
     return Converted("MultiheadAttention", {k: v for k, v in params.items() if v is not None}, inputs)
-
-
-_SPLITS = ("chunk", "unbind", "split")
-
-
-def tuple_split(node: fx.Node, live: set[fx.Node]) -> bool:
-    """``x.chunk(n, dim)`` / ``x.unbind(dim)`` / ``x.split(size, dim)`` used only through constant indices:
-    each ``[i]`` becomes its own slicing node (see :func:`split_item`)."""
-    name = node.target if node.op == "call_method" else getattr(node.target, "__name__", "")
-    if name not in _SPLITS or (node.op == "call_function" and getattr(torch, name, None) is not node.target):
-        return False
-    if not node.args or not isinstance(node.args[0], fx.Node) or not _split_args(node):
-        return False
-    users = [u for u in node.users if u in live]
-    return bool(users) and all(u.target is operator.getitem and type(u.args[1]) is int for u in users)
-
-
-def _split_args(node: fx.Node) -> tuple[str, int | list[int] | None, int] | None:
-    """(name, chunks / split size / list of section sizes, dim), or None when they are not constants."""
-    name = node.target if node.op == "call_method" else node.target.__name__
-    names = {"chunk": ("chunks", "dim"), "split": ("split_size", "dim"), "unbind": ("dim",)}[name]
-    values = dict(zip(names, node.args[1:]))
-    values.update({"split_size" if k == "split_size_or_sections" else k: v for k, v in node.kwargs.items()})
-    if set(values) - set(names):
-        return None
-    dim = values.get("dim", 0)
-    size = values.get("chunks", values.get("split_size"))
-    sections = name == "split" and isinstance(size, (list, tuple)) and all(type(v) is int and v >= 0 for v in size)
-    if type(dim) is not int or (name != "unbind" and type(size) is not int and not sections):
-        return None
-    return name, list(size) if sections else size, dim
-
-
-def split_item(getitem: fx.Node) -> Converted:
-    """``x.chunk(n, d)[i]`` as ``x[..., i*c:(i+1)*c]`` (c = ceil(size/n)), ``x.unbind(d)[i]`` as
-    ``x.select(d, i)``: the same tensor, without a tuple in the graph."""
-    source = getitem.args[0]
-    x, index = source.args[0], getitem.args[1]
-    name, size, dim = _split_args(source)
-    if name == "unbind":
-        params = {"kind": "method", "target": "select", "inputs": 1, "args": [{"input": 0}, dim, index],
-                  "kwargs": {}, "description": _short(f"{source.format_node()} [{index}]")[:2000]}
-        return Converted("OpaqueOp", params, [x])
-    step: Any = size
-    if name == "chunk":  # chunk size = ceil(length / n)
-        length = literals.Expr("size", (x, dim))
-        step = literals.Expr("floordiv", (literals.Expr("add", (length, size - 1)), size))
-    if isinstance(size, list):  # split into sections of the listed sizes
-        if not -len(size) <= index < len(size):
-            raise UnsupportedModel(f"{source.name}[{index}]: {name} into {len(size)} sections has no item {index}")
-        index %= len(size)
-        item = slice(sum(size[:index]) or None, sum(size[:index + 1]))
-    elif index < 0:
-        raise UnsupportedModel(f"{source.name}[{index}]: negative indices into {name} are not supported")
-    else:
-        start = literals.Expr("mul", (step, index)) if index else None
-        item = slice(start, literals.Expr("mul", (step, index + 1)))
-    key = (*([slice(None)] * dim), item) if dim >= 0 else (Ellipsis, item, *([slice(None)] * (-dim - 1)))
-    ref = lambda v: 0 if v is x else None
-    params = {"kind": "operator", "target": "getitem", "inputs": 1,
-              "args": [{"input": 0}, literals.encode(key, ref)], "kwargs": {},
-              "description": _short(f"{source.format_node()} [{index}]")[:2000]}
-    return Converted("OpaqueOp", params, [x])

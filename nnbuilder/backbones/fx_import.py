@@ -32,10 +32,9 @@ from nnbuilder.backbones.fx_convert import (
     convert_function,
     convert_module,
     convert_tensor,
-    split_item,
-    tuple_split,
 )
 from nnbuilder.backbones.fx_functional import batch_norm_node, batch_norm_owners
+from nnbuilder.backbones.fx_splits import split_item, tuple_split
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 
 ImportError_ = UnsupportedModel  # public alias: "the model cannot be imported"
