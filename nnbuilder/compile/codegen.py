@@ -71,8 +71,7 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model",
         expr = forward_code(spec, a, args, info.params)
         shape = _shape(info.output_shape)
         if info.ctor is not None and node_id in nested.shares:  # a shared layer, called again
-            body.append(f"{var[node_id]} = {expr}  # {shape}, shares {nested.dotted[node_id]} with "
-                        f"{comment_text(nested.shares[node_id])}")
+            body.append(f"{var[node_id]} = {expr}  # {shape}, {nested.dotted[node_id]} called again (shared weights)")
         elif info.ctor is not None:
             count = f", {info.param_count:,} params" if info.param_count else ""
             frozen = f" ({info.param_count - info.trainable:,} frozen)" if info.trainable < info.param_count else ""
