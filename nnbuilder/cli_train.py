@@ -140,6 +140,8 @@ def _train(path: str, project: Any, epochs: int | None, device: str | None, out_
             partial = meta.get("partial")
             where = f"epoch {meta['epoch'] + 2}, step {partial['batch']}" if partial else f"epoch {meta['epoch'] + 2}"
             print(f"resuming {resume} at {where} of {prepared.config.epochs}", file=sys.stderr)
+            if meta.get("migrated"):
+                print(f"note: {meta['migrated']}", file=sys.stderr)
         else:
             shutil.rmtree(ckpt, ignore_errors=True)  # a fresh run: an older run's checkpoints are not its own
         signals.trainer = trainer

@@ -90,11 +90,14 @@ def read_run(folder: str | Path) -> dict[str, Any]:
         raise RunFolderError(f"{path}: expected a JSON object")
     version = info.get("run_format")
     if version is None:
+        how = ("train the project again with this version, or continue this interrupted run with "
+               f"'nnbuilder train PROJECT --resume {folder}' (its checkpoint is migrated)"
+               if (folder / "checkpoint").is_dir() else "train the project again with this version")
         raise RunFolderError(
             f"{folder} was written by an older nnbuilder: run.json has no preprocessing statistics, and its "
             "model.py expects inputs already standardised with the training split's statistics, which were not "
             "saved. Its files are unchanged and still load as before (see run.json's 'load'); to get a predictor "
-            "that takes raw inputs, train the project again with this version.")
+            f"that takes raw inputs, {how}.")
     if not isinstance(version, int) or version > RUN_FORMAT:
         raise RunFolderError(f"{path}: run format {version!r} is newer than this nnbuilder understands "
                              f"({RUN_FORMAT}); update nnbuilder")

@@ -7,6 +7,7 @@ from nnbuilder.analysis.issues import GraphValidationError, Issue, IssueCode
 from nnbuilder.analysis.module_paths import nested_layout
 from nnbuilder.analysis.shapes import NodeShape, infer_shapes
 from nnbuilder.analysis.structure import Structure, check_structure
+from nnbuilder.graph.blocks import uses_blocks
 from nnbuilder.graph.document import GraphDocument
 
 
@@ -72,6 +73,10 @@ class Analysis:
 
 def analyze(doc: GraphDocument) -> Analysis:
     """Validate ``doc`` and infer shapes; problems are returned as issues, never raised."""
+    if uses_blocks(doc):  # expanded into plain layers first (analysis/block_analysis.py)
+        from nnbuilder.analysis.block_analysis import analyze_blocks
+
+        return analyze_blocks(doc)
     st = check_structure(doc)
     analysis = Analysis(structure=st, issues=list(st.issues))
     if st.order:

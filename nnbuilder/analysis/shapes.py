@@ -19,6 +19,7 @@ from nnbuilder.analysis.expressions import constructor_code, forward_code, setup
 from nnbuilder.analysis.issues import WARNING, Issue, IssueCode
 from nnbuilder.analysis.messages import explain_failure
 from nnbuilder.analysis.no_dynamo import dynamo_not_loaded
+from nnbuilder.analysis.no_sympy import symbolic_shapes_not_loaded
 from nnbuilder.analysis.structure import Structure
 from nnbuilder.layers import Role
 
@@ -46,6 +47,7 @@ _CACHE_LIMIT = 4096
 
 
 @dynamo_not_loaded()  # torch's own meta kernels, without importing its compiler (see no_dynamo.py)
+@symbolic_shapes_not_loaded()  # ...nor sympy for symbolic sizes a meta tensor never has (see no_sympy.py)
 def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
     """Infer every node's output shape; nodes downstream of a failure are skipped."""
     results: dict[str, NodeShape] = {}

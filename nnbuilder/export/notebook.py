@@ -1,6 +1,6 @@
 """``nnbuilder export PROJECT --notebook FILE.ipynb``: the training script as a Jupyter notebook (nbformat).
 
-The notebook's files (model.py, data.pt, initial.safetensors and the train.py it is cut from) go to
+The notebook's files (model.py, initial.safetensors, data.pt for built-in sets and the train.py it is cut from) go to
 ``FILE_files/`` beside it; its cells are train.py's, in order, ending with a call of ``main()``.
 """
 from __future__ import annotations

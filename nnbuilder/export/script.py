@@ -1,13 +1,16 @@
 """``nnbuilder export PROJECT --script DIR``: model.py + train.py in plain PyTorch, runnable under torchrun.
 
 DIR gets ``model.py`` (the module nnbuilder trains, preprocessing included), ``train.py`` (the loop,
-loss, optimizer with parameter groups, scheduler, early stopping and seed of the project), the raw
-splits as ``data.pt`` and the starting weights as ``initial.safetensors``.  What the script does not
-reproduce is listed in its header and returned, so the CLI can say it.
+loss, optimizer with parameter groups, scheduler, early stopping and seed of the project) and the
+starting weights as ``initial.safetensors``.  The user's CSV, image folders and torchvision sets are
+read by train.py itself through their usual loaders; built-in sets travel as ``data.pt``
+(:mod:`nnbuilder.export.script_data`).  What the script does not reproduce is listed in its header
+and returned, so the CLI can say it.
 """
 from __future__ import annotations
 
 import os
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,11 +34,12 @@ class ScriptExport:
 
 
 def export_script(project: Any, folder: str | os.PathLike[str], *, epochs: int | None = None) -> ScriptExport:
-    """Write model.py, train.py, data.pt and initial.safetensors for ``project`` (a Project or a path)."""
+    """Write model.py, train.py, initial.safetensors (and data.pt for built-in sets) for ``project`` (a Project or a path)."""
     from safetensors.torch import save_file
 
     from nnbuilder.compile import write_source
     from nnbuilder.data.bundle import TensorSplit
+    from nnbuilder.export.script_data import data_code
     from nnbuilder.fileio import atomic_write_text
     from nnbuilder.graph.project import Project, load_project
     from nnbuilder.pipeline import prepare
@@ -47,14 +51,15 @@ def export_script(project: Any, folder: str | os.PathLike[str], *, epochs: int |
     cfg, bundle = prepared.config, prepared.bundle
     notes = _unsupported(cfg, bundle)
     splits = {"train": bundle.train, "val": bundle.val, "test": bundle.test}
-    if not isinstance(bundle.train, TensorSplit):
-        raise ScriptExportError(
-            f"the training script cannot reproduce data set '{bundle.name}': it is read from files item by item "
-            "(ImageFolder / torchvision); this version writes scripts for data sets held in memory only")
     folder = Path(folder)
+    data = data_code(bundle, project, folder)
+    if data.tensor_file and not isinstance(bundle.train, TensorSplit):
+        raise ScriptExportError(f"the training script cannot reproduce data set '{bundle.name}': it is read from "
+                                "files item by item and the script has no loader for it")
     folder.mkdir(parents=True, exist_ok=True)
-    torch.save({name: {"inputs": list(s.inputs), "targets": s.targets} for name, s in splits.items() if s is not None},
-               folder / "data.pt")
+    if data.tensor_file:
+        torch.save({name: {"inputs": list(s.inputs), "targets": s.targets} for name, s in splits.items()
+                    if s is not None}, folder / "data.pt")
     state = {k: v.detach().cpu().contiguous() for k, v in prepared.model.state_dict().items()}
     save_file(state, str(folder / "initial.safetensors"))
     write_source(prepared.compiled.source, folder / "model.py")
@@ -68,23 +73,21 @@ def export_script(project: Any, folder: str | os.PathLike[str], *, epochs: int |
         early = {"patience": e.patience, "monitor": e.monitor, "min_delta": e.min_delta, "restore_best": e.restore_best}
     header = "".join(f"NOT REPRODUCED: {note}\n" for note in notes)
     text = TRAIN_PY.format(
-        project=project.name, data_note=_data_note(bundle), unsupported=header, cls=prepared.compiled.class_name,
+        project=project.name, data_note=textwrap.fill(f"Data: {data.note}", 104), unsupported=header, cls=prepared.compiled.class_name,
+        data_file="data.pt (the raw splits), " if data.tensor_file else "", data_code=data.code.rstrip("\n"),
+        data_imports="".join(f"{line}\n" for line in data.imports if line.startswith("import ")),
+        torch_imports="".join(f"{line}\n" for line in data.imports if not line.startswith("import ")),
         task=metric_kind(cfg.loss) if bundle.task != "binary" else "binary", seed=cfg.seed if cfg.seed is not None else 0,
         epochs=cfg.epochs, batch_size=prepared.config.batch_size or prepared.batch_size, lr=cfg.optimizer.lr,
-        multipliers=dict(cfg.lr_multipliers), early=early,
+        multipliers=dict(cfg.lr_multipliers), early=early, not_reproduced=notes,
         loss_code=f"nn.{LOSSES[cfg.loss.type].cls.__name__}(**{loss_kwargs!r})",
         optimizer_code=f"{opt_cls.__module__.replace('torch.optim.', 'torch.optim.').rsplit('.', 1)[0]}."
                        f"{opt_cls.__name__}(groups, lr=LR, **{opt_kwargs!r})".replace("torch.optim.adam.", "torch.optim."),
         scheduler_code=scheduler_code, plateau_monitor=monitor)
     atomic_write_text(folder / "train.py", text)
-    files = [folder / n for n in ("model.py", "train.py", "data.pt", "initial.safetensors")]
+    files = [folder / n for n in ("model.py", "train.py", "data.pt", "initial.safetensors")
+             if n != "data.pt" or data.tensor_file]
     return ScriptExport(folder, files, notes)
-
-
-def _data_note(bundle: Any) -> str:
-    sizes = bundle.meta.get("split_sizes")
-    return (f"'{bundle.name}' {bundle.meta.get('params', {})}, split seed {bundle.meta.get('seed')}, "
-            f"sizes {sizes} (train/val/test), saved raw (not standardised) in data.pt by nnbuilder.")
 
 
 def _scheduler(cfg: Any, epochs: int) -> tuple[str, str]:

@@ -3,17 +3,17 @@
 TRAIN_PY = '''\
 """Train {project!r} with plain PyTorch: the run nnbuilder does, without nnbuilder.
 
-    python train.py [--epochs N] [--device cpu|cuda] [--out DIR]
+    python train.py [--epochs N] [--device cpu|cuda] [--out DIR] [--data PATH]
     torchrun --nproc_per_node=2 train.py      # DistributedDataParallel (gloo on CPU, nccl on CUDA)
 
-Data: {data_note}
-Files beside this one: model.py (the module, preprocessing included), data.pt (the raw splits),
-initial.safetensors (the weights nnbuilder starts from: seeded initialisation or pretrained layers,
-and the preprocessing statistics fitted on the training split).
+{data_note}
+Files beside this one: model.py (the module, preprocessing included), {data_file}initial.safetensors
+(the weights nnbuilder starts from: seeded initialisation or pretrained layers, and the preprocessing
+statistics fitted on the training split).
 Single-process runs reproduce nnbuilder's history on CPU. Only rank 0 writes DIR.
 {unsupported}"""
 import argparse
-import json
+{data_imports}import json
 import math
 import os
 import random
@@ -25,8 +25,9 @@ import torch
 import torch.distributed as dist
 from safetensors.torch import load_file, save_file
 from torch import nn
+from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
-
+{torch_imports}
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from model import {cls} as Model  # noqa: E402 - model.py lies beside this file
@@ -37,8 +38,11 @@ EPOCHS = {epochs!r}
 BATCH_SIZE = {batch_size!r}
 LR = {lr!r}
 LR_MULTIPLIERS = {multipliers!r}  # module path -> factor on LR (discriminative learning rates)
+NOT_REPRODUCED = {not_reproduced!r}  # what nnbuilder's run did that this script does not (see the top)
 EARLY_STOPPING = {early!r}  # None, or patience / monitor / min_delta / restore_best
 MODES = {{"loss": min, "accuracy": max, "mae": min, "r2": max}}
+
+{data_code}
 
 
 def make_loss():
@@ -118,17 +122,37 @@ class Metrics:
         return metrics
 
 
-def batches(split, order, device):
-    inputs, targets = split["inputs"], split["targets"]
-    for index in order.split(BATCH_SIZE):
-        yield tuple(t.index_select(0, index).to(device) for t in inputs), targets.index_select(0, index).to(device)
+def size(split):
+    return len(split["targets"]) if isinstance(split, dict) else len(split)
+
+
+def batches(split, device, shuffle=False, generator=None, sampler=None):
+    """(inputs, targets) mini-batches on ``device``, in nnbuilder's order.
+
+    In-memory splits ({{"inputs", "targets"}} tensors) are cut along one permutation per epoch;
+    a Dataset (image files) goes through a DataLoader drawing its shuffle from the same generator.
+    Under torchrun the DistributedSampler gives each process its share.
+    """
+    if isinstance(split, dict):
+        if sampler is not None:
+            order = torch.tensor(list(sampler))
+        else:
+            order = torch.randperm(size(split), generator=generator) if shuffle else torch.arange(size(split))
+        for index in order.split(BATCH_SIZE):
+            yield (tuple(t.index_select(0, index).to(device) for t in split["inputs"]),
+                   split["targets"].index_select(0, index).to(device))
+        return
+    loader = DataLoader(split, batch_size=BATCH_SIZE, shuffle=shuffle and sampler is None, sampler=sampler,
+                        generator=generator if shuffle and sampler is None else None)
+    for x, y in loader:
+        yield (x.to(device),), y.to(device)
 
 
 def evaluate(model, loss_fn, split, device, prefix):
     model.eval()
     metrics = Metrics()
     with torch.no_grad():
-        for inputs, targets in batches(split, torch.arange(len(split["targets"])), device):
+        for inputs, targets in batches(split, device):
             output = model(*inputs)
             target = align(output, targets)
             metrics.add(loss_fn(output, target).item(), output, target)
@@ -141,9 +165,13 @@ def main():
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--out", default=str(HERE / "run"), help="where weights and history go (rank 0)")
+    parser.add_argument("--data", default=None, help=f"the data to read instead of DATA ({{DATA}})")
     args = parser.parse_args()
 
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    if int(os.environ.get("RANK", "0")) == 0:
+        for note in NOT_REPRODUCED:
+            print(f"note: this script does not reproduce {{note}}", file=sys.stderr)
     rank, world = 0, 1
     if distributed:
         dist.init_process_group("nccl" if args.device.startswith("cuda") else "gloo")
@@ -152,8 +180,9 @@ def main():
             args.device = f"cuda:{{int(os.environ.get('LOCAL_RANK', 0))}}"
     device = torch.device(args.device)
 
-    data = torch.load(HERE / "data.pt", weights_only=True)
-    train, val, test = data["train"], data.get("val"), data.get("test")
+    data = Path(args.data or DATA).expanduser()
+    splits = load_splits(data if data.is_absolute() or args.data else HERE / data)
+    train, val, test = splits["train"], splits["val"], splits["test"]
     model = Model()
     model.load_state_dict(load_file(HERE / "initial.safetensors"), strict=True)
     seed_everything(SEED)
@@ -166,8 +195,9 @@ def main():
     optimizer = make_optimizer(param_groups(model))
     scheduler, interval = make_scheduler(optimizer)
     generator = torch.Generator().manual_seed(SEED)
-    n = len(train["targets"])
-    sampler = DistributedSampler(range(n), num_replicas=world, rank=rank, shuffle=True, seed=SEED) if distributed else None
+    sampler = None
+    if distributed:
+        sampler = DistributedSampler(range(size(train)), num_replicas=world, rank=rank, shuffle=True, seed=SEED)
 
     history, best, best_epoch, bad_epochs, best_state = [], None, None, 0, None
     stop_reason = "completed"
@@ -175,11 +205,8 @@ def main():
         net.train()
         if sampler is not None:
             sampler.set_epoch(epoch)
-            order = torch.tensor(list(sampler))
-        else:
-            order = torch.randperm(n, generator=generator)
         metrics = Metrics()
-        for inputs, targets in batches(train, order, device):
+        for inputs, targets in batches(train, device, shuffle=True, generator=generator, sampler=sampler):
             optimizer.zero_grad(set_to_none=True)
             output = net(*inputs)
             target = align(output, targets)

@@ -24,6 +24,7 @@ from torch import nn
 from nnbuilder.fileio import atomic_dir, atomic_write_text, clean_stale_temps
 from nnbuilder.training.device import rng_state, set_rng_state
 from nnbuilder.training.errors import CheckpointError
+from nnbuilder.training.legacy import describe, keep_raw_targets, migrate_state
 
 if TYPE_CHECKING:
     from nnbuilder.training.engine import Trainer
@@ -133,7 +134,8 @@ def load_checkpoint(path: str | Path, trainer: Trainer) -> dict:
     """
     folder = checkpoint_folder(path)
     meta = read_meta(folder / "meta.json", trainer.steps_per_epoch)
-    load_weights(folder / "weights.safetensors", trainer.model)
+    data_meta = trainer.bundle.meta
+    filled = load_weights(folder / "weights.safetensors", trainer.model, data_meta)
     state_file = folder / "state.pt"
     try:
         state = torch.load(state_file, map_location="cpu", weights_only=True)
@@ -159,7 +161,12 @@ def load_checkpoint(path: str | Path, trainer: Trainer) -> dict:
             best = load_file(folder / "best.safetensors", device=str(trainer.device))
         except Exception as exc:  # noqa: BLE001 - SafetensorError and friends
             raise CheckpointError(f"{folder / 'best.safetensors'}: unreadable ({_short(exc)})") from None
+        if filled:
+            best, _ = migrate_state(best, trainer.model, data_meta)
     trainer.early.load_state(meta["early_stopping"], best)
+    if filled:  # an older nnbuilder's checkpoint: the run continues as that version would have
+        keep_raw_targets(trainer, filled)
+        meta["migrated"] = describe(folder / "weights.safetensors", filled, data_meta)
     return meta
 
 
@@ -224,8 +231,12 @@ def _short(value: object, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
 
 
-def load_weights(path: str | Path, model: nn.Module) -> None:
-    """Load a ``weights.safetensors`` file (or a checkpoint folder's) into ``model`` with strict key checks."""
+def load_weights(path: str | Path, model: nn.Module, data_meta: dict | None = None) -> list[str]:
+    """Load a ``weights.safetensors`` file (or a checkpoint folder's) into ``model`` with strict key checks.
+
+    With ``data_meta`` (the data bundle's meta) weights of an older nnbuilder that lack the model's
+    preprocessing buffers are migrated (:mod:`nnbuilder.training.legacy`); returns the names filled in.
+    """
     path = Path(path)
     if path.is_dir():
         path = checkpoint_folder(path) / "weights.safetensors"
@@ -234,10 +245,14 @@ def load_weights(path: str | Path, model: nn.Module) -> None:
         tensors = load_file(path, device=str(device))
     except Exception as exc:  # noqa: BLE001 - SafetensorError, OSError, ...: one type naming the file
         raise CheckpointError(f"{path}: unreadable weights ({type(exc).__name__}: {_short(exc)})") from None
+    filled: list[str] = []
+    if data_meta is not None:
+        tensors, filled = migrate_state(tensors, model, data_meta)
     try:
         model.load_state_dict(tensors, strict=True)
     except RuntimeError as exc:
         raise CheckpointError(f"{path}: weights do not fit this model: {_short(exc, 2000)}") from exc
+    return filled
 
 
 def _cpu(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

@@ -13,7 +13,7 @@ import pytest
 
 import nnbuilder
 from nnbuilder.cli import main
-from nnbuilder.export.script import ScriptExportError, export_script
+from nnbuilder.export.script import export_script
 from nnbuilder.graph.project import load_project
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "nnbuilder" / "examples"
@@ -86,19 +86,14 @@ def test_cli_script_export_and_a_data_set_the_script_cannot_reproduce(tmp_path: 
     captured = capsys.readouterr()
     assert "does not reproduce the L1/L2/ElasticNet penalties" in captured.err
     assert "NOT REPRODUCED: the L1/L2/ElasticNet penalties" in (tmp_path / "s" / "train.py").read_text()
-    images = tmp_path / "images"
-    for label in ("a", "b"):
-        (images / label).mkdir(parents=True)
-    from PIL import Image
-
-    for i in range(8):
-        Image.new("RGB", (8, 8), (i * 30, 0, 0)).save(images / ("a" if i % 2 else "b") / f"{i}.png")
-    folder_project = load_project(EXAMPLES / "mnist_mlp.nnb")
-    next(n for n in folder_project.graph.nodes if n.id == "logits").params["out_features"] = 2
-    folder_project.data = {"dataset": "image_folder", "params": {"path": str(images), "grayscale": True, "image_size": 28},
-                           "split": [0.5, 0.5]}
-    with pytest.raises(ScriptExportError, match="cannot reproduce data set 'image_folder'"):
-        export_script(folder_project, tmp_path / "s2")
+    augmented = load_project(EXAMPLES / "mnist_mlp.nnb")  # data the script cannot reproduce: said in both places
+    augmented.data = {**augmented.data, "params": {"n_samples": 60}, "augment": [{"type": "RandomHorizontalFlip"}]}
+    save_project(augmented, tmp_path / "a.nnb")
+    assert main(["export", str(tmp_path / "a.nnb"), "--script", str(tmp_path / "s2")]) == 0
+    assert "does not reproduce data augmentation (data.augment)" in capsys.readouterr().err
+    train_py = (tmp_path / "s2" / "train.py").read_text()
+    assert "NOT REPRODUCED: data augmentation (data.augment)" in train_py
+    assert "NOT_REPRODUCED = ['data augmentation (data.augment)']" in train_py  # printed when it runs
 
 
 @pytest.mark.slow

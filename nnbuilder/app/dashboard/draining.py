@@ -123,7 +123,8 @@ class _Draining:
             self.lrFound.emit(box.result)
             return
         result = box.result
-        self.history.add(self.project.name, self.curves.losses.x, self.curves.losses.smoothed, result, job.trained)
+        self.last_run = self.history.add(self.project.name, self.curves.losses.x, self.curves.losses.smoothed,
+                                         result, job.trained)
         self.progress.setValue(self.progress.maximum() if result.stop_reason == "completed" else self.progress.value())
         self.status.setText(describe_result(result))
         if result.message:

@@ -34,7 +34,7 @@ from nnbuilder.app.dashboard.curves import CurvesView
 from nnbuilder.app.dashboard.data_view import DataView
 from nnbuilder.app.dashboard.draining import FAILED_TEXT, _Draining
 from nnbuilder.app.dashboard.frames import MIN_INTERVAL_S, PAINT, FramePacer
-from nnbuilder.app.dashboard.history import RunHistory, default_run_folder, save_record
+from nnbuilder.app.dashboard.history import RunHistory, RunRecord, default_run_folder, save_record
 from nnbuilder.app.dashboard.inside import InsideView
 from nnbuilder.app.dashboard.lr_view import LRFinderView
 from nnbuilder.app.dashboard.results import ResultsView
@@ -66,6 +66,7 @@ class Dashboard(_Draining, QWidget):
         self.project_path: str | None = None
         self.job: TrainingJob | None = None
         self.history = RunHistory()
+        self.last_run: RunRecord | None = None  # what "Save run…" writes: this project's last finished run
         self.updates = 0  # timer ticks that delivered data (for the benchmark)
         self._ckpt_root = Path(tempfile.mkdtemp(prefix="nnbuilder-checkpoints-"))
         self.checkpoint_dir: Path | None = None
@@ -160,7 +161,7 @@ class Dashboard(_Draining, QWidget):
         self.lr_view.run_button.setEnabled(not running)
         self.pause_button.setEnabled(running and self.job is not None and self.job.kind == "train")
         self.stop_button.setEnabled(running)
-        self.save_button.setEnabled(not running and self.history.last is not None)
+        self.save_button.setEnabled(not running and self.last_run is not None)
         self.pause_button.setText("Resume" if running and self.job.paused else "Pause")
 
     def say(self, text: str) -> None:
@@ -196,6 +197,7 @@ class Dashboard(_Draining, QWidget):
         """Another project: its dashboard starts empty (the last run stays in the history, per project)."""
         info = self.setup.datasets.get((project.data or {}).get("dataset"))
         self._expected, self._plan, self._progress = None, None, None
+        self.last_run = None  # "Save run…" never writes another project's run
         self.data_view.result = None  # the last project's data: its task must not name this one's metric
         self.curves.reset(info.task if info is not None and info.task != "auto" else "classification")
         self.inside.reset()
@@ -205,6 +207,7 @@ class Dashboard(_Draining, QWidget):
         self.say("")
         self.tell("")
         self._show_overlays_of(project.name)
+        self._sync_buttons()
 
     def request_preview(self, data: dict | None) -> None:
         """Preview ``data`` with its paths resolved against the project file's folder."""
@@ -369,8 +372,8 @@ class Dashboard(_Draining, QWidget):
 
     # ------------------------------------------------------------------ saving
     def save_run(self, folder: str | Path | None = None) -> Path | None:
-        """Save the last finished run (weights, model.py, history, run.json); the folder is returned."""
-        record = self.history.last
+        """Save this project's last finished run (weights, model.py, history, run.json); the folder is returned."""
+        record = self.last_run
         if record is None:
             self.say("Nothing to save yet: train the model first.")
             return None

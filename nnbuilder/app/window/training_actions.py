@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-
 from nnbuilder.app.window import dialogs
 
 
@@ -32,20 +30,22 @@ class _TrainingActions:
     def show_dashboard(self) -> Any:
         dashboard = self.ensure_dashboard()
         dashboard.project_path = self.path
-        if not self.training_dock.isVisible():
-            self.training_dock.show()
-            share = 0.52 if self.height() < 800 else 0.62  # a laptop screen keeps a usable canvas
-            QTimer.singleShot(0, lambda: self.resizeDocks([self.training_dock], [int(self.height() * share)],
-                                                          Qt.Orientation.Vertical))
+        if self.training_dock.isHidden():
+            self.arrangement.enter()  # on a laptop: the training arrangement (see arrangement.py)
         self.training_dock.raise_()
         return dashboard
+
+    def toggle_dashboard(self) -> None:
+        """Ctrl+T: show the dashboard (the training arrangement), or close it when it is the shown tab."""
+        if not self.training_dock.isHidden() and not self.training_dock.visibleRegion().isEmpty():
+            self.training_dock.close()
+        else:
+            self.show_dashboard()
 
     def _training_dock_closed(self, visible: bool) -> None:
         """A closed Training dock gives its height back to the canvas, not to the tabs it shared the area with."""
         if not visible and self.training_dock.isHidden():
-            height = max(self.height(), 500)
-            QTimer.singleShot(0, lambda: self.resizeDocks([self.summary_dock], [min(200, height // 4)],
-                                                          Qt.Orientation.Vertical))
+            self.arrangement.leave()
 
     def start_training(self) -> None:
         from nnbuilder.app.window.wiring import confirm_start
