@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nnbuilder.analysis.issues import GraphValidationError, Issue, IssueCode
+from nnbuilder.analysis.module_paths import nested_layout
 from nnbuilder.analysis.shapes import NodeShape, infer_shapes
 from nnbuilder.analysis.structure import Structure, check_structure
 from nnbuilder.graph.blocks import uses_blocks
@@ -86,6 +87,9 @@ def analyze(doc: GraphDocument) -> Analysis:
             st_order = [n for n in st.order if n not in broken]
             st = Structure(st.issues, st.specs, st.params, st.inputs_of, st_order, st.graph)
         nodes, shape_issues = infer_shapes(st)
+        for node_id in nested_layout(doc, st.order).shares:  # a shared layer's weights count once
+            if node_id in nodes:
+                nodes[node_id].param_count = nodes[node_id].trainable = 0
         analysis.nodes = nodes
         analysis.issues.extend(shape_issues)
     return analysis

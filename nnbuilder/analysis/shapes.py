@@ -226,7 +226,7 @@ def _evaluate(spec, params, arg_names, ports, tensors, info):
                         f"receives {_dtype_name(t.dtype)} values")
     steps = _shorten_sequence(holder, local)  # recurrent layers step in Python even on meta: probe a few steps
     with torch.device("meta"):  # tensors the forward creates (an OpaqueOp's torch.ones(...)) stay on meta too
-        out = eval(fwd, _EVAL_NS, {"self": holder, **local})
+        out = eval(fwd, _namespace(spec), {"self": holder, **local})
     if not isinstance(out, torch.Tensor):
         raise TypeError(f"produced {type(out).__name__}, not a tensor")
     if steps is not None and out.dim() == 3 and out.shape[1] == PROBE_STEPS:

@@ -79,7 +79,9 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model",
         args = [var[ports[p].source] if p in ports else None for p in range(len(spec.input_ports(info.params)))]
         expr = forward_code(spec, a, args, info.params)
         shape = _shape(info.output_shape)
-        if info.ctor is not None:
+        if info.ctor is not None and node_id in nested.shares:  # a shared layer, called again
+            body.append(f"{var[node_id]} = {expr}  # {shape}, {nested.dotted[node_id]} called again (shared weights)")
+        elif info.ctor is not None:
             count = f", {info.param_count:,} params" if info.param_count else ""
             frozen = f" ({info.param_count - info.trainable:,} frozen)" if info.trainable < info.param_count else ""
             init.append(f"self.{a} = {info.ctor}  # -> {shape}{count}{frozen}")
