@@ -275,7 +275,7 @@ def _open_app(path: str | None) -> int:
         print(f"nnbuilder: cannot start the desktop app ({exc}). On minimal Linux install Qt's X11 libraries "
               "(see README); headless commands: nnbuilder validate | export | train", file=sys.stderr)
         return EXIT_INVALID
-    return run_app(path)
+    return run_app(path, exit_process=True)  # no interpreter teardown after the window closes
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -109,7 +109,13 @@ def main(argv: list[str] | None = None) -> None:
         "file": RESOURCE, "model": MODEL, "output": "features", "format": "safetensors float32",
         "tensors_sha256": tensors_sha256(state),
         "script": "scripts/pretrain_backbone.py", "seed": SEED, "torch": torch.__version__,
-        "data": project.data, "training": project.training, "epochs_run": len(result.history),
+        "data": project.data, "training": project.training,
+        # read by nnbuilder (backbones/preprocess_offer.py) instead of regenerating the pretraining data
+        "pretraining_statistics": {"input": prepared.bundle.inputs[0].name,
+                                   "shape": list(prepared.bundle.inputs[0].shape),
+                                   **{k: prepared.bundle.meta["normalization"][prepared.bundle.inputs[0].name][k]
+                                      for k in ("mean", "std")}},
+        "epochs_run": len(result.history),
         "pretext_test_metrics": accuracy,
         "pretext_val_accuracy": round(float(result.history[-1].get("val_accuracy", float("nan"))), 4),
         "train_seconds": round(seconds, 1),

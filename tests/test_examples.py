@@ -20,6 +20,7 @@ from nnbuilder.training import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted(examples_dir().glob("*.nnb"))
+HEAVY = {"resnet18_blocks"}  # 11.7 M parameters: a few steps take over 10 s on 2 CPU cores
 
 
 def test_there_is_an_example_per_core_concept() -> None:
@@ -28,7 +29,8 @@ def test_there_is_an_example_per_core_concept() -> None:
             "attention_classifier", "tabular_embeddings"} <= names
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+@pytest.mark.parametrize("path", [pytest.param(p, marks=[pytest.mark.slow] if p.stem in HEAVY else [])
+                                  for p in EXAMPLES], ids=[p.stem for p in EXAMPLES])
 def test_example_validates_compiles_and_trains(path: Path) -> None:
     project = load_project(path)
     assert isinstance(project.extra.get("description"), str) and project.extra["description"]

@@ -25,7 +25,9 @@ class IssueCode(str, Enum):
     BATCH = "batch"  # the batch dimension would change
     LINEAR_ON_IMAGE = "linear_on_image"  # warning: a Linear applied per row of an image
     MODULE_PATH = "module_path"  # a node's source module path is invalid or used twice (imported models)
+    BLOCK = "block"  # a Block node or block definition that cannot be expanded (graph/blocks.py)
     LOSS_ACTIVATION = "loss_activation"  # the output activation and the loss do not fit (analysis.warnings)
+    BUDGET = "budget"  # validating the project would exceed its time or estimated-memory budget (analysis.budget)
 
     __hash__ = str.__hash__  # equal to the string, so hashed like it (sets of plain codes keep working)
 

@@ -4,6 +4,10 @@ An imported model keeps its source's module tree this way, so the generated modu
 ``state_dict`` keys are the source's own and ``load_state_dict(original.state_dict(), strict=True)``
 works without a rename map.  Code generation creates the intermediate containers as
 ``nn.ModuleDict``s (``self.layer1["0"].conv1``); nodes without a path stay flat attributes.
+
+Several nodes may name one path when they are the same layer (type and parameters equal): a layer
+called twice in forward, whose weights are shared.  The first node in topological order creates it;
+the others call it, and count no parameters of their own.
 """
 from __future__ import annotations
 
@@ -57,6 +61,7 @@ class NestedLayout:
     dotted: dict[str, str] = field(default_factory=dict)  # node id -> "layer1.0.conv1"
     containers: list[str] = field(default_factory=list)  # __init__ lines, outermost first
     top: set[str] = field(default_factory=set)  # top-level attribute names the paths take
+    shares: dict[str, str] = field(default_factory=dict)  # a later call of a shared layer -> its first node
 
 
 def path_of(node: Node) -> tuple[str, ...] | None:
@@ -68,6 +73,7 @@ def nested_layout(doc: GraphDocument, order: Iterable[str]) -> NestedLayout:
     """The layout of every node with a valid module path (see :func:`path_issues` for the invalid)."""
     layout = NestedLayout()
     made: set[tuple[str, ...]] = set()
+    first: dict[tuple[str, ...], str] = {}
     for node_id in order:
         node = doc.node(node_id)
         try:
@@ -84,13 +90,22 @@ def nested_layout(doc: GraphDocument, order: Iterable[str]) -> NestedLayout:
                 layout.containers.append(f"self.{access(prefix)} = nn.ModuleDict()")
         layout.access[node_id] = access(parts)
         layout.dotted[node_id] = ".".join(parts)
+        if parts in first:
+            layout.shares[node_id] = first[parts]
+        else:
+            first[parts] = node_id
     return layout
 
 
+def _same_layer(a: Node, b: Node) -> bool:
+    return a.type == b.type and a.params == b.params
+
+
 def path_issues(doc: GraphDocument) -> list[Issue]:
-    """Invalid paths, two nodes at one path, and a path inside another node's layer."""
+    """Invalid paths, two different layers at one path, and a path inside another node's layer."""
     issues: list[Issue] = []
     owner: dict[tuple[str, ...], str] = {}
+    nodes = {node.id: node for node in doc.nodes}
     for node in doc.nodes:
         try:
             parts = path_of(node)
@@ -104,8 +119,12 @@ def path_issues(doc: GraphDocument) -> list[Issue]:
             issues.append(Issue(IssueCode.MODULE_PATH, f"a tensor at the top level needs an identifier name, got "
                                                f"{parts[0]!r}", node.id, hint="rename the 'module' key"))
         if parts in owner:
-            issues.append(Issue(IssueCode.MODULE_PATH, f"module path {'.'.join(parts)!r} is also used by node "
-                                               f"{owner[parts]!r}", node.id, hint="give each node its own path"))
+            if not _same_layer(nodes[owner[parts]], node):
+                issues.append(Issue(IssueCode.MODULE_PATH, f"module path {'.'.join(parts)!r} is also used by node "
+                                                   f"{owner[parts]!r}, a different layer ({nodes[owner[parts]].type} "
+                                                   "with other settings); nodes at one path share one layer",
+                                    node.id, hint="give each node its own path, or the same type and settings "
+                                                  "to share the layer's weights"))
             continue
         owner[parts] = node.id
     for parts, node_id in owner.items():

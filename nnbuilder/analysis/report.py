@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nnbuilder.analysis.issues import GraphValidationError, Issue, IssueCode
+from nnbuilder.analysis.module_paths import nested_layout
 from nnbuilder.analysis.shapes import NodeShape, infer_shapes
 from nnbuilder.analysis.structure import Structure, check_structure
+from nnbuilder.graph.blocks import uses_blocks
 from nnbuilder.graph.document import GraphDocument
 
 
@@ -71,6 +73,10 @@ class Analysis:
 
 def analyze(doc: GraphDocument) -> Analysis:
     """Validate ``doc`` and infer shapes; problems are returned as issues, never raised."""
+    if uses_blocks(doc):  # expanded into plain layers first (analysis/block_analysis.py)
+        from nnbuilder.analysis.block_analysis import analyze_blocks
+
+        return analyze_blocks(doc)
     st = check_structure(doc)
     analysis = Analysis(structure=st, issues=list(st.issues))
     if st.order:
@@ -81,6 +87,9 @@ def analyze(doc: GraphDocument) -> Analysis:
             st_order = [n for n in st.order if n not in broken]
             st = Structure(st.issues, st.specs, st.params, st.inputs_of, st_order, st.graph)
         nodes, shape_issues = infer_shapes(st)
+        for node_id in nested_layout(doc, st.order).shares:  # a shared layer's weights count once
+            if node_id in nodes:
+                nodes[node_id].param_count = nodes[node_id].trainable = 0
         analysis.nodes = nodes
         analysis.issues.extend(shape_issues)
     return analysis

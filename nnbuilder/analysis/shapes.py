@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from nnbuilder.analysis.budget import budget_issue
+from nnbuilder.analysis.budget import ProjectBudget, budget_issue
 from nnbuilder.analysis.expressions import constructor_code, forward_code, setup_code
 from nnbuilder.analysis.issues import WARNING, Issue, IssueCode
 from nnbuilder.analysis.messages import explain_failure
@@ -25,7 +25,9 @@ from nnbuilder.layers import Role
 
 META_BATCH = 2
 _DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64}
-_EVAL_NS: dict[str, Any] = {"torch": torch, "nn": nn, "__builtins__": {}}
+# No builtins but ``float``: encoded literals render non-finite numbers as float('inf'), float('-inf'),
+# float('nan') (nnbuilder.catalogue.literals), and nothing else in generated expressions calls a builtin.
+_EVAL_NS: dict[str, Any] = {"torch": torch, "nn": nn, "__builtins__": {"float": float}}
 
 
 @dataclass
@@ -53,7 +55,10 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
     results: dict[str, NodeShape] = {}
     issues: list[Issue] = []
     tensors: dict[str, tuple[tuple[int, ...], torch.dtype]] = {}  # full shape (with batch) and dtype
+    budget = ProjectBudget()
     for node_id in st.order:
+        if budget.exceeded:
+            break  # the refusal names the node; checking the rest would spend what the budget denies
         spec = st.specs.get(node_id)
         if spec is None or node_id not in st.params:
             continue
@@ -127,6 +132,9 @@ def infer_shapes(st: Structure) -> tuple[dict[str, NodeShape], list[Issue]]:
         info.output_shape, info.dtype = out[0] if unbatched else out[0][1:], _dtype_name(out[1])
         if (over := budget_issue(node_id, spec.type, info.output_shape, counts[0])) is not None:
             issues.append(over)  # downstream nodes are skipped, as after any failure
+            continue
+        if (over := budget.charge(node_id, spec.type, info.output_shape, counts[0])) is not None:
+            issues.append(over)
             continue
         tensors[node_id] = out
         if spec.role is Role.OUTPUT:
@@ -218,7 +226,7 @@ def _evaluate(spec, params, arg_names, ports, tensors, info):
                         f"receives {_dtype_name(t.dtype)} values")
     steps = _shorten_sequence(holder, local)  # recurrent layers step in Python even on meta: probe a few steps
     with torch.device("meta"):  # tensors the forward creates (an OpaqueOp's torch.ones(...)) stay on meta too
-        out = eval(fwd, _EVAL_NS, {"self": holder, **local})
+        out = eval(fwd, _namespace(spec), {"self": holder, **local})
     if not isinstance(out, torch.Tensor):
         raise TypeError(f"produced {type(out).__name__}, not a tensor")
     if steps is not None and out.dim() == 3 and out.shape[1] == PROBE_STEPS:

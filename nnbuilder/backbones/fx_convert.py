@@ -7,6 +7,7 @@ read off the module and checked by rebuilding it; other ``torch.nn`` modules bec
 """
 from __future__ import annotations
 
+import importlib
 import inspect
 import operator
 import re
@@ -20,6 +21,7 @@ from torch import fx, nn
 from nnbuilder.backbones import fx_functional as functional
 from nnbuilder.backbones import literals
 from nnbuilder.layers import ParamError, get_spec, registry
+from nnbuilder.layers.allowlist import TORCHVISION_FUNCTIONS
 
 
 class UnsupportedModel(ValueError):
@@ -142,7 +144,7 @@ def encode_call(node: fx.Node, sym: dict | None = None) -> tuple[list[fx.Node], 
         args = [literals.encode(a, ref) for a in node_args]
         kwargs = {k: literals.encode(v, ref) for k, v in node_kwargs.items()}
     except literals.LiteralError as exc:
-        raise UnsupportedModel(f"operation {node.name!r} ({_short(node.format_node())}): {exc}") from None
+        raise UnsupportedModel(f"operation {node.name!r} ({short_text(node.format_node())}): {exc}") from None
     return inputs, args, kwargs
 
 
@@ -182,6 +184,8 @@ def _opaque_op(node: fx.Node, sym: dict | None = None) -> Converted:
     kind, name = "method", node.target
     if node.op == "call_function":
         kind, name = _qualified(node.target)
+        if name in TORCHVISION_FUNCTIONS:
+            return _torchvision_op(node, name, sym)
     try:
         check_op(kind, name)
     except ParamError:
@@ -191,6 +195,21 @@ def _opaque_op(node: fx.Node, sym: dict | None = None) -> Converted:
     params = {"kind": kind, "target": name, "inputs": len(inputs), "args": args, "kwargs": kwargs,
               "description": node.format_node()[:2000]}
     return Converted("OpaqueOp", params, inputs)
+
+
+def _torchvision_op(node: fx.Node, name: str, sym: dict | None) -> Converted:
+    """A call of an allow-listed torchvision function (Swin's attention), kept as the same call."""
+    module_name, _, attr = name.rpartition(".")
+    if getattr(importlib.import_module(module_name), attr, None) is not node.target:
+        raise UnsupportedModel(f"operation {node.name!r} calls a function named {name} that is not torchvision's own")
+    inputs, args, kwargs = encode_call(node, sym)
+    dropouts = {k: v for k, v in node.kwargs.items() if "dropout" in k and isinstance(v, float) and v > 0}
+    if node.kwargs.get("training") is False and dropouts:
+        raise UnsupportedModel(f"operation {node.name!r} calls {name} with {dropouts} but is traced in eval mode, "
+                               "so training would skip that dropout; build the model with those dropouts at 0.0")
+    params = {"target": name, "inputs": len(inputs), "args": args, "kwargs": kwargs,
+              "description": short_text(node.format_node())[:2000]}
+    return Converted("TorchvisionOp", params, inputs)
 
 
 def _qualified(target: Any) -> tuple[str, str]:
@@ -203,10 +222,11 @@ def _qualified(target: Any) -> tuple[str, str]:
     for module_name, module in (("torch", torch), ("torch.nn.functional", F)):
         if name and getattr(module, name, None) is target:
             return "function", f"{module_name}.{name}"
-    return "function", f"{getattr(target, '__module__', '?')}.{name or target!r}"
+    return "function", f"{getattr(target, '__module__', '?')}.{name or repr(target)}"
 
 
-def _short(text: str) -> str:
+def short_text(text: str) -> str:
+    """``text`` without memory addresses, cut to 300 characters (for messages)."""
     return re.sub(r" at 0x[0-9a-fA-F]+", "", text)[:300]
 
 
@@ -303,11 +323,13 @@ def convert_tensor(path: str, tensor: torch.Tensor, persistent: bool | None) -> 
                       {"init": "ones" if value == 1.0 else "zeros"})
     elif not parameter and data.numel() <= MAX_VALUES:
         params.update({"init": "values", "values": data.cpu().tolist()})
+    elif kind == "constant":  # not in the state dict: its values must be in the project, or outputs differ
+        raise UnsupportedModel(f"forward reads the unsaved tensor {path!r} (a buffer registered with "
+                               f"persistent=False) with {data.numel():,} values; nnbuilder keeps at most "
+                               f"{MAX_VALUES:,} values of a tensor the state dict does not hold. Register it as a "
+                               "persistent buffer, or compute it in forward from tensor operations")
     elif data.is_floating_point():
         params.update({"init": "normal", "value": round(float(data.float().std()), 6)})
-    elif kind == "constant":
-        raise UnsupportedModel(f"forward reads the unsaved tensor {path!r} with {data.numel():,} values; "
-                               f"nnbuilder keeps at most {MAX_VALUES:,}")
     else:
         params["init"] = "zeros"
     return Converted("Parameter", params, [])
@@ -332,59 +354,3 @@ def _attention(node: fx.Node, module: nn.MultiheadAttention, live: set[fx.Node] 
         return None
     inputs = args[:1] if len(set(args)) == 1 else args
     return Converted("MultiheadAttention", {k: v for k, v in params.items() if v is not None}, inputs)
-
-
-_SPLITS = ("chunk", "unbind", "split")
-
-
-def tuple_split(node: fx.Node, live: set[fx.Node]) -> bool:
-    """``x.chunk(n, dim)`` / ``x.unbind(dim)`` / ``x.split(size, dim)`` used only through constant indices:
-    each ``[i]`` becomes its own slicing node (see :func:`split_item`)."""
-    name = node.target if node.op == "call_method" else getattr(node.target, "__name__", "")
-    if name not in _SPLITS or (node.op == "call_function" and getattr(torch, name, None) is not node.target):
-        return False
-    if not node.args or not isinstance(node.args[0], fx.Node) or not _split_args(node):
-        return False
-    users = [u for u in node.users if u in live]
-    return bool(users) and all(u.target is operator.getitem and type(u.args[1]) is int for u in users)
-
-
-def _split_args(node: fx.Node) -> tuple[str, int | None, int] | None:
-    name = node.target if node.op == "call_method" else node.target.__name__
-    names = {"chunk": ("chunks", "dim"), "split": ("split_size", "dim"), "unbind": ("dim",)}[name]
-    values = dict(zip(names, node.args[1:]))
-    values.update(node.kwargs)
-    if set(values) - set(names):
-        return None
-    dim = values.get("dim", 0)
-    size = values.get("chunks", values.get("split_size"))
-    if type(dim) is not int or (name != "unbind" and type(size) is not int):
-        return None
-    return name, size, dim
-
-
-def split_item(getitem: fx.Node) -> Converted:
-    """``x.chunk(n, d)[i]`` as ``x[..., i*c:(i+1)*c]`` (c = ceil(size/n)), ``x.unbind(d)[i]`` as
-    ``x.select(d, i)``: the same tensor, without a tuple in the graph."""
-    source = getitem.args[0]
-    x, index = source.args[0], getitem.args[1]
-    name, size, dim = _split_args(source)
-    if name == "unbind":
-        params = {"kind": "method", "target": "select", "inputs": 1, "args": [{"input": 0}, dim, index],
-                  "kwargs": {}, "description": _short(f"{source.format_node()} [{index}]")[:2000]}
-        return Converted("OpaqueOp", params, [x])
-    step: Any = size
-    if name == "chunk":  # chunk size = ceil(length / n)
-        length = literals.Expr("size", (x, dim))
-        step = literals.Expr("floordiv", (literals.Expr("add", (length, size - 1)), size))
-    if index < 0:
-        raise UnsupportedModel(f"{source.name}[{index}]: negative indices into {name} are not supported")
-    start = literals.Expr("mul", (step, index)) if index else None
-    stop = literals.Expr("mul", (step, index + 1))
-    item = slice(start, stop)
-    key = (*([slice(None)] * dim), item) if dim >= 0 else (Ellipsis, item, *([slice(None)] * (-dim - 1)))
-    ref = lambda v: 0 if v is x else None
-    params = {"kind": "operator", "target": "getitem", "inputs": 1,
-              "args": [{"input": 0}, literals.encode(key, ref)], "kwargs": {},
-              "description": _short(f"{source.format_node()} [{index}]")[:2000]}
-    return Converted("OpaqueOp", params, [x])

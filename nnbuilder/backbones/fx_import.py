@@ -32,10 +32,9 @@ from nnbuilder.backbones.fx_convert import (
     convert_function,
     convert_module,
     convert_tensor,
-    split_item,
-    tuple_split,
 )
 from nnbuilder.backbones.fx_functional import batch_norm_node, batch_norm_owners
+from nnbuilder.backbones.fx_splits import split_item, tuple_split
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 
 ImportError_ = UnsupportedModel  # public alias: "the model cannot be imported"
@@ -149,6 +148,9 @@ def import_module(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> Im
     sym: dict[fx.Node, literals.Expr] = {}  # size/shape values, inlined into the nodes that use them
     result = ImportResult(doc, {}, source_model=model)
     calls = _count_calls(graph_nodes)
+    _check_no_tied_weights(model)
+    first_calls: dict[str, Converted] = {}  # module path -> the first call's node (a shared layer)
+    tensors: dict[str, str] = {}  # tensor path -> its Parameter node
     bn_calls, bn_attrs = batch_norm_owners(model, graph_nodes)
     for fx_node in graph_nodes:
         where = _where(fx_node)
@@ -172,11 +174,14 @@ def import_module(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> Im
                 ids[fx_node] = _add(doc, fx_node.name, conv, ids, sym, module=owner)
                 for key in model.get_submodule(owner).state_dict():
                     result.key_map[f"{owner}.{key}"] = (ids[fx_node], key)
+            elif fx_node.op == "get_attr" and str(fx_node.target) in tensors:
+                ids[fx_node] = tensors[str(fx_node.target)]  # the same tensor read again: one node
             elif fx_node.op == "get_attr":
                 path = str(fx_node.target)
                 conv = convert_tensor(path, _tensor(model, gm, path), _persistent(model, path))
                 state = conv.params["kind"] != "constant"
                 ids[fx_node] = _add(doc, fx_node.name, conv, ids, sym, module=path if state else None)
+                tensors[path] = ids[fx_node]
                 if state:
                     result.key_map[path] = (ids[fx_node], "")
             elif (alias := alias_of(fx_node, ids, doc)) is not None:
@@ -188,15 +193,14 @@ def import_module(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> Im
                 ids[fx_node] = _add(doc, fx_node.name, split_item(fx_node), ids, sym)
             elif fx_node.op == "call_module":
                 module = gm.get_submodule(str(fx_node.target))
-                if calls[fx_node.target] > 1 and any(True for _ in module.parameters()):
-                    raise UnsupportedModel(f"module {fx_node.target!r} is called {calls[fx_node.target]} times; "
-                                           "shared weights cannot be represented as separate graph nodes")
                 path = str(fx_node.target) if module.state_dict() else None  # stateless layers may be reused
                 conv = convert_module(fx_node, module, used)
+                if path is not None:  # a layer with weights called again shares the first call's node path
+                    _check_same_call(path, conv, first_calls.setdefault(path, conv), calls[fx_node.target])
                 node_id = _add(doc, fx_node.name, conv, ids, sym, module=path)
                 ids[fx_node] = node_id
                 for key in module.state_dict():
-                    result.key_map[f"{fx_node.target}.{key}"] = (node_id, key)
+                    result.key_map.setdefault(f"{fx_node.target}.{key}", (node_id, key))
             else:
                 conv = convert_function(fx_node, sym)
                 if conv.type == "Alias":
@@ -210,7 +214,7 @@ def import_module(model: nn.Module, input_shapes: Sequence[Sequence[int]]) -> Im
                 raise UnsupportedModel(f"{exc} (in {where})") from None
             raise
     _check_all_weights_used(model, result)
-    result.opaque = [n.id for n in doc.nodes if n.type in ("OpaqueModule", "OpaqueOp")]
+    result.opaque = [n.id for n in doc.nodes if n.type in ("OpaqueModule", "OpaqueOp", "TorchvisionOp")]
     _layout(doc)
     return result
 
@@ -268,6 +272,29 @@ def _persistent(model: nn.Module, path: str) -> bool | None:
     if name in module._buffers:
         return name not in module._non_persistent_buffers_set
     return None
+
+
+def _check_same_call(path: str, conv: Converted, first: Converted, count: int) -> None:
+    """A layer called several times is one node type with one set of parameters (its weights are shared)."""
+    if conv is not first and (conv.type != first.type or conv.params != first.params):
+        changed = sorted(k for k in {*conv.params, *first.params} if conv.params.get(k) != first.params.get(k))
+        raise UnsupportedModel(f"module {path!r} is called {count} times in different ways ({', '.join(changed)} "
+                               "differ between the calls); a shared layer must be called the same way each time, "
+                               "e.g. self.layer(x) with one tensor argument")
+
+
+def _check_no_tied_weights(model: nn.Module) -> None:
+    """Weights tied between two different layers (``self.head.weight = self.embed.weight``) are refused: the
+    export would give each layer its own copy and training would untie them."""
+    names: dict[int, list[str]] = {}
+    for name, tensor in model.named_parameters(remove_duplicate=False):
+        names.setdefault(id(tensor), []).append(name)
+    tied = [n for n in names.values() if len(n) > 1]
+    if tied:
+        raise UnsupportedModel(f"{type(model).__name__} ties weights between layers ({' = '.join(tied[0])}"
+                               f"{' and more' if len(tied) > 1 else ''}); nnbuilder cannot tie two layers' weights, "
+                               "so the export would train them apart. Untie them, or call one shared layer twice "
+                               "in forward instead")
 
 
 def _check_all_weights_used(model: nn.Module, result: ImportResult) -> None:

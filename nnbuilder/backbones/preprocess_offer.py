@@ -7,7 +7,7 @@ The expectation comes from, in this order:
 * shipped weights (``"resource:NAME.safetensors"``) and weight files with a JSON file of the same name
   beside them: its ``"preprocess"`` object (the ``data.preprocess`` format) when it has one; otherwise, for
   a JSON recording the pretraining ``data`` section (as ``scripts/pretrain_backbone.py`` writes), the
-  per-channel statistics that pretraining standardised with, recomputed from that section and seed;
+  per-channel statistics that pretraining standardised with, as the JSON records them (never recomputed);
 * other weight files: torchvision's DEFAULT preprocessing, announced as an assumption.
 
 :func:`preprocess_offers` gives one :class:`PreprocessOffer` per Backbone node with weights; its
@@ -16,7 +16,6 @@ The expectation comes from, in this order:
 from __future__ import annotations
 
 import copy
-import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,10 +158,7 @@ def _from_json(model: str, file: Path, required: bool) -> Expected | None:
             raise OfferError("; ".join(f"{where}: {message}" for where, message in problems))
         return Expected(model, file.name, pre.to_dict(), WEIGHTS_JSON, f"from {meta.name}")
     if isinstance(info.get("data"), dict):
-        seed = (info.get("training") or {}).get("seed", 0) if isinstance(info.get("training"), dict) else 0
-        stat = meta.stat()
-        spec, shape = _pretraining_stats(str(meta), stat.st_mtime_ns, stat.st_size,
-                                         json.dumps(info["data"], sort_keys=True), seed if isinstance(seed, int) else 0)
+        spec, shape = _recorded_stats(meta, info)
         dataset = info["data"].get("dataset", "?")
         return Expected(model, file.name, spec, PRETRAINING_DATA,
                         f"the statistics it was pretrained with on {dataset} {list(shape)}, from {meta.name}")
@@ -171,22 +167,28 @@ def _from_json(model: str, file: Path, required: bool) -> Expected | None:
     return None
 
 
-@functools.lru_cache(maxsize=8)
-def _pretraining_stats(where: str, mtime: int, size: int, data: str, seed: int) -> tuple[dict[str, Any], tuple]:
-    """Reload the pretraining data (seeded as pretraining was) and read its normalisation statistics."""
-    from nnbuilder.data import DataError, load_data
+STATS_KEY = "pretraining_statistics"  # {"input", "shape", "mean", "std"}: what scripts/pretrain_backbone.py records
 
-    section = json.loads(data)
-    try:
-        bundle = load_data(section, seed=seed)
-    except DataError as exc:
-        raise OfferError(f"cannot reload the pretraining data recorded in {where}: {exc}") from None
-    name = bundle.inputs[0].name
-    stats = bundle.meta.get("normalization", {}).get(name)
-    spec = dict(section.get("preprocess") or {})
-    if stats:
-        spec.update(mean=[round(v, 4) for v in stats["mean"]], std=[round(v, 4) for v in stats["std"]])
-    return spec, tuple(bundle.inputs[0].shape)
+
+def _recorded_stats(meta: Path, info: dict[str, Any]) -> tuple[dict[str, Any], tuple[int, ...]]:
+    """The pretraining statistics the sidecar records, read as they are: the pretraining data is never
+    regenerated (a JSON naming 200,000 images would make opening a project allocate gigabytes)."""
+    stats = info.get(STATS_KEY)
+    numbers = (lambda v: isinstance(v, list) and 0 < len(v) <= 64
+               and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v))
+    if not (isinstance(stats, dict) and numbers(stats.get("mean")) and numbers(stats.get("std"))
+            and len(stats["mean"]) == len(stats["std"]) and numbers(stats.get("shape"))):
+        raise OfferError(f"{meta.name} records the pretraining data section but not its statistics: add "
+                         f"\"{STATS_KEY}\": {{\"shape\": [C, H, W], \"mean\": [...], \"std\": [...]}} or "
+                         "\"preprocess\": {\"mean\": [...], \"std\": [...]} (the data is not regenerated to "
+                         "compute them)")
+    preprocess = info["data"].get("preprocess")
+    spec = dict(preprocess) if isinstance(preprocess, dict) else {}
+    spec.update(mean=[round(float(v), 4) for v in stats["mean"]], std=[round(float(v), 4) for v in stats["std"]])
+    checked, problems = check_preprocess(spec, f"{meta.name}: {STATS_KEY}")
+    if checked is None:
+        raise OfferError("; ".join(f"{where}: {message}" for where, message in problems))
+    return spec, tuple(int(d) for d in stats["shape"])
 
 
 # ---------------------------------------------------------------------------- comparing with the data

@@ -33,9 +33,15 @@ class GeneratedCode:
 
 
 def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model",
-             preprocessing: ModelPreprocessing | None = None) -> GeneratedCode:
+             preprocessing: ModelPreprocessing | None = None, prelude: list[str] | None = None,
+             extra_imports: list[str] = ()) -> GeneratedCode:
     """Source for ``analysis`` (which must be valid) of ``doc``; ``preprocessing`` adds the
-    standardisation buffers, the class names and the task (see :mod:`nnbuilder.compile.preprocessing`)."""
+    standardisation buffers, the class names and the task (see :mod:`nnbuilder.compile.preprocessing`).
+    A graph with blocks gets their classes first (``prelude``, from :mod:`nnbuilder.compile.block_codegen`)."""
+    if prelude is None and getattr(analysis, "expanded", None) is not None:
+        from nnbuilder.compile.block_codegen import generate_with_blocks
+
+        return generate_with_blocks(doc, analysis, name, preprocessing)
     analysis.raise_for_errors()
     st = analysis.structure
     nested = nested_layout(doc, st.order)  # imported nodes keep their source's module paths
@@ -53,6 +59,9 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model",
     imports = ["import torch", "from torch import nn"]
     if pre.geometry is not None:
         imports.append("from torchvision.transforms.v2 import functional as TF")
+    for line in extra_imports:
+        if line not in imports:
+            imports.insert(1, line)
     for node_id in st.order:
         for line in st.specs[node_id].imports:
             if line not in imports:
@@ -70,7 +79,9 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model",
         args = [var[ports[p].source] if p in ports else None for p in range(len(spec.input_ports(info.params)))]
         expr = forward_code(spec, a, args, info.params)
         shape = _shape(info.output_shape)
-        if info.ctor is not None:
+        if info.ctor is not None and node_id in nested.shares:  # a shared layer, called again
+            body.append(f"{var[node_id]} = {expr}  # {shape}, {nested.dotted[node_id]} called again (shared weights)")
+        elif info.ctor is not None:
             count = f", {info.param_count:,} params" if info.param_count else ""
             frozen = f" ({info.param_count - info.trainable:,} frozen)" if info.trainable < info.param_count else ""
             init.append(f"self.{a} = {info.ctor}  # -> {shape}{count}{frozen}")
@@ -95,6 +106,7 @@ def generate(doc: GraphDocument, analysis: Analysis, name: str = "Model",
         *imports,
         "",
         "",
+        *(prelude or ()),
         f"class {cls}(nn.Module):",
         f'    """forward({", ".join(in_names)}) -> {", ".join(_shape(analysis.nodes[o].output_shape) for o in outputs)}."""',
         "",

@@ -4,11 +4,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
 
 # version N -> function turning a version-N dict into version N+1.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     0: lambda data: {**data, "version": 1},  # version 0 = files written before versioning
+    1: lambda data: {**data, "version": 2},  # version 2 adds graph.blocks and Block nodes; version 1 has neither
 }
 
 

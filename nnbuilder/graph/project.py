@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from nnbuilder.fileio import atomic_write_text
+from nnbuilder.graph.blocks import BLOCK_TYPE, BLOCKS_KEY, check_blocks, uses_blocks
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 from nnbuilder.graph.migrations import CURRENT_VERSION, MigrationError, migrate
 
@@ -50,7 +51,9 @@ class Project:
     folder: Path | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"format": FORMAT, "version": CURRENT_VERSION, "name": self.name,
+        # files without blocks stay version 1, which older nnbuilders still open
+        version = CURRENT_VERSION if uses_blocks(self.graph) else 1
+        out: dict[str, Any] = {"format": FORMAT, "version": version, "name": self.name,
                                "graph": graph_to_json(self.graph)}
         if self.data is not None:
             out["data"] = self.data
@@ -187,6 +190,8 @@ def project_from_json(data: Any, where: str = "<memory>") -> Project:
         if key in data and data[key] is not None and not isinstance(data[key], dict):
             problems.append((f"$.{key}", f"expected an object, got {_short(data[key])}"))
     problems.extend(_check_params(nodes, at_of))
+    if isinstance(graph, dict) and (BLOCKS_KEY in graph or any(n.type == BLOCK_TYPE for n in nodes)):
+        problems.extend(check_blocks(graph.get(BLOCKS_KEY), nodes, at_of))
     if problems:
         raise ProjectFileError(where, problems)
     doc = GraphDocument(nodes, edges, graph_extra)
@@ -194,18 +199,18 @@ def project_from_json(data: Any, where: str = "<memory>") -> Project:
     return Project(name, doc, data.get("data"), data.get("training"), extra)
 
 
-def _read_nodes(raw: Any, problems: list[tuple[str, str]], at_of: dict[str, str]) -> list[Node]:
+def _read_nodes(raw: Any, problems: list[tuple[str, str]], at_of: dict[str, str], base: str = "$.graph") -> list[Node]:
     """Valid nodes; ``at_of`` receives each node's JSON path (skipped items keep later indices right)."""
     if not isinstance(raw, list):
-        problems.append(("$.graph.nodes", "expected a list of nodes"))
+        problems.append((f"{base}.nodes", "expected a list of nodes"))
         return []
     if len(raw) > MAX_NODES:
-        problems.append(("$.graph.nodes", f"{len(raw)} nodes; at most {MAX_NODES} are supported"))
+        problems.append((f"{base}.nodes", f"{len(raw)} nodes; at most {MAX_NODES} are supported"))
         return []
     nodes: list[Node] = []
     seen: set[str] = set()
     for i, item in enumerate(raw):
-        at = f"$.graph.nodes[{i}]"
+        at = f"{base}.nodes[{i}]"
         if not isinstance(item, dict):
             problems.append((at, "expected an object"))
             continue
@@ -236,14 +241,14 @@ def _read_nodes(raw: Any, problems: list[tuple[str, str]], at_of: dict[str, str]
     return nodes
 
 
-def _read_edges(raw: Any, ids: set[str], problems: list[tuple[str, str]]) -> list[Edge]:
+def _read_edges(raw: Any, ids: set[str], problems: list[tuple[str, str]], base: str = "$.graph") -> list[Edge]:
     if not isinstance(raw, list):
-        problems.append(("$.graph.edges", "expected a list of edges"))
+        problems.append((f"{base}.edges", "expected a list of edges"))
         return []
     edges: list[Edge] = []
     seen: set[tuple] = set()
     for i, item in enumerate(raw):
-        at = f"$.graph.edges[{i}]"
+        at = f"{base}.edges[{i}]"
         if not isinstance(item, dict):
             problems.append((at, "expected an object"))
             continue
@@ -281,6 +286,8 @@ def _check_params(nodes: list[Node], at_of: dict[str, str]) -> list[tuple[str, s
     problems = []
     for node in nodes:
         at = at_of[node.id]
+        if node.type == BLOCK_TYPE:
+            continue  # checked against the project's block definitions (graph/blocks.py)
         try:
             spec = get_spec(node.type)
         except UnknownLayerType as exc:

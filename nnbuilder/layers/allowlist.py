@@ -20,6 +20,14 @@ BINARY_OPS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "/
               "ge": ">=", "iadd": "+", "isub": "-", "imul": "*", "itruediv": "/"}
 UNARY_OPS = {"neg": "-", "pos": "+", "invert": "~"}
 FUNCTION_MODULES = ("torch", "torch.nn.functional")
+# torchvision functions a model import may call by name: the ones torchvision itself hides from torch.fx
+# (``torch.fx.wrap``) because their shape-dependent control flow cannot be traced.  Each is a pure tensor
+# function (no files, no global state); the exported file then imports torchvision.
+TORCHVISION_FUNCTIONS = frozenset({
+    "torchvision.models.swin_transformer.shifted_window_attention",
+    "torchvision.models.swin_transformer._get_relative_position_bias",
+    "torchvision.models.swin_transformer._patch_merging_pad",
+})
 
 
 def check_module_class(name: object) -> str:
@@ -47,6 +55,14 @@ def check_op(kind: str, target: object) -> str:
     if not ok:
         raise ParamError(f"{target!r} is not an allowed {kind} for an imported operation")
     return target
+
+
+def check_torchvision_function(target: object) -> str:
+    """``target`` if it is one of the :data:`TORCHVISION_FUNCTIONS` (an exact, qualified name)."""
+    if isinstance(target, str) and target in TORCHVISION_FUNCTIONS:
+        return target
+    raise ParamError(f"{target!r} is not an allowed torchvision function for an imported operation; allowed: "
+                     f"{', '.join(sorted(TORCHVISION_FUNCTIONS))}"[:600])
 
 
 # Names that touch files, global state, devices, hooks or raw memory: never allowed in an imported op,

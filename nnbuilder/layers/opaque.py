@@ -1,5 +1,8 @@
 """Opaque nodes a model import creates: ``OpaqueModule`` and ``OpaqueOp``.
 
+``TorchvisionOp`` is a call of one of the few torchvision functions torchvision hides from torch.fx itself
+(Swin's shifted-window attention); its name must be on the allow-list's exact list.
+
 They keep the parts of an imported model that have no layer type of their own (e.g. ``nn.Hardswish``,
 ``x.mean((2, 3))``): they compile to the same torch call, with every class and operation name checked
 against :mod:`nnbuilder.layers.allowlist` and every argument an encoded literal
@@ -11,7 +14,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from nnbuilder.catalogue import literals
-from nnbuilder.layers.allowlist import BINARY_OPS, TENSOR_ATTRS, UNARY_OPS, check_module_class, check_op
+from nnbuilder.layers.allowlist import (
+    BINARY_OPS,
+    TENSOR_ATTRS,
+    UNARY_OPS,
+    check_module_class,
+    check_op,
+    check_torchvision_function,
+)
 from nnbuilder.layers.registry import REGISTRY
 from nnbuilder.layers.spec import CHOICE, INT, LITERAL, OPAQUE, TEXT, LayerSpec, ParamError, ParamSpec, PortSpec
 
@@ -95,6 +105,17 @@ def op_forward(attr: str, inputs: Sequence[str], params: dict[str, Any]) -> str:
     raise ParamError(f"operator {target!r} with {len(args)} argument(s) is not supported")
 
 
+def torchvision_forward(attr: str, inputs: Sequence[str], params: dict[str, Any]) -> str:
+    """Source of a TorchvisionOp call: ``torchvision.models.swin_transformer.shifted_window_attention(...)``."""
+    target = check_torchvision_function(params["target"])
+    args = [literals.render(a, inputs) for a in params.get("args") or []]
+    return f"{target}({', '.join(args + literals.render_kwargs(params.get('kwargs') or {}, inputs))})"
+
+
+def _torchvision_target(param: ParamSpec, value: Any) -> Any:
+    return check_torchvision_function(value)
+
+
 _INPUTS = ParamSpec("inputs", INT, default=1, minimum=0, maximum=16, ctor=False, always_emit=True,
                     doc="number of input ports")
 _DESCRIPTION = ParamSpec("description", TEXT, check=_text, default="", ctor=False, doc="what the original code did")
@@ -134,6 +155,24 @@ OPAQUE_OP = REGISTRY.register(LayerSpec(
     ),
     forward=op_forward,
     ports_for=_ports,
+    tags=(OPAQUE,),
+    integer_inputs=True,
+))
+
+TORCHVISION_OP = REGISTRY.register(LayerSpec(
+    type="TorchvisionOp",
+    category="Imported",
+    doc="An imported call of a torchvision function that torch.fx cannot look inside (Swin's shifted-window "
+        "attention and its relative position bias); it is written back as the same call, so the exported "
+        "file imports torchvision.",
+    params=(
+        ParamSpec("target", TEXT, check=_torchvision_target, default="torchvision.models.swin_transformer."
+                  "shifted_window_attention", ctor=False, always_emit=True, doc="qualified torchvision function"),
+        _INPUTS, _ARGS, _KWARGS, _DESCRIPTION,
+    ),
+    forward=torchvision_forward,
+    ports_for=_ports,
+    imports=("import torchvision",),
     tags=(OPAQUE,),
     integer_inputs=True,
 ))

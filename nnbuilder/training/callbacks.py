@@ -45,6 +45,13 @@ class Callback:
     def on_run_end(self, trainer: Trainer, result: TrainResult) -> None:
         """Called once when the run ends, whatever the reason."""
 
+    def state_dict(self, trainer: Trainer) -> dict[str, Any] | None:
+        """JSON-able state a checkpoint keeps so that a resumed run continues this callback (None: nothing)."""
+        return None
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (called on resume, before :meth:`on_run_start`)."""
+
 
 class CallbackList(Callback):
     """Fans every hook out to a list of callbacks, in order.

@@ -77,7 +77,8 @@ def save_checkpoint(root: str | Path, trainer: Trainer, epoch: int, keep_last: i
         meta = {"format": FORMAT, "version": VERSION, "epoch": epoch, "step": trainer.step,
                 "config": trainer.config.to_dict(), "history": trainer.result.history,
                 "lr_changes": trainer.result.lr_changes, "early_stopping": trainer.early.state(),
-                "metrics": trainer.result.history[-1] if trainer.result.history else {}}
+                "metrics": trainer.result.history[-1] if trainer.result.history else {},
+                "callbacks": _callback_states(trainer)}
         if partial:
             meta["partial"] = {"batch": partial["batch"], "train": partial["train"]}
         (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")  # compact: indent is 10x slower
@@ -164,10 +165,27 @@ def load_checkpoint(path: str | Path, trainer: Trainer) -> dict:
         if filled:
             best, _ = migrate_state(best, trainer.model, data_meta)
     trainer.early.load_state(meta["early_stopping"], best)
+    states = meta.get("callbacks") or {}
+    if not isinstance(states, dict):
+        raise CheckpointError(f"{folder / 'meta.json'}: field 'callbacks' must be an object of callback states")
+    for cb in trainer.callbacks.callbacks:
+        if isinstance(states.get(type(cb).__name__), dict):
+            _restore(folder / "meta.json", f"callbacks.{type(cb).__name__}",
+                     lambda cb=cb: cb.load_state_dict(states[type(cb).__name__]))
     if filled:  # an older nnbuilder's checkpoint: the run continues as that version would have
         keep_raw_targets(trainer, filled)
         meta["migrated"] = describe(folder / "weights.safetensors", filled, data_meta)
     return meta
+
+
+def _callback_states(trainer: Trainer) -> dict[str, dict]:
+    """Each callback's state for resuming, by class name (callbacks without state are left out)."""
+    states = {}
+    for cb in trainer.callbacks.callbacks:
+        state = cb.state_dict(trainer)
+        if state is not None:
+            states[type(cb).__name__] = state
+    return states
 
 
 def _restore(path: Path, field: str, action) -> None:

@@ -36,6 +36,7 @@ class GradNormRecorder(Callback):
         self._sums: torch.Tensor | None = None
         self._scratch: torch.Tensor | None = None
         self._count = 0
+        self._pending: tuple[list[float], int] | None = None  # a resumed epoch's sums and count so far
         self.every = 1
 
     def on_run_start(self, trainer: Trainer, plan: RunPlan) -> None:
@@ -53,6 +54,10 @@ class GradNormRecorder(Callback):
         self._index = torch.tensor(index, dtype=torch.long, device=device)
         self._sums = torch.zeros(len(names), dtype=torch.float32, device=device)
         self._scratch = torch.zeros_like(self._sums)
+        if self._pending is not None and len(self._pending[0]) == len(names):
+            self._sums = torch.tensor(self._pending[0], dtype=torch.float32, device=device)
+            self._count = self._pending[1]
+        self._pending = None
         self.grad_norm = {name: self.grad_norm.get(name, []) for name in names}  # resume keeps earlier epochs
         self.every = max(1, plan.steps_per_epoch // self.samples_per_epoch)
 
@@ -78,6 +83,27 @@ class GradNormRecorder(Callback):
 
     def on_run_end(self, trainer: Trainer, result: TrainResult) -> None:
         result.extra["grad_norm"] = {name: list(values) for name, values in self.grad_norm.items()}
+
+    def state_dict(self, trainer: Trainer) -> dict[str, Any]:
+        """The recorded epochs and the epoch in progress (a checkpoint is written before ``on_epoch_end``:
+        when the trainer's history already holds the epoch, its mean is recorded here as finished)."""
+        done = len(trainer.result.history)
+        norms = {name: list(values) for name, values in self.grad_norm.items()}
+        sums = self._sums.tolist() if self._sums is not None else []
+        count = self._count
+        if self._names and any(len(norms[name]) < done for name in self._names):
+            for name, value in zip(self._names, (s / max(1, count) for s in sums)):
+                norms[name].append(float(value))
+            sums, count = [0.0] * len(sums), 0
+        return {"grad_norm": norms, "sums": sums, "count": count}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        norms, sums, count = state["grad_norm"], state["sums"], state["count"]
+        if not (isinstance(norms, dict) and all(isinstance(v, list) for v in norms.values())
+                and isinstance(sums, list) and isinstance(count, int)):
+            raise TypeError("expected {'grad_norm': {layer: [float, ...]}, 'sums': [float, ...], 'count': int}")
+        self.grad_norm = {str(name): [float(v) for v in values] for name, values in norms.items()}
+        self._pending = ([float(v) for v in sums], count)
 
 
 def node_names(compiled: Any) -> dict[str, str]:

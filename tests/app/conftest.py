@@ -20,6 +20,10 @@ def make_window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(dialogs, "ask_unsaved", lambda *_args: dialogs.DISCARD)  # no modal on close
     monkeypatch.setattr(dialogs, "show_error", lambda *_args, **_kwargs: None)
     monkeypatch.setattr(dialogs, "ask_wiring_fix", lambda *_args: "train")  # no modal before Start
+    from nnbuilder.app.dashboard import resuming
+
+    monkeypatch.setattr("nnbuilder.run_store.unsaved_runs_home", lambda: tmp_path / "unsaved-runs")  # not ~
+    monkeypatch.setattr(resuming, "UNSAVED_RUNS", tmp_path / "unsaved-runs")  # Stop saves runs: not into ~
     windows: list[MainWindow] = []
 
     def make(source: Project | str | Path, height: int = 768, exposed: bool = False) -> MainWindow:

@@ -74,3 +74,58 @@ def test_tab_add_connects_after_the_selected_node(editor, qtbot):
     QTest.keyClick(view.popup.search, Qt.Key.Key_Return)
     (tanh,) = [n.id for n in doc.nodes if n.type == "Tanh"]
     assert doc.find_edge(("fc1", 0, tanh, 0)) is not None
+
+
+def drag_node_centre_to(view, scene, node_id: str, target: QPointF, check_midway=None) -> None:
+    """Grab ``node_id`` by its title and move it (in mouse steps) until its centre is on ``target``."""
+    item = scene.node_item(node_id)
+    grab = item.sceneBoundingRect().topLeft() + QPointF(60, 14)
+    end = grab + (target - item.sceneBoundingRect().center())
+    vp = view.viewport()
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at(view, grab))
+    for i in range(1, 9):
+        QTest.mouseMove(vp, at(view, grab + (end - grab) * (i / 8)))
+    if check_midway is not None:
+        check_midway()
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at(view, end))
+
+
+def test_dragging_an_unconnected_node_onto_a_connection_highlights_it_and_splices_as_one_step(editor):
+    doc, stack, scene, view = editor
+    relu = scene.add_node_at("ReLU", QPointF(300, 330))
+    stack.clear()
+    before = doc.node(relu).pos
+    edge = scene.edge_item(("fc1", 0, "out", 0))
+    middle = edge.mapToScene(edge.path().pointAtPercent(0.5))
+    hot_midway: list[bool] = []
+    drag_node_centre_to(view, scene, relu, middle, lambda: hot_midway.append(edge.hot))
+    assert hot_midway == [True]  # the connection under the dragged node is highlighted before release
+    assert doc.find_edge(("fc1", 0, "out", 0)) is None
+    assert doc.find_edge(("fc1", 0, relu, 0)) and doc.find_edge((relu, 0, "out", 0))
+    assert doc.node(relu).pos != before and not scene.edge_item((relu, 0, "out", 0)).hot
+    assert stack.count() == 1  # move and splice: one undo step
+    stack.undo()
+    assert doc.node(relu).pos == before and not doc.edges_of(relu) and doc.find_edge(("fc1", 0, "out", 0))
+    assert not edge.hot
+
+
+def test_a_connected_node_or_one_without_an_input_is_only_moved_over_a_connection(editor):
+    from nnbuilder.app.undo import push
+    from nnbuilder.graph.commands import Connect
+
+    doc, stack, scene, view = editor
+    wired = scene.add_node_at("ReLU", QPointF(300, 330))
+    push(stack, doc, Connect(Edge("in", wired)))
+    source = scene.add_node_at("Input", QPointF(700, 330))  # no input port: it cannot sit in a connection
+    stack.clear()
+    edge = scene.edge_item(("fc1", 0, "out", 0))
+    middle = edge.mapToScene(edge.path().pointAtPercent(0.5))
+    for node_id in (wired, source):
+        hot_midway: list[bool] = []
+        before = doc.node(node_id).pos
+        drag_node_centre_to(view, scene, node_id, middle, lambda: hot_midway.append(edge.hot))  # noqa: B023
+        assert hot_midway == [False]
+        assert doc.node(node_id).pos != before  # moved
+        assert doc.find_edge(("fc1", 0, "out", 0)) is not None  # not rewired
+    assert [e.key for e in doc.edges_of(wired)] == [("in", 0, wired, 0)]
+    assert stack.count() == 2  # one plain move each

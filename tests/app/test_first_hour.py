@@ -331,7 +331,7 @@ def test_dark_theme_reaches_the_dashboard_plots(make_window, qtbot) -> None:
     assert dash.curves.loss_plot.backgroundBrush().color().name() == PLOT_BACKGROUND["light"]
 
 
-def test_shortcuts_sheet_is_aligned_and_complete() -> None:
+def test_shortcuts_sheet_is_aligned_and_complete(qapp) -> None:  # key names need a QApplication
     import re
 
     from nnbuilder.app.window.actions import shortcuts_text

@@ -184,3 +184,46 @@ def test_view_menu_toggle_is_remembered(qtbot, tmp_path):
     second.menu_actions["minimap"].trigger()
     assert second.view.minimap.enabled
     assert QSettings(settings_path, QSettings.Format.IniFormat).value("minimap", type=bool) is True
+
+
+def covered_nodes(view: GraphView, scene: GraphScene) -> list[str]:
+    """The nodes the minimap hides (its rectangle mapped into the scene)."""
+    minimap = view.minimap
+    top_left = view.viewport().mapFrom(view, minimap.geometry().topLeft())
+    area = view.mapToScene(minimap.rect().translated(top_left)).boundingRect()
+    return [item.node_id for item in scene.node_items() if area.intersects(item.sceneBoundingRect())]
+
+
+def middle_drag(view: GraphView, qtbot, delta: QPoint) -> None:
+    """Pan the canvas as a user does: middle button down, move in steps, release."""
+    vp = view.viewport()
+    start = vp.rect().center()
+    QTest.mousePress(vp, Qt.MouseButton.MiddleButton, NOMOD, start)
+    for i in range(1, 11):
+        QTest.mouseMove(vp, start + delta * i / 10)
+        qtbot.wait(1)
+    QTest.mouseRelease(vp, Qt.MouseButton.MiddleButton, NOMOD, start + delta)
+
+
+def test_minimap_moves_off_nodes_when_the_view_pans(qtbot, canvas):
+    _doc, scene, view = canvas
+    minimap = view.minimap
+    qtbot.waitUntil(minimap.isVisible, timeout=2000)
+    row_y = view.mapFromScene(scene.node_item("x").sceneBoundingRect().topLeft()).y()
+    height = view.viewport().height()
+    # The row of nodes panned down to the bottom edge: the bottom corners would cover nodes.
+    middle_drag(view, qtbot, QPoint(-200, height - 80 - row_y))
+    row = view.mapFromScene(scene.node_item("n2").sceneBoundingRect()).boundingRect()
+    assert row.bottom() > height - 60  # the nodes do reach the bottom corners' band
+    assert minimap.isVisible() and covered_nodes(view, scene) == []
+    assert minimap.geometry().bottom() < height // 2  # it went to a top corner
+    # Back up to the top edge: it returns to the (free again) bottom.
+    middle_drag(view, qtbot, QPoint(0, 40 - (height - 80)))
+    assert minimap.isVisible() and covered_nodes(view, scene) == []
+    assert minimap.geometry().top() > height // 2
+    # Panned so far right that only the last nodes are left of centre: the right corners are free.
+    last = view.mapFromScene(scene.node_item("y").sceneBoundingRect().center())
+    middle_drag(view, qtbot, QPoint(view.viewport().width() // 2 - last.x(), 0))
+    for _ in range(3):  # panning by more small steps keeps it off every node
+        middle_drag(view, qtbot, QPoint(0, 90))
+        assert minimap.isVisible() and covered_nodes(view, scene) == []

@@ -89,16 +89,20 @@ def test_a_killed_child_is_a_message_not_a_hang() -> None:
     assert total.result is None and "ended unexpectedly" in total.error and job.trained is None
 
 
-def test_the_child_stops_when_the_gui_process_goes_away() -> None:
-    job = TrainingJob(spirals(epochs=500, samples=6000))
+def test_the_child_stops_when_the_gui_process_goes_away(tmp_path: Path) -> None:
+    """Nobody is watching: the run ends "interrupted" and its folder (resumable) is saved where the GUI said."""
+    options = RunOptions(checkpoint_dir=str(tmp_path / "ckpt"), run_dir=str(tmp_path / "runs" / "spirals-1"))
+    job = TrainingJob(spirals(epochs=500, samples=6000), options=options)
     job.start()
     deadline = time.monotonic() + 60
     while job.step < 5 and time.monotonic() < deadline:
         time.sleep(0.01)
     job._controls.close()  # what the child sees when the GUI's process dies: the end of its control pipe
     total = collect(job, timeout=10)
-    assert total.result.stop_reason == "stopped" and job.trained is not None
+    assert total.result.stop_reason == "interrupted" and job.trained is not None
     assert job.join(5)
+    assert job.saved.folder == options.run_dir and not job.saved.error
+    assert (tmp_path / "runs" / "spirals-1" / "checkpoint" / "latest.json").is_file()
 
 
 def test_probe_spacing_caps_probes_per_run() -> None:

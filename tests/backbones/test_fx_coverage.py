@@ -83,3 +83,40 @@ def test_forward_tensors_size_arithmetic_and_many_input_cat() -> None:
     analysis = analyze(result.doc)
     assert analysis.total_params == sum(p.numel() for p in model.parameters())
     verify(result, model, [(4, 3)])
+
+
+class Sections(nn.Module):
+    """``split`` into sections of listed sizes (timm's MixNet, LeViT): each item a slice, no tuple."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.qkv = nn.Linear(4, 9)
+
+    def forward(self, x):                              # x: (B, 3, 4)
+        q, k, v = self.qkv(x).split([2, 2, 5], dim=-1)
+        first, rest = torch.split(x, [1, 3], 2)
+        return torch.cat([q * k, v[..., -2:], first, rest], dim=-1)
+
+
+def test_split_into_listed_sections_imports_exactly() -> None:
+    model = Sections()
+    result = import_module(model, [(3, 4)])
+    assert not any(n.params.get("target") == "split" for n in result.doc.nodes)
+    verify(result, model, [(3, 4)])
+
+
+def test_an_unsaved_tensor_too_large_for_the_project_is_refused() -> None:
+    import pytest
+
+    from nnbuilder.backbones.fx_convert import UnsupportedModel
+
+    class Masked(nn.Module):  # timm's Swin keeps its shifted-window mask like this
+        def __init__(self) -> None:
+            super().__init__()
+            self.register_buffer("mask", torch.randn(101, 1000), persistent=False)
+
+        def forward(self, x):
+            return x + self.mask
+
+    with pytest.raises(UnsupportedModel, match=r"unsaved tensor 'mask' .*101,000 values.*persistent buffer"):
+        import_module(Masked(), [(101, 1000)])

@@ -12,10 +12,7 @@ from nnbuilder.backbones.fx_convert import UnsupportedModel
 from nnbuilder.backbones.sources import build_source, torchvision_names
 
 FAST = ("resnet18", "mobilenet_v3_small", "shufflenet_v2_x0_5", "squeezenet1_1", "mnasnet0_5", "efficientnet_b0")
-# Not imported yet: Swin's attention is an fx-wrapped torchvision function with shape-dependent control
-# flow; the import fails with a message naming it and where it is.
-KNOWN_FAILURES = {"swin_t", "swin_s", "swin_b", "swin_v2_t", "swin_v2_s", "swin_v2_b"}
-SLOW = [n for n in torchvision_names() if n not in FAST]
+SLOW = [n for n in torchvision_names() if n not in FAST]  # Swin v1/v2 included (TorchvisionOp attention)
 
 
 @pytest.mark.parametrize("name", FAST)
@@ -26,12 +23,13 @@ def test_small_torchvision_models_import_exactly(name: str, one_thread: None) ->
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SLOW)
-def test_every_torchvision_model_imports_exactly_or_says_why(name: str, one_thread: None) -> None:
+def test_every_torchvision_model_imports_exactly(name: str, one_thread: None) -> None:
     outcome = check_model(name)
-    if name in KNOWN_FAILURES:
-        assert not outcome.ok and " at 0x" not in outcome.message and "_get_relative_position_bias" in outcome.message
-    else:
-        assert outcome.ok, outcome.message
+    assert outcome.ok, outcome.message
+
+
+def test_every_swin_is_in_the_slow_list() -> None:
+    assert {"swin_t", "swin_s", "swin_b", "swin_v2_t", "swin_v2_s", "swin_v2_b"} <= set(SLOW)
 
 
 def test_export_file_loads_the_original_state_dict(tmp_path: Path, one_thread: None) -> None:

@@ -57,7 +57,7 @@ SAMPLES: dict[str, list[tuple[tuple[int, ...], str, dict[str, Any]]]] = {
     "Upsample": [((3, 6, 6), "float32", {"mode": "bilinear"})],
     "PixelShuffle": [((8, 4, 4), "float32", {})],
 }
-SKIP = {"Input", "Output", "Backbone", "OpaqueModule", "OpaqueOp", "Parameter"}  # io; import nodes: tests/backbones
+SKIP = {"Input", "Output", "Backbone", "OpaqueModule", "OpaqueOp", "TorchvisionOp", "Parameter"}  # io; import nodes: tests/backbones
 
 
 def cases() -> list[tuple[str, int]]:

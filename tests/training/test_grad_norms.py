@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
+import pytest
 import torch
 from torch import nn
 from training_helpers import config, regression_bundle
@@ -42,3 +44,24 @@ def test_the_recorded_norm_matches_a_hand_computed_one() -> None:
     result = Trainer(model, regression_bundle(), config(epochs=1), [spy], batch_size=16).run()
     expected = float(torch.stack(spy.seen).mean())
     assert math.isclose(result.extra["grad_norm"]["0"][0], expected, rel_tol=1e-5)
+
+
+@pytest.mark.parametrize("stop_step", [3, 8, 20])  # 8 steps per epoch: mid-epoch, at an epoch's end, later
+def test_a_resumed_run_continues_the_gradient_norm_history(tmp_path: Path, stop_step: int) -> None:
+    """The recorder's state travels in the checkpoint: a resumed run reports every epoch, as if never stopped."""
+    from test_checkpoint import RESUMABLE, Dropping
+    from test_interrupt import InterruptAt
+
+    from nnbuilder.training import Trainer
+
+    cfg = config(**RESUMABLE)
+    full = Trainer(Dropping(), regression_bundle(), cfg, [GradNormRecorder()]).run().extra["grad_norm"]
+    first = Trainer(Dropping(), regression_bundle(), cfg, [GradNormRecorder(), InterruptAt(stop_step)],
+                    checkpoint_dir=tmp_path).run()
+    assert first.stop_reason == "interrupted"
+    resumed = Trainer(Dropping(), regression_bundle(), cfg, [GradNormRecorder()],
+                      checkpoint_dir=tmp_path).resume(tmp_path).extra["grad_norm"]
+    assert resumed.keys() == full.keys()
+    for name, values in full.items():
+        assert len(resumed[name]) == len(values) == cfg.epochs
+        assert resumed[name] == pytest.approx(values, rel=1e-5)

@@ -24,7 +24,8 @@ from nnbuilder.app.canvas.backbone_blocks import compact_count, inherited
 from nnbuilder.app.canvas.node_item import LINE, TOP, WIDTH, NodeItem, _palette
 from nnbuilder.app.canvas.theme import color
 from nnbuilder.backbones.blocks import BlockTable, block_table, frozen_blocks
-from nnbuilder.graph.document import Node
+from nnbuilder.graph.blocks import BLOCK_TYPE
+from nnbuilder.graph.document import GraphDocument, Node
 from nnbuilder.layers import is_pretrained
 
 ROW = 18.0  # height of one block row
@@ -318,6 +319,11 @@ def paint_lock(painter: QPainter, center: QPointF, closed: bool, dimmed: bool, p
     painter.drawRoundedRect(body, 1.5, 1.5)
 
 
-def node_item_for(node: Node) -> NodeItem:
-    """The canvas item class for ``node``: Backbones get the collapsible item, everything else a NodeItem."""
+def node_item_for(node: Node, doc: GraphDocument | None = None) -> NodeItem:
+    """The canvas item class for ``node``: Backbones get the collapsible item, Block nodes show their block
+    (ports, ×N), everything else a NodeItem."""
+    if doc is not None and node.type == BLOCK_TYPE:
+        from nnbuilder.app.canvas.block_item import BlockNodeItem
+
+        return BlockNodeItem(node, doc)
     return BackboneNodeItem(node) if is_pretrained(node.type) else NodeItem(node)

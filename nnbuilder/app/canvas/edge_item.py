@@ -62,6 +62,7 @@ class EdgeItem(QGraphicsPathItem):
         self.target = target
         self.label = EdgeLabel(self)
         self.label.setVisible(False)
+        self.hot = False  # a dragged node would be inserted here on release
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0)
         source.edges.add(self)
@@ -98,6 +99,12 @@ class EdgeItem(QGraphicsPathItem):
         self._fit_label()
         self.setToolTip(f"{self.key[0]} → {self.key[2]}" + (f": {text}" if text else ""))
 
+    def set_hot(self, hot: bool) -> None:
+        """Highlight this connection as the one a dragged node is about to be spliced into."""
+        if hot != self.hot:
+            self.hot = hot
+            self.update()
+
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
@@ -105,9 +112,9 @@ class EdgeItem(QGraphicsPathItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         pal = _palette(self)
-        key = "edge_selected" if self.isSelected() else "edge"
+        key = "port_highlight" if self.hot else "edge_selected" if self.isSelected() else "edge"
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(color(pal, key), 2.6 if self.isSelected() else 2.0))
+        painter.setPen(QPen(color(pal, key), 4.0 if self.hot else 2.6 if self.isSelected() else 2.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
 

@@ -31,7 +31,7 @@ REFRESH_MS = 100  # debounce after document changes
 
 
 class Minimap(QWidget):
-    """Overview of ``view``'s scene: a child of the view kept in its bottom-right corner."""
+    """Overview of ``view``'s scene: a child of the view in the corner that covers the fewest nodes."""
 
     def __init__(self, view: GraphView) -> None:
         super().__init__(view)
@@ -126,15 +126,17 @@ class Minimap(QWidget):
         return QRectF(self.to_widget(shown.topLeft()), shown.size() * self._scale)
 
     def place(self) -> None:
-        """Sit in the view corner that covers the fewest nodes (bottom-right first)."""
+        """Sit in the view corner that covers the fewest nodes: bottom-right first, the current one on a tie
+        (so that it does not hop about while the view pans)."""
         area = self._view.contentsRect()
         left, top = area.left() + MARGIN, area.top() + MARGIN
         right, bottom = area.right() + 1 - self.width() - MARGIN, area.bottom() + 1 - self.height() - MARGIN
         corners = [(right, bottom), (left, bottom), (right, top), (left, top)]
-        best = min(corners, key=lambda c: (self._covered(c[0], c[1]), corners.index(c)))
-        if (self.x(), self.y()) != best:
+        here = (self.x(), self.y())
+        best = min(corners, key=lambda c: (self._covered(c[0], c[1]), c != here, corners.index(c)))
+        if here != best:
             self.move(*best)
-        self.raise_()
+            self.raise_()
 
     def _covered(self, x: int, y: int) -> int:
         """How many nodes the widget would cover at (x, y) of the view."""
@@ -142,10 +144,13 @@ class Minimap(QWidget):
         origin = view.viewport().mapFrom(view, view.rect().topLeft()) if view.viewport() is not None else None
         shift = origin if origin is not None else QPointF(0, 0)
         rect = QRectF(x + shift.x(), y + shift.y(), self.width(), self.height())
-        area = view.mapToScene(rect.toAlignedRect()).boundingRect()
-        scene = self._live_scene()
-        # the items' own rectangles, not scene.items(): a query right after many moves rebuilds the scene's index
-        return sum(area.intersects(item.sceneBoundingRect()) for item in scene.node_items()) if scene else 0
+        x0, y0, w, h = view.mapToScene(rect.toAlignedRect()).boundingRect().getRect()
+        x1, y1 = x0 + w, y0 + h
+        if not self._measured:
+            self._measure()
+        # the measured rectangles (plain floats: this runs on every pan step), not scene.items(), whose
+        # query right after many moves rebuilds the scene's index
+        return sum(nx < x1 and nx + nw > x0 and ny < y1 and ny + nh > y0 for _c, (nx, ny, nw, nh) in self._nodes)
 
     def sync(self) -> None:
         """Show while enabled and the graph does not fit in the view; repaint the viewport rectangle."""
@@ -158,10 +163,12 @@ class Minimap(QWidget):
         scene = self._live_scene()
         wanted = (not self._graph.isEmpty() and len(scene.node_items()) >= MIN_NODES
                   and not self.shown_scene_rect().contains(self._graph))
+        if wanted:  # every pan and zoom: the corner that covers no node, if one is free
+            self.place()
         if wanted == self.isHidden():  # isHidden, not isVisible: the view itself may not be shown yet
-            if wanted:
-                self.place()
             self.setVisible(wanted)
+            if wanted:
+                self.raise_()
         elif wanted:
             self.update()
 

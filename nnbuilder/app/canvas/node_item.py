@@ -142,16 +142,7 @@ class NodeItem(QGraphicsObject):
         self.prepareGeometryChange()
         self.node_id = node.id
         self.type_name = node.type
-        try:
-            spec = get_spec(node.type)
-            self.category = spec.category
-            in_names = [p.name for p in spec.input_ports(node.params)]
-            out_names = [p.name for p in spec.outputs]
-            self.setToolTip(f"{node.type}: {spec.doc}")
-        except (UnknownLayerType, TypeError, ValueError):
-            self.category = None
-            in_names, out_names = ["in"], ["out"]
-            self.setToolTip(f"unknown layer type {node.type!r}")
+        in_names, out_names = self._ports(node)
         for port in self.inputs + self.outputs:
             port.setParentItem(None)
             if port.scene() is not None:
@@ -162,6 +153,20 @@ class NodeItem(QGraphicsObject):
         self.outputs += [PortItem(self, False, i, f"out{i}", valid=False) for i in range(len(out_names), used_outputs)]
         self._layout()
         self.update()
+
+    def _ports(self, node: Node) -> tuple[list[str], list[str]]:
+        """Input and output port names from the node's spec (sets the category and tool tip)."""
+        try:
+            spec = get_spec(node.type)
+            self.category = spec.category
+            in_names = [p.name for p in spec.input_ports(node.params)]
+            out_names = [p.name for p in spec.outputs]
+            self.setToolTip(f"{node.type}: {spec.doc}")
+        except (UnknownLayerType, TypeError, ValueError):
+            self.category = None
+            in_names, out_names = ["in"], ["out"]
+            self.setToolTip(f"unknown layer type {node.type!r}")
+        return in_names, out_names
 
     def set_doc_pos(self, pos: QPointF) -> None:
         """Move to the document's position without recording a user move."""

@@ -14,6 +14,8 @@ from nnbuilder.app.canvas.edge_item import EdgeItem, EdgeKey
 from nnbuilder.app.canvas.edits import SceneEdits
 from nnbuilder.app.canvas.layout import WRAP_COLUMNS, layered_positions
 from nnbuilder.app.canvas.node_item import GRID, NodeItem, PortItem, format_shape
+from nnbuilder.app.canvas.node_splice import NodeSpliceDrag
+from nnbuilder.app.canvas.splice import splice_node_command
 from nnbuilder.app.canvas.theme import THEMES, color
 from nnbuilder.app.undo import push
 from nnbuilder.backbones.blocks import block_table, frozen_blocks
@@ -37,6 +39,7 @@ class GraphScene(SceneEdits, QGraphicsScene):
         self.palette_colors: dict[str, str] = THEMES["light"]
         self.snap_to_grid = False
         self.connector = ConnectionDrag(self)
+        self.node_splice = NodeSpliceDrag(self)
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[EdgeKey, EdgeItem] = {}
         self._moved: set[str] = set()
@@ -98,6 +101,7 @@ class GraphScene(SceneEdits, QGraphicsScene):
     def _rebuild(self) -> None:
         if self.connector.active:
             self.connector.cancel()
+        self.node_splice.clear()
         for item in list(self._edges.values()):
             item.detach()
             self.removeItem(item)
@@ -124,7 +128,7 @@ class GraphScene(SceneEdits, QGraphicsScene):
         return QPointF(float(pos[0]), float(pos[1]))
 
     def _add_node_item(self, node_id: str, fallback: tuple[float, float] | None = None) -> None:
-        item = node_item_for(self.doc.node(node_id))
+        item = node_item_for(self.doc.node(node_id), self.doc)
         self._nodes[node_id] = item
         self.addItem(item)
         item.set_doc_pos(self._doc_pos(node_id, fallback))
@@ -257,8 +261,9 @@ class GraphScene(SceneEdits, QGraphicsScene):
         """Called by a node item the user drags; the move is committed on release."""
         self._moved.add(node_id)
 
-    def commit_moves(self) -> None:
-        """Push one MoveNodes for every node dragged since the last commit."""
+    def commit_moves(self, splice: tuple[str, EdgeKey] | None = None) -> None:
+        """Push one MoveNodes for every node dragged since the last commit; with ``splice`` = (node id,
+        connection) that node is also inserted into that connection, in the same undo step."""
         moves = {}
         for node_id in self._moved:
             item = self._nodes.get(node_id)
@@ -268,7 +273,9 @@ class GraphScene(SceneEdits, QGraphicsScene):
             if self.doc.node(node_id).pos != pos:
                 moves[node_id] = pos
         self._moved.clear()
-        if moves:
+        if splice is not None and self.doc.find_edge(splice[1]) is not None and not self.doc.edges_of(splice[0]):
+            push(self.stack, self.doc, splice_node_command(self.doc, splice[1], splice[0], moves))
+        elif moves:
             push(self.stack, self.doc, MoveNodes(moves))
 
     # ------------------------------------------------------------- mouse
@@ -295,6 +302,8 @@ class GraphScene(SceneEdits, QGraphicsScene):
             event.accept()
             return
         super().mouseMoveEvent(event)
+        if self._moved:
+            self.node_splice.track(self._moved)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.connector.active:
@@ -302,7 +311,7 @@ class GraphScene(SceneEdits, QGraphicsScene):
             event.accept()
             return
         super().mouseReleaseEvent(event)
-        self.commit_moves()
+        self.commit_moves(self.node_splice.take())
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:

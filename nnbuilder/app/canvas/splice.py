@@ -43,3 +43,14 @@ def between(doc: GraphDocument, key: EdgeKey) -> tuple[float, float] | None:
     if a is None or b is None:
         return None
     return (a[0] + b[0]) / 2, (a[1] + b[1]) / 2 + 60.0
+
+
+def splice_node_command(doc: GraphDocument, key: EdgeKey, node_id: str,
+                        moves: dict[str, tuple[float, float]]) -> Command:
+    """Move the existing, unconnected ``node_id`` (with ``moves``) and insert it into the edge ``key``."""
+    from nnbuilder.graph.commands import MoveNodes
+
+    source, source_port, target, target_port = key
+    return Macro(f"insert '{node_id}' between '{source}' and '{target}'", [
+        *([MoveNodes(moves)] if moves else []), Disconnect(key), Connect(Edge(source, node_id, source_port, 0)),
+        Connect(Edge(node_id, target, 0, target_port))])

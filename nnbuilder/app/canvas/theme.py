@@ -23,6 +23,7 @@ CATEGORY_COLORS: dict[str, str] = {
     "Merge": "#37474f",
     "Backbone": "#795548",
     "Pretrained": "#795548",  # the Backbone layer's palette category
+    "Blocks": "#5e35b1",  # Block nodes (graph/blocks.py)
 }
 UNKNOWN_CATEGORY = "#9e9e9e"
 

@@ -35,8 +35,8 @@ FRAME_MARGIN = 30.0
 class GraphView(QGraphicsView):
     """The editor canvas.  ``quickAddRequested(scene_pos)`` fires on Tab or a double-click on empty space;
     unless ``builtin_quick_add`` is set to False the view answers it with a :class:`QuickAddPopup`.
-    Its :class:`Minimap` (``view.minimap``, on unless ``minimap.set_enabled(False)``) sits in the bottom-right
-    corner while the graph does not fit in the view."""
+    Its :class:`Minimap` (``view.minimap``, on unless ``minimap.set_enabled(False)``) shows while the graph
+    does not fit in the view, in the corner that covers the fewest nodes (re-chosen on every pan and zoom)."""
 
     quickAddRequested = Signal(QPointF)
 

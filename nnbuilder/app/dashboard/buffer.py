@@ -27,6 +27,9 @@ class Drained:
     outcome: Any = None  # end-of-run evaluation (confusion matrix / predicted vs true)
     lr_finder: Any = None
     pinned: Any = None  # the probe batch's sample 0 (numpy), shown next to feature maps
+    fit: Any = None  # the fitted-curve view's training points and grid (CurveData), or why it does not apply (str)
+    curve: Any = None  # latest FittedCurve (1-D regression)
+    embeddings: Any = None  # latest tuple of EmbeddingProjection (empty: the model has none)
     progress: tuple[int, int] | None = None  # (step, epoch) of the latest step
     result: Any = None
     error: str | None = None
@@ -36,7 +39,8 @@ class Drained:
     def empty(self) -> bool:
         return not (self.plan or self.losses or self.epochs or self.lrs or self.probes or self.markers
                     or self.boundary is not None or self.outcome is not None or self.lr_finder is not None
-                    or self.progress or self.ended)
+                    or self.progress or self.ended or self.fit is not None or self.curve is not None
+                    or self.embeddings is not None)
 
 
 class EventBuffer:
@@ -76,7 +80,7 @@ class EventBuffer:
             mine = self._box
             for name in ("losses", "epochs", "lrs", "probes", "markers"):
                 getattr(mine, name).extend(getattr(box, name))
-            for name in ("plan", "boundary", "outcome", "lr_finder", "pinned", "progress"):
+            for name in ("plan", "boundary", "outcome", "lr_finder", "pinned", "progress", "fit", "curve", "embeddings"):
                 if getattr(box, name) is not None:
                     setattr(mine, name, getattr(box, name))
             mine.boundaries += box.boundaries

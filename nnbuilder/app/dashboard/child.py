@@ -4,10 +4,11 @@ The dashboard runs every job in a process of its own so that the GUI's painting 
 training loop never wait for each other's GIL. This module is that process's entry point.
 Two one-way pipes connect it to the GUI's process:
 
-* controls in: ``"stop"``, ``"pause"``, ``"resume"``, ``"boundary on"``, ``"boundary off"``;
+* controls in: ``"stop"`` (finish the step, checkpoint, end "interrupted"), ``"pause"``, ``"resume"``, ``"boundary on"``, ``"boundary off"``;
   the end of that pipe (the GUI process is gone) stops the run;
 * events out: pickled ``(kind, value)`` messages — ``("info", RunInfo)`` once the project is
-  prepared, ``("trained", TrainedModel)`` when a run leaves weights behind, and
+  prepared, ``("trained", TrainedModel)`` when a run leaves weights behind, ``("saved", SavedRun)``
+  when it wrote a run folder (Stop, the GUI gone, or a resumed run's end: see :func:`save_folder`), and
   ``("box", Drained)``: the local :class:`EventBuffer` drained at most every
   :data:`~nnbuilder.app.dashboard.collector.FLUSH_S` (by the listener, on the training thread), so
   the GUI receives a bounded number of messages however fast the steps are. The box that
@@ -23,15 +24,19 @@ import signal
 import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import torch  # preloaded by the fork server with this module
 
 from nnbuilder.app.dashboard.buffer import EventBuffer
 from nnbuilder.app.dashboard.collector import DashboardCallback
+from nnbuilder.app.dashboard.view_probes import ViewProbes
 from nnbuilder.app.dashboard.worker import RunOptions
 from nnbuilder.graph.project import loads_project
 from nnbuilder.pipeline import Prepared, TrainedModel, prepare
+from nnbuilder.runfolder import CHECKPOINT_SUBDIR
+from nnbuilder.runs import standard_callbacks
 from nnbuilder.training import Trainer, find_lr
 
 MAX_PROBES = 100  # probes per run at most (each costs one small forward pass)
@@ -64,16 +69,48 @@ def probe_every(prepared: Prepared, probes: bool) -> int | None:
 def describe_error(exc: BaseException) -> str:
     """A one-paragraph message for a failure inside a run."""
     from nnbuilder.pipeline import PipelineError
-    from nnbuilder.training import ConfigError, TrainingError
+    from nnbuilder.training import CheckpointError, ConfigError, TrainingError
 
     if isinstance(exc, (PipelineError, ConfigError)):
         return "\n".join(f"{where}: {message}" for where, message in exc.problems)
+    if isinstance(exc, CheckpointError):
+        return f"cannot resume: {exc}"
     if isinstance(exc, TrainingError):
         return str(exc)
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, RuntimeError) and ("shape" in text or "size" in text):
         return f"the model failed on a batch: {text} — check the layer sizes in the editor"
     return f"training failed: {type(exc).__name__}: {text}"
+
+
+@dataclass
+class SavedRun:
+    """The run folder the training process wrote (``folder``), or why it could not (``error``)."""
+
+    folder: str | None
+    error: str = ""
+
+
+def save_folder(prepared: Prepared, result: Any, options: RunOptions) -> SavedRun | None:
+    """An interrupted run (Stop, window closed) and every end of a resumed run go into ``options.run_dir``
+    with the layout ``nnbuilder train`` writes; a folder that cannot be written is replaced by a fallback."""
+    if not options.run_dir or (result.stop_reason != "interrupted" and not options.resume_from):
+        return None
+    from safetensors import SafetensorError
+
+    from nnbuilder.run_resume import write_run
+    from nnbuilder.runfolder import fallback_folder
+
+    try:
+        return SavedRun(str(write_run(prepared, result, options.run_dir, options.checkpoint_dir)))
+    except (OSError, SafetensorError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+    try:
+        fallback = write_run(prepared, result, fallback_folder(Path(options.run_dir).name), options.checkpoint_dir)
+    except (OSError, SafetensorError) as exc:
+        return SavedRun(None, f"could not write the run folder {options.run_dir} ({reason}) nor a fallback ({exc})")
+    return SavedRun(str(fallback), f"could not write the run folder {options.run_dir} ({reason}); "
+                                   f"it was saved to {fallback} instead")
 
 
 def leave_a_core_for_the_gui() -> None:
@@ -105,7 +142,7 @@ class Controls:
             if self.paused:
                 trainer.pause()
             if self.stop.is_set():
-                trainer.stop()
+                trainer.interrupt()
 
     def listen(self) -> None:
         while True:
@@ -124,7 +161,7 @@ class Controls:
             if message == "stop":
                 self.stop.set()
                 if trainer is not None:
-                    trainer.stop()
+                    trainer.interrupt()  # after the current step, with a checkpoint of where it is
             elif message in ("pause", "resume"):
                 self.paused = message == "pause"
                 if trainer is not None:
@@ -186,12 +223,20 @@ def run_child(project_text: str, kind: str, options: RunOptions, events: Connect
         if kind == "train":
             trainer = Trainer(prepared.model, prepared.bundle, prepared.config,
                               [DashboardCallback(buffer, prepared.bundle, controls.stop, controls.boundary_wanted,
-                                                 flush=shipper.flush, step_delay=lambda: controls.step_delay)],
+                                                 flush=shipper.flush, step_delay=lambda: controls.step_delay),
+                               ViewProbes(buffer, prepared.bundle, prepared.project.graph,
+                                          prepared.compiled.code.attr_of, controls.boundary_wanted),
+                               *standard_callbacks(prepared)],  # per-layer gradient norms, as the CLI records
                               batch_size=prepared.batch_size, probe_every=probe_every(prepared, options.probes),
                               checkpoint_dir=options.checkpoint_dir, checkpoint_every_s=CHECKPOINT_EVERY_S)
+            if options.resume_from:
+                trainer.load_checkpoint(Path(options.resume_from) / CHECKPOINT_SUBDIR)
             controls.attach(trainer)
             result = trainer.run()
             shipper.send("trained", TrainedModel.of(prepared))
+            saved = save_folder(prepared, result, options)
+            if saved is not None:
+                shipper.send("saved", saved)
         else:
             result = find_lr(prepared.model, prepared.bundle, prepared.config, num_steps=options.lr_finder_steps,
                              batch_size=prepared.batch_size)

@@ -14,6 +14,7 @@ from nnbuilder.sections import TASK_RULES
 TRAIN, VAL, RAW = "#1f77b4", "#ff7f0e", (31, 119, 180, 60)
 MARKER_PENS = {"plateau": "#9467bd", "best": "#2ca02c", "early_stop": "#d62728"}
 OVERLAY_PENS = ["#7f7f7f", "#bcbd22", "#17becf", "#e377c2", "#8c564b"]
+SAVED_PENS = ["#9467bd", "#2ca02c", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#d62728"]
 METRICS = {task: (rule.metric, f"val_{rule.metric}") for task, rule in TASK_RULES.items()}  # the core's task rules
 
 
@@ -82,6 +83,8 @@ class CurvesView(QWidget):
         self.lr_plot.addItem(self.lr_now)
         self.overlays: list[pg.PlotDataItem] = []
         self.overlay_range: tuple[float, float] | None = None
+        self.saved_runs: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # see set_saved_runs
+        self.saved_items: list[tuple[pg.PlotWidget, pg.PlotDataItem]] = []
         self.reset("classification")
 
     # ------------------------------------------------------------------ state
@@ -91,14 +94,14 @@ class CurvesView(QWidget):
         if not len(self.losses) and not len(self.metric_values):
             self.reset(task)
 
-    def reset(self, task: str, steps_per_epoch: int = 1, epochs: int | None = None) -> None:
+    def reset(self, task: str, steps_per_epoch: int | None = None, epochs: int | None = None) -> None:
         """Forget the current run's data (the LR preview and past-run overlays stay).
 
         With ``epochs`` known, the x axes are fixed to the whole run: axes then need no repaint
         as data arrives (redrawing tick labels is the costliest part of a live plot). Without,
         the x ranges stay as they are until the run's plan names its length.
         """
-        self.steps_per_epoch = max(1, steps_per_epoch)
+        self.steps_per_epoch = max(1, steps_per_epoch or getattr(self, "steps_per_epoch", 1))  # kept: the preview's
         if epochs:
             self.total_steps = epochs * self.steps_per_epoch
             self.shown_steps = 0.0
@@ -133,6 +136,7 @@ class CurvesView(QWidget):
         self.lr_now.setValue(0)
         if self.y_ranges["loss"] is not None:
             self.loss_plot.setYRange(*self.y_ranges["loss"], padding=0.02)
+        self._place_saved_runs()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -158,8 +162,11 @@ class CurvesView(QWidget):
         super().showEvent(event)
         self.redraw()  # what arrived while hidden
 
-    def set_preview(self, lrs: list[float], note: str = "") -> None:
+    def set_preview(self, lrs: list[float], note: str = "", steps_per_epoch: int | None = None) -> None:
         """Draw the planned LR per step (from ``preview_schedule``) before the run starts."""
+        if steps_per_epoch and not len(self.losses) and steps_per_epoch != self.steps_per_epoch:
+            self.steps_per_epoch = steps_per_epoch  # saved runs' epochs line up with the planned run's
+            self._place_saved_runs()
         values = np.asarray(lrs, dtype=float)
         self.lr_preview.setData(np.arange(len(lrs), dtype=float), values)
         if not len(self.losses) and len(lrs):  # before a run the step axes show the whole plan
@@ -193,6 +200,29 @@ class CurvesView(QWidget):
         if self.overlay_range is not None:
             self.y_ranges["loss"] = grown(self.y_ranges["loss"], *self.overlay_range)
             self.loss_plot.setYRange(*self.y_ranges["loss"], padding=0.02)
+
+    def set_saved_runs(self, runs: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]) -> None:
+        """Saved runs' loss and metric per epoch, ``(label, epochs, losses, metric epochs, metrics)`` each,
+        drawn dashed behind the current run: epoch k of a saved run lines up with epoch k of this one."""
+        self.saved_runs = list(runs)
+        self._place_saved_runs()
+
+    def _place_saved_runs(self) -> None:
+        for plot, item in self.saved_items:
+            plot.removeItem(item)
+        self.saved_items = []
+        dash = pg.QtCore.Qt.PenStyle.DashLine
+        for i, (label, epochs, losses, metric_epochs, metrics) in enumerate(self.saved_runs):
+            pen = SAVED_PENS[i % len(SAVED_PENS)]
+            for plot, x, y, key in ((self.loss_plot, np.asarray(epochs) * self.steps_per_epoch, losses, "loss"),
+                                    (self.metric_plot, metric_epochs, metrics, "metric")):
+                if not len(y):
+                    continue
+                item = curve(plot, pen, label if key == "loss" else None, width=1.5, style=dash, symbol="t", symbolSize=5, symbolBrush=pen)
+                item.setData(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+                item.setZValue(-1)
+                self.saved_items.append((plot, item))
+                self._grow(key, plot, np.asarray(y, dtype=float))
 
     # ------------------------------------------------------------------ live data
     def add(self, box: Any) -> None:

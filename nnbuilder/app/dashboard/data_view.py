@@ -138,6 +138,8 @@ class DataView(QWidget):
 
     def _show_scatter(self, shown: dict[str, Any]) -> None:
         pts = shown["points"].numpy()
+        if pts.shape[1] == 1:  # one feature (curve_1d): the target against x
+            pts = np.column_stack([pts[:, 0], shown["targets"].numpy().reshape(len(pts), -1)[:, 0]])
         if "labels" in shown:
             brushes = [pg.mkBrush(*CLASS_COLORS[int(c) % len(CLASS_COLORS)]) for c in shown["labels"].numpy()]
         else:

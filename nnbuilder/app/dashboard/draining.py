@@ -5,6 +5,7 @@ import time
 from typing import Any
 
 from nnbuilder.app.dashboard.frames import PAINT, SLOW_VIEW_S
+from nnbuilder.app.dashboard.resuming import saved_text
 from nnbuilder.app.dashboard.status import describe_result, progress_text
 from nnbuilder.app.dashboard.worker import TrainingJob
 
@@ -42,6 +43,8 @@ class _Draining:
             self.results.set_outcome(box.outcome)
         if box.lr_finder is not None:
             self.lr_view.set_result(box.lr_finder)
+        self.fit_view.take(box)
+        self.embedding_view.take(box)
         if box.progress:
             self._progress = box.progress
         if box.ended:
@@ -62,12 +65,16 @@ class _Draining:
             self.curves.redraw()
             self.inside.redraw()
             self.results.redraw()
+            self.fit_view.redraw()
+            self.embedding_view.redraw()
             self._show_progress(now)
         else:
             views = [lambda: self.curves.isVisible() and self.curves.redraw(limit=1),
                      lambda: (self.inside.isVisible() and now - self.inside.drawn_at >= SLOW_VIEW_S
                               and self.inside.redraw()),
                      lambda: self.results.isVisible() and self.results.redraw(),
+                     lambda: self.fit_view.isVisible() and self.fit_view.redraw(),
+                     lambda: self.embedding_view.isVisible() and self.embedding_view.redraw(),
                      lambda: now - self._last_status >= SLOW_VIEW_S / 2 and self._show_progress(now)]
             for i in range(len(views)):
                 turn = (self._turn + i) % len(views)
@@ -89,7 +96,8 @@ class _Draining:
     def _want_boundary(self) -> None:
         """Live decision boundaries are computed (in the training process) only while they are on screen."""
         if self.job is not None:
-            (self.job.boundary_wanted.set if self.results.isVisible() else self.job.boundary_wanted.clear)()
+            live = self.results.isVisible() or self.fit_view.isVisible()  # the boundary's and the curve's probes
+            (self.job.boundary_wanted.set if live else self.job.boundary_wanted.clear)()
 
     def _pace(self, started: float, painted: float) -> None:
         """Space the frames so that redrawing stays within the frame budget."""
@@ -123,11 +131,17 @@ class _Draining:
             self.lrFound.emit(box.result)
             return
         result = box.result
-        self.history.add(self.project.name, self.curves.losses.x, self.curves.losses.smoothed, result, job.trained)
+        record = self.last_run = self.history.add(self.project.name, self.curves.losses.x,
+                                                  self.curves.losses.smoothed, result, job.trained)
+        record.project_copy = job.project
         self.progress.setValue(self.progress.maximum() if result.stop_reason == "completed" else self.progress.value())
-        self.status.setText(describe_result(result))
-        if result.message:
-            self.say(result.message)
+        self.status.setText(describe_result(result) + saved_text(job.saved, result.stop_reason))
+        if result.message or (job.saved is not None and job.saved.error):
+            self.say("\n".join(m for m in (result.message, job.saved.error if job.saved else "") if m))
+        if job.saved is None:  # the training process wrote no folder (a completed run): the dashboard writes it
+            self.autosave(record, job.options.run_dir)
+        elif job.saved.folder:  # Stop or a resumed run: the process wrote it; listed, not written twice
+            self.autosave(record, written=job.saved.folder)
         self._sync_buttons()
         self.runFinished.emit(result)
 

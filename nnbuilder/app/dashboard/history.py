@@ -21,6 +21,8 @@ class RunRecord:
     smoothed: np.ndarray
     result: Any
     trained: Any  # pipeline.TrainedModel
+    project_copy: Any = None  # the project as trained (its settings go into the run folder)
+    folder: Path | None = None  # where the run was saved automatically (see run_saving)
 
     @property
     def label(self) -> str:

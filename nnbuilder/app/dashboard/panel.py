@@ -33,11 +33,16 @@ from nnbuilder.app.dashboard.commands import follow_data_set
 from nnbuilder.app.dashboard.curves import CurvesView
 from nnbuilder.app.dashboard.data_view import DataView
 from nnbuilder.app.dashboard.draining import FAILED_TEXT, _Draining
+from nnbuilder.app.dashboard.embedding_view import EmbeddingView
+from nnbuilder.app.dashboard.fit_view import FittedCurveView
 from nnbuilder.app.dashboard.frames import MIN_INTERVAL_S, PAINT, FramePacer
-from nnbuilder.app.dashboard.history import RunHistory, default_run_folder, save_record
+from nnbuilder.app.dashboard.history import RunHistory, RunRecord, default_run_folder, save_record
 from nnbuilder.app.dashboard.inside import InsideView
 from nnbuilder.app.dashboard.lr_view import LRFinderView
 from nnbuilder.app.dashboard.results import ResultsView
+from nnbuilder.app.dashboard.resuming import _Resuming, run_folder_for
+from nnbuilder.app.dashboard.run_list import RunsView
+from nnbuilder.app.dashboard.run_saving import _RunSaving
 from nnbuilder.app.dashboard.setup_panel import SetupPanel
 from nnbuilder.app.dashboard.task_defaults import preflight_fixes
 from nnbuilder.app.dashboard.watch import FixBar
@@ -52,7 +57,7 @@ NOT_STARTED_TEXT = "Not started: fix the setup as the message below says."
 REDRAW_MS = round(MIN_INTERVAL_S * 1000)  # the fastest pace (30 redraws per second); slower when frames cost more
 
 
-class Dashboard(_Draining, QWidget):
+class Dashboard(_Draining, _Resuming, _RunSaving, QWidget):
     """Train the edited project and watch it learn."""
 
     runFinished = Signal(object)  # TrainResult (also after stop / NaN)
@@ -66,6 +71,7 @@ class Dashboard(_Draining, QWidget):
         self.project_path: str | None = None
         self.job: TrainingJob | None = None
         self.history = RunHistory()
+        self.last_run: RunRecord | None = None  # what "Save run…" writes: this project's last finished run
         self.updates = 0  # timer ticks that delivered data (for the benchmark)
         self._ckpt_root = Path(tempfile.mkdtemp(prefix="nnbuilder-checkpoints-"))
         self.checkpoint_dir: Path | None = None
@@ -131,14 +137,20 @@ class Dashboard(_Draining, QWidget):
                                + 2 * scroll.frameWidth())
         self.curves, self.results, self.inside = CurvesView(), ResultsView(), InsideView()
         self.lr_view, self.data_view = LRFinderView(), DataView()
+        self.fit_view, self.embedding_view = FittedCurveView(), EmbeddingView()
+        self.data_view.loaded.connect(self.fit_view.set_preview)  # the training points before a run
         self.lr_view.runRequested.connect(self.find_lr)
         self.lr_view.applyRequested.connect(self.apply_lr)
         self.data_view.loaded.connect(self._on_data_loaded)
+        self.runs = RunsView(lambda: (self.project_path, self.project.name))  # saved runs: list, compare, overlay
+        self.runs.overlaysChanged.connect(self._show_saved_runs)
         self.tabs = QTabWidget()
         for widget, title in ((self.curves, "Curves"), (self.results, "Boundary && results"),
                               (self.inside, "Inside the network"), (self.lr_view, "LR finder"),
-                              (self.data_view, "Data")):
+                              (self.data_view, "Data"), (self.runs, "Runs")):
             self.tabs.addTab(widget, title)
+        self.tabs.addTab(self.fit_view, "Fitted curve")
+        self.tabs.addTab(self.embedding_view, "Embeddings")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(self.tabs)
@@ -160,7 +172,7 @@ class Dashboard(_Draining, QWidget):
         self.lr_view.run_button.setEnabled(not running)
         self.pause_button.setEnabled(running and self.job is not None and self.job.kind == "train")
         self.stop_button.setEnabled(running)
-        self.save_button.setEnabled(not running and self.history.last is not None)
+        self.save_button.setEnabled(not running and self.last_run is not None)
         self.pause_button.setText("Resume" if running and self.job.paused else "Pause")
 
     def say(self, text: str) -> None:
@@ -191,20 +203,25 @@ class Dashboard(_Draining, QWidget):
         self.setup.load(project.data, project.training)
         self.request_preview(self.setup.data)
         self._update_lr_preview()
+        self.runs.refresh()  # this project's saved runs
 
     def _forget_run(self, project: Project) -> None:
         """Another project: its dashboard starts empty (the last run stays in the history, per project)."""
         info = self.setup.datasets.get((project.data or {}).get("dataset"))
         self._expected, self._plan, self._progress = None, None, None
+        self.last_run = None  # "Save run…" never writes another project's run
         self.data_view.result = None  # the last project's data: its task must not name this one's metric
         self.curves.reset(info.task if info is not None and info.task != "auto" else "classification")
         self.inside.reset()
         self.results.reset()
+        self.fit_view.reset()
+        self.embedding_view.reset()
         self.progress.setValue(0)
         self.status.setText("Ready.")
         self.say("")
         self.tell("")
         self._show_overlays_of(project.name)
+        self._sync_buttons()
 
     def request_preview(self, data: dict | None) -> None:
         """Preview ``data`` with its paths resolved against the project file's folder."""
@@ -265,7 +282,7 @@ class Dashboard(_Draining, QWidget):
             batch = config.batch_size or data_batch_size(self.setup.data)
             steps_per_epoch = max(1, -(-loaded["train_size"] // batch))
             planned = preview_schedule(config, steps_per_epoch)
-            self.curves.set_preview(list(planned), planned.note)
+            self.curves.set_preview(list(planned), planned.note, steps_per_epoch)
             self._expected = (loaded.get("task", "classification"), steps_per_epoch, config.epochs)
             if not self.running:
                 self.curves.show_task(self._expected[0])
@@ -275,12 +292,15 @@ class Dashboard(_Draining, QWidget):
     def running(self) -> bool:
         return self.job is not None and self.job.is_alive()
 
-    def start(self, kind: str = "train") -> bool:
-        """Start training (or the LR range test) on a snapshot of the project; False if a job runs."""
+    def start(self, kind: str = "train", resume: Any = None) -> bool:
+        """Start training (or the LR range test) on a snapshot of the project; False if a job runs.
+
+        Stop saves a training run's folder, resumable, into the project's runs folder. ``resume``
+        (a :class:`nnbuilder.run_resume.Resumable`; see :meth:`resume_run`) continues such a run instead."""
         if self.running:
             return False
         self.say("")
-        if kind == "train":
+        if kind == "train" and resume is None:
             problems = preflight_fixes(self.setup.datasets.get((self.project.data or {}).get("dataset")),
                                        self.project.training, self.project.graph)
             if problems:
@@ -294,14 +314,19 @@ class Dashboard(_Draining, QWidget):
         if kind == "train":
             self.checkpoint_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self._ckpt_root))
             options.checkpoint_dir = str(self.checkpoint_dir)
+            options.run_dir = str(resume.folder if resume is not None else
+                                  run_folder_for(self.project_path, self.project.name))
+            options.resume_from = str(resume.folder) if resume is not None else None
             self._update_lr_preview()
             # the axes the plan will most likely ask for, set now while the run prepares
             self.curves.reset(*(self._expected or ("classification",)))
             self.inside.reset()
             self.results.reset()
+            self.fit_view.reset()
+            self.embedding_view.reset()
             self._show_overlays()
             self.tabs.setCurrentWidget(self.curves) if self.tabs.currentWidget() is self.lr_view else None
-        self.job = TrainingJob(self.project, kind, options)
+        self.job = TrainingJob(resume.project if resume is not None else self.project, kind, options)
         self._want_boundary()
         self.job.start()
         self._started = time.perf_counter()
@@ -342,20 +367,40 @@ class Dashboard(_Draining, QWidget):
             self.job.stop()
 
     def shutdown(self, timeout: float = 5.0, remove_checkpoints: bool = True) -> bool:
-        """Stop any job and wait for its process (window closing); True when nothing is left running."""
+        """Stop any job and wait for its process (window closing); True when nothing is left running.
+
+        A training run finishes its step and saves its run folder (see :meth:`start`); a process that has
+        not ended after ``timeout`` seconds is killed, and the panel and stderr say what was lost."""
         ended = True
         if self.job is not None:
+            was_running = self.job.is_alive()
             self.job.stop()
             ended = self.job.join(timeout)
             if not ended:  # a child stuck in a C call: end it rather than leave it behind
                 self.job.kill()
-                ended = self.job.join(timeout)
+                ended = self.job.join(min(timeout, 2.0))
+                if was_running:
+                    self._report_killed(timeout)
             self._tick()
         self.timer.stop()
         self.data_view.join(timeout)
         if remove_checkpoints:
             shutil.rmtree(self._ckpt_root, ignore_errors=True)
         return ended
+
+    def _job_name(self) -> str:
+        return "training" if self.job.kind == "train" else "LR range test"
+
+    def _report_killed(self, timeout: float) -> None:
+        import sys
+
+        if self.job.kind == "train" and self.job.step > 0:
+            text = (f"The training process did not stop within {timeout:g} s and was ended; the run since its last "
+                    "saved run folder is lost.")
+        else:
+            text = f"The {self._job_name()} process did not stop within {timeout:g} s and was ended before it trained."
+        self.say(text)
+        print(f"nnbuilder: {text}", file=sys.stderr)
 
     # ------------------------------------------------------------------ layer selection
     def show_node(self, node_id: str | None) -> None:
@@ -364,13 +409,14 @@ class Dashboard(_Draining, QWidget):
             return
         info = self.job.info if self.job is not None else None
         name = info.attr_of.get(node_id, node_id) if info is not None else node_id
+        self.embedding_view.select_layer(node_id)  # an Embedding node: its projection
         if not self.inside.select_layer(name):
             self._pending_layer = name
 
     # ------------------------------------------------------------------ saving
     def save_run(self, folder: str | Path | None = None) -> Path | None:
-        """Save the last finished run (weights, model.py, history, run.json); the folder is returned."""
-        record = self.history.last
+        """Save this project's last finished run (weights, model.py, history, run.json); the folder is returned."""
+        record = self.last_run
         if record is None:
             self.say("Nothing to save yet: train the model first.")
             return None

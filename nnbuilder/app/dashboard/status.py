@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-REASONS = {"completed": "Finished", "early_stopping": "Stopped early", "stopped": "Stopped",
+REASONS = {"completed": "Finished", "early_stopping": "Stopped early", "stopped": "Stopped", "interrupted": "Stopped",
            "nan": "Stopped: the loss became NaN", "oom": "Stopped: out of memory"}
 
 

@@ -34,6 +34,8 @@ class RunOptions:
     probes: bool = True
     lr_finder_steps: int = 100
     step_delay: float = 0.0  # seconds each training step waits: "watch" speed, so a toy run can be followed
+    run_dir: str | None = None  # where a stopped (interrupted) run's folder goes; a resumed run's own folder
+    resume_from: str | None = None  # a run folder whose checkpoint the run continues from
 
 
 def process_context() -> BaseContext:
@@ -92,6 +94,7 @@ class TrainingJob:
         self.buffer = EventBuffer()
         self.info: Any = None  # child.RunInfo
         self.trained: Any = None  # pipeline.TrainedModel
+        self.saved: Any = None  # the run folder the child wrote (a stopped or resumed run), or the reason it could not
         self.step = 0  # the latest optimizer step the run reported
         self.boundary_wanted = RemoteFlag(self._send, "boundary")
         self._paused = False
@@ -177,6 +180,8 @@ class TrainingJob:
                     self.info = value
                 elif kind == "trained":
                     self.trained = value
+                elif kind == "saved":
+                    self.saved = value
                 elif kind == "box":
                     if value.progress:
                         self.step = value.progress[0]

@@ -49,13 +49,17 @@ ACTIONS: tuple[ActionDef, ...] = (
     ActionDef("select_all", "&Edit", "Select &All", (StdKey.SelectAll,), "select_all", canvas=True),
     ActionDef("quick_add", "&Edit", "&Quick Add Layer…", ("Tab",), "quick_add", canvas=True,
               separator_before=True),
+    ActionDef("make_block", "&Edit", "Make &Block…", ("Ctrl+B",), "make_block", canvas=True, separator_before=True),
+    ActionDef("expand_block", "&Edit", "E&xpand Block", ("Ctrl+Shift+B",), "expand_block", canvas=True),
+    ActionDef("repeat_block", "&Edit", "Block &Repeat…", (), "repeat_block", canvas=True),
     ActionDef("frame_all", "&View", "&Frame All", ("F",), "frame_all", canvas=True),
     ActionDef("auto_layout", "&View", "Auto &Layout", ("Ctrl+L",), "auto_layout"),
     ActionDef("minimap", "&View", "&Minimap", (), "set_minimap_enabled", checkable=True, separator_before=True),
-    ActionDef("dashboard", "&Train", "Training &Dashboard", ("Ctrl+T",), "show_dashboard"),
+    ActionDef("dashboard", "&Train", "Training &Dashboard", ("Ctrl+T",), "toggle_dashboard"),
     ActionDef("train_start", "&Train", "&Start Training", ("F5",), "start_training", separator_before=True),
     ActionDef("train_pause", "&Train", "&Pause / Resume", ("F6",), "pause_training"),
     ActionDef("train_stop", "&Train", "S&top", ("Shift+F5",), "stop_training"),
+    ActionDef("train_resume", "&Train", "&Resume Run…", (), "resume_run_dialog"),
     ActionDef("find_lr", "&Train", "Find &Learning Rate", (), "find_learning_rate", separator_before=True),
     ActionDef("shortcuts", "&Help", "&Keyboard Shortcuts", ("F1",), "show_shortcuts"),
     ActionDef("about", "&Help", "&About nnbuilder", (), "show_about"),
@@ -67,6 +71,7 @@ EXTRA_SHORTCUTS = (
     ("Click a connection, then Del", "delete that connection"),
     ("Drag a palette item onto the canvas", "add that layer"),
     ("Drop a layer on a connection", "insert it there"),
+    ("Drag an unconnected node onto a connection", "insert it there (a wired node only moves)"),
     ("Drag from a port into empty space", "search a layer and connect it"),
     ("Tab with one node selected", "add a layer connected after it"),
     ("Double-click a palette item", "add it at the centre of the view"),
@@ -133,7 +138,8 @@ def sequences(keys: tuple[QKeySequence | StdKey | str, ...]) -> list[QKeySequenc
     out: list[QKeySequence] = []
     for key in keys:
         out += QKeySequence.keyBindings(key) if isinstance(key, StdKey) else [QKeySequence(key)]
-    return [s for s in out if not s.isEmpty()]
+    # once each: a key listed twice (StdKey.Quit is Ctrl+Q on X11) makes Qt call the shortcut ambiguous and ignore it
+    return [s for i, s in enumerate(out) if not s.isEmpty() and s not in out[:i]]
 
 
 def _theme_menu(window: MainWindow, view_menu: QMenu) -> QMenu:

@@ -135,6 +135,8 @@ class FileActions:
         self.project.data, self.project.folder = rebased, folder
         old = self.path
         self.path = path
+        if self.dashboard is not None:  # its runs now go beside the file (Save As of an example, a new project)
+            self.dashboard.set_project_path(path)
         self.stack.setClean()
         self.store.remove(old)
         self.store.remove(path)

@@ -40,6 +40,7 @@ from nnbuilder.app.window.finetune_section import (  # noqa: F401 - re-exported:
     parse_multiplier,
 )
 from nnbuilder.app.window.summary import shape_text
+from nnbuilder.graph.blocks import BLOCK_HELP, BLOCK_TYPE
 from nnbuilder.graph.commands import SetParam
 from nnbuilder.graph.document import DocEvent, GraphDocument
 from nnbuilder.graph.project import Project
@@ -210,7 +211,7 @@ class InspectorWidget(FineTuningSection, QScrollArea):
             spec = get_spec(node.type)
         except UnknownLayerType as exc:
             spec = None
-            doc_text = str(exc)
+            doc_text = BLOCK_HELP if node.type == BLOCK_TYPE else str(exc)
         else:
             doc_text = spec.doc
             for pspec in spec.params:

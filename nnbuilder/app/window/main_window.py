@@ -20,7 +20,9 @@ from nnbuilder.app.window import dialogs
 from nnbuilder.app.window.actions import build_menus, canvas_action_names, shortcuts_text
 from nnbuilder.app.window.analysis_runner import AnalysisRunner
 from nnbuilder.app.window.appearance import THEME_NAMES, apply_app_theme
+from nnbuilder.app.window.arrangement import TrainingArrangement, style_bottom_area
 from nnbuilder.app.window.autosave import AFTER_EDIT_MS, INTERVAL_MS, RecoveryStore
+from nnbuilder.app.window.block_actions import _BlockActions
 from nnbuilder.app.window.edit_actions import _EditActions
 from nnbuilder.app.window.files import FileActions
 from nnbuilder.app.window.palette import PaletteWidget
@@ -39,7 +41,7 @@ if TYPE_CHECKING:  # annotations only: PySide builds a Python type on first acce
 INSPECTOR_EMPTY_TEXT = "Select one node to edit its parameters."
 
 
-class MainWindow(FileActions, _EditActions, _TrainingActions, QMainWindow):
+class MainWindow(FileActions, _EditActions, _BlockActions, _TrainingActions, QMainWindow):
     """The nnbuilder editor window."""
 
     def __init__(self, settings: QSettings | None = None, recovery_dir: str | Path | None = None,
@@ -86,9 +88,9 @@ class MainWindow(FileActions, _EditActions, _TrainingActions, QMainWindow):
         self._restore_or_size_docks()
 
     # ------------------------------------------------------------------ layout
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, name: str = "") -> QDockWidget:
         dock = QDockWidget(title, self)
-        dock.setObjectName(title.lower().replace(" ", "_"))
+        dock.setObjectName(name or title.lower().replace(" ", "_"))  # the saved layouts' key
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
@@ -109,7 +111,9 @@ class MainWindow(FileActions, _EditActions, _TrainingActions, QMainWindow):
         self.inspector_dock = self._dock("Inspector", placeholder, Qt.DockWidgetArea.RightDockWidgetArea)
         self.summary = SummaryTable()
         self.summary.nodeClicked.connect(self.select_node)
-        self.summary_dock = self._dock("Model summary", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea)
+        # "Summary": the bottom area's tabs run down its side, where a short title fits
+        self.summary_dock = self._dock("Summary", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea,
+                                       "model_summary")
         self.problems = ProblemsPanel()
         self.problems.nodeRequested.connect(self.select_node)
         self.problems.fixRequested.connect(lambda command: push(self.stack, self.doc, command))
@@ -120,6 +124,8 @@ class MainWindow(FileActions, _EditActions, _TrainingActions, QMainWindow):
                                         Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.problems_dock, self.training_dock)
         self.training_dock.hide()
+        style_bottom_area(self, (self.summary_dock, self.problems_dock, self.training_dock))
+        self.arrangement = TrainingArrangement(self)
         self.summary_dock.raise_()  # after every tabify: the last tabified dock would be the current tab
         self.training_dock.visibilityChanged.connect(
             lambda visible: visible and after_first_frame(self, self._dashboard_when_loaded))
@@ -191,12 +197,14 @@ class MainWindow(FileActions, _EditActions, _TrainingActions, QMainWindow):
         self.scene = GraphScene(project.graph, self.stack, self)
         self.scene.selectionChangedIds.connect(self._on_selection)
         self.scene.nodeActivated.connect(self._focus_inspector)
+        self.scene.nodeActivated.connect(self._activate_block)
         if self.view is None:
             self.view = GraphView(self.scene)
             for name in canvas_action_names():
                 action = self.menu_actions[name]
                 action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 self.view.addAction(action)
+            self._install_block_ui()
             self.setCentralWidget(self.view)
         else:  # one view for the window's life: a new central widget would let the docks take its space
             self.view.setScene(self.scene)
@@ -359,7 +367,8 @@ class MainWindow(FileActions, _EditActions, _TrainingActions, QMainWindow):
         self._autosave_timer.stop()
         self._edit_autosave.stop()
         self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("window_state", self.saveState())
+        self.settings.setValue("window_state", self.arrangement.state_to_save())
+        self.settings.sync()  # on disk now: the process ends without tearing its objects down (main.end_process)
         event.accept()
 
 
