@@ -7,8 +7,6 @@ behind for long).
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import re
 import secrets
@@ -153,6 +151,9 @@ _AT_FDCWD = -100
 def _renameat2():
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes  # on first use (ctypes.util costs ≈ 20 ms, paid before the editor's first frame otherwise)
+    import ctypes.util
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         func = libc.renameat2

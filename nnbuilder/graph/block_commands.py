@@ -10,8 +10,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-import networkx as nx
-
 from nnbuilder.graph.blocks import (
     BLOCK_TYPE,
     BLOCKS_KEY,
@@ -247,6 +245,8 @@ def _check_name(name: str, blocks: dict[str, BlockDef]) -> None:
 
 def _check_convex(doc: GraphDocument, chosen: set[str]) -> None:
     """Refuse a selection that a path leaves and re-enters (the block would feed itself)."""
+    import networkx as nx  # on use: the editor imports this module before its first frame
+
     graph = nx.DiGraph()
     graph.add_nodes_from(n.id for n in doc.nodes)
     graph.add_edges_from((e.source, e.target) for e in doc.edges)

@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
-
 from nnbuilder.graph.document import Edge, GraphDocument, Node
 
 BLOCK_TYPE = "Block"
@@ -186,6 +184,8 @@ def check_blocks(raw: Any, top_nodes: list[Node], at_of: dict[str, str]) -> list
                     at_of[f"\0{name}\0{node.id}"] = inner_at[node.id]
     if problems:
         return problems
+    import networkx as nx  # here, not at the top: opening a project must not pay for it before the first frame
+
     graph = nx.DiGraph()
     places = [(f"\0{b.name}\0{n.id}", n, b.name) for b in blocks.values() for n in b.nodes if n.type == BLOCK_TYPE]
     places += [(n.id, n, None) for n in top_nodes if n.type == BLOCK_TYPE]
