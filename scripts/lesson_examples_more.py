@@ -86,9 +86,17 @@ def augmentation(augment: bool) -> Project:
                     classification(3e-3, 40), "Augmentation", AUGMENT_TEXT[augment], AUGMENT_EXPECT[augment])
 
 
-# NOT MEASURED YET (not in MORE_SECONDS): texts and bounds are placeholders, not results.
-AUGMENT_TEXT = {False: "", True: ""}
-AUGMENT_EXPECT: dict[bool, dict[str, Any]] = {False: {"metric": "val_accuracy", "at_most": 0.8},
+AUGMENT_TEXT = {
+    False: "A small CNN trained on only 40 images of shapes placed anywhere in the frame (Adam 3e-3, 40 epochs), "
+           "without augmentation: it learns its 40 images perfectly (training accuracy 1.0, loss 0.002) but "
+           "recognises only about 42 % of new images (validation 0.42, test 0.42, chance 0.33): with so few "
+           "images it memorises where the shapes happened to be.",
+    True: "The same network and the same 40 images, each batch shifted at random by up to 25 % and scaled "
+          "0.9-1.1 (data section: augment RandomAffine): the training accuracy stays lower (about 0.83) but "
+          "new images are recognised (validation 0.91, test 0.86): the shifted copies teach it that a shape is "
+          "the same shape anywhere.",
+}
+AUGMENT_EXPECT: dict[bool, dict[str, Any]] = {False: {"metric": "val_accuracy", "at_most": 0.6},
                                               True: {"metric": "val_accuracy", "at_least": 0.8}}
 
 
@@ -132,4 +140,6 @@ MORE_SECONDS: dict[str, int] = {
     "lr_constant": 120,  # CPU 47 s (1233 s wall under load 15-23), training loss 0.0136
     "lr_step_decay": 120,  # CPU 42 s (723 s wall under load), training loss 0.0048
     "lr_plateau": 120,  # CPU 28 s (169 s wall under load), training loss 0.0031
+    "augment_none": 300,  # 154 s wall at nice 19 beside the test suite; val accuracy 0.42
+    "augment_shift": 300,  # 111 s wall at nice 19 beside the test suite; val accuracy 0.91
 }
