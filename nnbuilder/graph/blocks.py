@@ -23,8 +23,8 @@ MAX_BLOCKS = 200
 MAX_REPEAT = 1000
 MAX_EXPANDED = 20_000  # primitive nodes after expanding every block copy (the project file's own node limit)
 BLOCK_HELP = ("A block: a named sub-graph placed here 'repeat' times, each copy feeding the next. Double-click it "
-              "(or Edit › Expand Block) to edit its layers; undo collapses it again. Edit › Make Block (Ctrl+B) "
-              "makes a block from selected layers.")
+              "(or Edit › Expand Block) to edit its layers; undo collapses it again. Edit › Block Repeat… sets "
+              "the number of copies; Edit › Make Block (Ctrl+B) makes a block from selected layers.")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,59}$")
 _BLOCK_PARAMS = {"block", "repeat", "overrides"}
 
