@@ -227,8 +227,8 @@ LESSON_SECONDS: dict[str, int] = {
     "overfit_weight_decay": 300,  # 83 s
     "overfit_dropout": 300,  # 92 s
     "overfit_early_stopping": 180,  # 38 s
-    "overfit_l1": 450,  # 235 s wall, 116 s CPU under load 8 (overfit_none then: 145 s, 72 s CPU)
-    "overfit_elastic_net": 450,  # 268 s wall, 112 s CPU under load 9-10
+    "overfit_l1": 450,  # 24 s at load 3.5, 235 s at load 8 (overfit_none: 145 s at load 8, 204 s at 8.6)
+    "overfit_elastic_net": 450,  # 59 s at load 4.5, 268 s at load 9-10
     "shifted_fc": 60,  # 8 s
     "shifted_cnn": 120,  # 26 s
     "optimizer_sgd": 150,  # 46 s
