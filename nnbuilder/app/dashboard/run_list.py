@@ -1,7 +1,8 @@
 """The dashboard's Runs tab: every saved run of the project (GUI and CLI), newest first.
 
 Tick runs to overlay their loss and metric per epoch on the Curves plots and to compare their
-settings and final metrics side by side; click a run to see its gradient norms per layer.
+settings and final metrics side by side; click a run to see its gradient norms per layer (and, in the
+Fitted curve and Embeddings tabs, its curve and projection).
 The list is read from disk (the project's runs folder), so it survives a restart.
 """
 from __future__ import annotations
@@ -41,6 +42,7 @@ class RunsView(QWidget):
     """The run list, the comparison table of ticked runs and the gradient norms of the current run."""
 
     overlaysChanged = Signal(list)  # the ticked runs (RunSummary), newest first
+    currentRunChanged = Signal(object)  # the run the user clicked or moved to (RunSummary); not on refresh
 
     def __init__(self, locate: Callable[[], tuple[str | None, str]], parent: QWidget | None = None) -> None:
         """``locate()`` gives the project's file path (None when unsaved) and its name."""
@@ -61,7 +63,8 @@ class RunsView(QWidget):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setUniformRowHeights(True)
         self.tree.itemChanged.connect(self._on_item_changed)
-        self.tree.currentItemChanged.connect(lambda *_a: self._on_current())
+        self.tree.currentItemChanged.connect(lambda *_a: self._on_current(picked=True))
+        self.tree.itemClicked.connect(lambda *_a: self.currentRunChanged.emit(self.current_run()))  # again, too
         self.table = CompareTable()
         self.differences_box.toggled.connect(self.table.set_only_differences)
         self.grad_view = GradNormView()
@@ -149,9 +152,11 @@ class RunsView(QWidget):
         self.table.set_runs(checked)
         self.overlaysChanged.emit(checked)
 
-    def _on_current(self) -> None:
+    def _on_current(self, picked: bool = False) -> None:
         self.grad_view.show_run(self.current_run())
         self._sync_resume()
+        if picked:
+            self.currentRunChanged.emit(self.current_run())
 
     # ------------------------------------------------------------------ resume
     def _resume_handler(self) -> Callable[[Path], Any] | None:
