@@ -99,3 +99,20 @@ def test_an_embedding_run_shows_its_projection_named_by_category(make_window, sa
     note = dash.fit_view.note.text()
     assert note.startswith(f"No fitted curve for run {saved['embedding_run'].name}: the data set 'tabular' is "
                            "classification, not regression.") and "It applies to regression" in note
+
+
+def test_the_run_lists_metrics_are_whole_on_screen_at_1280x720(make_window, saved, qtbot) -> None:
+    win = make_window(saved["curve"], height=720, exposed=True)
+    assert win.open_path(str(saved["curve"]))
+    win.resize(1280, 720)
+    dash = win.show_dashboard()
+    click_tab(qtbot, dash, dash.runs)
+    tree, header = dash.runs.tree, dash.runs.tree.header()
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() == 2, timeout=10000)
+    qtbot.wait(50)
+    metrics = 4  # the "Final metrics" column, shown after Run and Status (Date and Epochs follow it)
+    assert [header.logicalIndex(i) for i in range(5)] == [0, 1, 4, 2, 3]
+    text = tree.topLevelItem(0).text(metrics)
+    assert text.count(",") == 2 and tree.topLevelItem(0).toolTip(metrics) == text  # val_loss, val_mae, val_r2
+    assert header.sectionSize(metrics) >= tree.fontMetrics().horizontalAdvance(text)  # as wide as its text
+    assert header.sectionViewportPosition(metrics) + header.sectionSize(metrics) <= tree.viewport().width()

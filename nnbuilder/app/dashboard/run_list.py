@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QHeaderView,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -62,6 +63,13 @@ class RunsView(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setUniformRowHeights(True)
+        # every column as wide as its text, the metrics too: at 1280 px a horizontal scroll bar reaches the
+        # rest of them instead of an elided "val_loss 0.42…" (the full line is also the cell's tooltip)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        header = self.tree.header()  # shown as Run, Status, Final metrics, Date, Epochs (the columns keep their order)
+        header.moveSection(header.visualIndex(COLUMNS.index("Final metrics")), COLUMNS.index("Date"))
         self.tree.itemChanged.connect(self._on_item_changed)
         self.tree.currentItemChanged.connect(lambda *_a: self._on_current(picked=True))
         self.tree.itemClicked.connect(lambda *_a: self.currentRunChanged.emit(self.current_run()))  # again, too
@@ -85,6 +93,7 @@ class RunsView(QWidget):
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([600, 400])  # the list (its metrics) gets the larger share
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -115,8 +124,6 @@ class RunsView(QWidget):
             if current is not None and run.folder == current.folder:
                 self.tree.setCurrentItem(item)
         self.tree.blockSignals(False)
-        for i in range(len(COLUMNS) - 1):
-            self.tree.resizeColumnToContents(i)
         self._on_current()
         self._ticks_changed()
 
