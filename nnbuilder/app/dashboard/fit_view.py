@@ -131,7 +131,7 @@ class FittedCurveView(QWidget):
             return
         self._say("")
         self._draw_points(views.fit)
-        self._draw_curve(views.curve, f"Run {views.name}: fitted curve")
+        self._draw_curve(views.curve, "Fitted curve")  # the bar above names the run
 
     def show_live(self) -> None:
         """Leave the saved run: the live run's latest points and curve, or the data preview before any run."""
