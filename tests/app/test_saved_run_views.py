@@ -115,3 +115,35 @@ def test_the_run_lists_metrics_are_whole_on_screen_at_1280x720(make_window, save
     assert text.count(",") == 2 and tree.topLevelItem(0).toolTip(metrics) == text  # val_loss, val_mae, val_r2
     assert header.sectionSize(metrics) >= tree.fontMetrics().horizontalAdvance(text)  # as wide as its text
     assert header.sectionViewportPosition(metrics) + header.sectionSize(metrics) <= tree.viewport().width()
+
+
+def test_the_live_run_keeps_arriving_while_a_saved_run_is_shown(qtbot, saved) -> None:
+    """Live boxes are kept, not drawn, while a saved run shows; "Show the live run" draws the latest of them."""
+    from types import SimpleNamespace
+
+    from nnbuilder.app.dashboard.embedding_view import EmbeddingView
+    from nnbuilder.app.dashboard.fit_view import FittedCurveView
+    from nnbuilder.run_views import open_run_views
+    from nnbuilder.training.fitted_curve import FittedCurve
+
+    fit_view, embedding_view = FittedCurveView(), EmbeddingView()
+    for view in (fit_view, embedding_view):
+        qtbot.addWidget(view)
+    opened = open_run_views(saved["run"])
+    live_fit = opened.fit
+    first, latest = (FittedCurve(live_fit.grid_x, np.full(200, v), step, 1) for v, step in ((0.5, 3), (1.5, 9)))
+    projections = open_run_views(saved["embedding_run"]).embeddings
+    fit_view.take(SimpleNamespace(fit=live_fit, curve=first, embeddings=None))
+    assert fit_view.redraw() and fit_view.shown is first
+    for view in (fit_view, embedding_view):
+        view.expect_saved(saved["run"])
+    fit_view.show_saved(opened)
+    embedding_view.show_saved(opened)
+    fit_view.take(SimpleNamespace(fit=None, curve=latest, embeddings=None))  # the live run goes on meanwhile
+    embedding_view.take(SimpleNamespace(fit=None, curve=None, embeddings=tuple(projections)))
+    assert not fit_view.redraw() and not embedding_view.redraw()
+    assert fit_view.shown is opened.curve and embedding_view.projections == {}  # the saved run stays on screen
+    fit_view.show_live()
+    embedding_view.show_live()
+    assert fit_view.shown is latest and np.allclose(fit_view.line.getData()[1], 1.5) and not fit_view.bar.isVisible()
+    assert set(embedding_view.projections) == {"city_emb", "plan_emb", "weekday_emb"}

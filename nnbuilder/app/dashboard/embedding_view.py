@@ -60,6 +60,7 @@ class EmbeddingView(QWidget):
         layout.addWidget(self.note)
         layout.addLayout(row)
         layout.addWidget(self.plot, 1)
+        layout.addStretch(0)  # takes the room while the plot is hidden: the text stays at the top
         self.projections: dict[str, Any] = {}  # layer → its latest EmbeddingProjection
         self.shown: Any = None  # the projection on screen
         self.reset()

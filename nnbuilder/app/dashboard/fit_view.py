@@ -42,6 +42,7 @@ class FittedCurveView(QWidget):
         layout.addWidget(self.bar)
         layout.addWidget(self.note)
         layout.addWidget(self.plot, 1)
+        layout.addStretch(0)  # takes the room while the plot is hidden: the text stays at the top
         self.shown: Any = None  # the FittedCurve on screen
         self.run_data = False  # a run's points are on screen (a data preview no longer replaces them)
         self.updates = 0  # curves received (only the latest is drawn)
