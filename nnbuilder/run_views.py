@@ -65,15 +65,14 @@ def open_run_views(folder: str | Path, project_folder: str | Path | None = None)
     out = SavedRunViews(folder)
     when = weights_when(folder, run.info)
     out.fit_problem = fit_problem(run.info) or ""
-    layers = _embedding_layers(run.model, folder)
-    graph = layers[1]
+    layers, graph = _embedding_layers(run.model, folder)
     bundle = None
-    if not out.fit_problem or layers[0]:
+    if not out.fit_problem or layers:  # the data set is loaded again only for a view that needs it
         bundle, out.data_problem = _load_bundle(run.info, Path(project_folder) if project_folder else folder.parent.parent)
     if not out.fit_problem and bundle is not None:
         _fit(out, run.model, bundle, when)
-    if layers[0]:
-        _project(out, run.model, layers[0], graph, bundle, when)
+    if layers:
+        _project(out, run.model, layers, graph, bundle, when)
     out.seconds = time.perf_counter() - started
     return out
 
