@@ -49,6 +49,7 @@ class EmbeddingView(QWidget):
         row.addWidget(self.chooser_label)
         row.addWidget(self.chooser)
         row.addStretch(1)
+        row.addWidget(self.bar)  # beside the layer chooser: the plot keeps the height (a dock at 720 px is short)
         self.plot = make_plot("Embedding projection (PCA)", "PC 1", "PC 2")
         self.scatter = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=0.5), hoverable=True, tip=point_tip,
                                           hoverSize=11)
@@ -56,9 +57,8 @@ class EmbeddingView(QWidget):
         self.texts: list[pg.TextItem] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.note)
         layout.addLayout(row)
+        layout.addWidget(self.note)
         layout.addWidget(self.plot, 1)
         layout.addStretch(0)  # takes the room while the plot is hidden: the text stays at the top
         self.projections: dict[str, Any] = {}  # layer → its latest EmbeddingProjection
