@@ -105,9 +105,11 @@ class _SavedRunShowing:
         return self.fit_view, self.embedding_view
 
     def show_saved_run(self, run: RunSummary | None) -> None:
-        """Show ``run`` (picked in the Runs tab) in the fitted-curve and embedding views; it opens when one is shown."""
-        if run is None or all(v.saved_folder == run.folder for v in self._run_views()):
-            return
+        """Show ``run`` (picked in the Runs tab) in the fitted-curve and embedding views; it opens when one is shown.
+
+        Picking the run shown again opens it again (its folder may have been rewritten by a resumed run)."""
+        if run is None or all(v.saved_folder == run.folder and not v.saved_ready for v in self._run_views()):
+            return  # already waiting for this run
         for view in self._run_views():
             view.expect_saved(run.folder)
         self._open_wanted_run()
