@@ -104,6 +104,29 @@ def read_run(folder: str | Path) -> dict[str, Any]:
     return info
 
 
+def run_format_note(folder: str | Path) -> tuple[str, str]:
+    """(tag, note) for a run list: ``("older version", why and what to do)`` for a folder whose run.json
+    predates :data:`RUN_FORMAT` (:func:`read_run` refuses it), ``("newer version", ...)`` for one past it,
+    ``("", "")`` otherwise (a folder of this version, or one without a readable run.json object)."""
+    folder = Path(folder)
+    try:
+        info = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "", ""
+    if not isinstance(info, dict):
+        return "", ""
+    version = info.get("run_format")
+    if version is None:
+        how = ("Resume it to continue with this version (its checkpoint is migrated)"
+               if (folder / "checkpoint").is_dir() else "train the project again to get one")
+        return "older version", (f"Saved by an older nnbuilder without the preprocessing statistics: its curves and "
+                                 f"settings show here, but it cannot be exported or loaded as a predictor; {how}.")
+    if not isinstance(version, int) or version > RUN_FORMAT:
+        return "newer version", (f"Saved by a newer nnbuilder (run format {version!r}, this one reads up to "
+                                 f"{RUN_FORMAT}): update nnbuilder to export, load or resume it.")
+    return "", ""
+
+
 def _jsonable(value: Any) -> Any:
     """``value`` with tensors, paths and tuples turned into JSON types."""
     if isinstance(value, dict):

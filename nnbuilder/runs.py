@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nnbuilder.recipe import run_format_note
+
 PROJECT_COPY = "project.nnb"
 
 
@@ -65,6 +67,8 @@ class RunSummary:
     data: dict[str, Any] = field(default_factory=dict)
     grad_norm: dict[str, list[float]] = field(default_factory=dict)
     modified: float = 0.0
+    format_tag: str = ""  # "older version" / "newer version": a folder export and load_run refuse
+    format_note: str = ""  # why, and what to do (resume or train again)
 
     def curve(self, metric: str = "val_loss") -> list[float]:
         """``metric`` per epoch (NaN where an epoch lacks it)."""
@@ -93,7 +97,7 @@ def read_run(folder: str | Path) -> RunSummary:
             pass
     return RunSummary(folder, folder.name, str(saved.get("stop_reason", "")), history, final,
                       dict(saved.get("test_metrics") or {}), training, data, dict(saved.get("grad_norm") or {}),
-                      path.stat().st_mtime)
+                      path.stat().st_mtime, *run_format_note(folder))
 
 
 def list_runs(project_path: str | Path) -> list[RunSummary]:
