@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from test_dashboard import SPIRALS, dashboard_for
+from test_dashboard import PROGRESS_MS, SPIRALS, dashboard_for
 
 from nnbuilder.app.dashboard.resuming import MIGRATED_PREFIX
 from nnbuilder.compile import compile_graph
@@ -44,7 +44,7 @@ def test_resuming_an_old_checkpoint_shows_what_was_migrated(make_window, qtbot, 
     folder = _old_interrupted_run(tmp_path / "runs" / "seed-20261101-120000")
     window = make_window(SPIRALS, height=900)
     dash = dashboard_for(window, qtbot)
-    with qtbot.waitSignal(dash.runFinished, timeout=120000) as blocker:
+    with qtbot.waitSignal(dash.runFinished, timeout=PROGRESS_MS) as blocker:
         assert window.resume_run(folder)
     assert blocker.args[0].stop_reason == "completed"
     note = dash.note.text()
@@ -52,6 +52,6 @@ def test_resuming_an_old_checkpoint_shows_what_was_migrated(make_window, qtbot, 
     assert "older nnbuilder without the model's preprocessing buffers" in note
     assert "in_mean, in_std from the training split's statistics" in note and "target_mean/target_std" in note
 
-    with qtbot.waitSignal(dash.runFinished, timeout=120000):  # a run of this version: the note goes
+    with qtbot.waitSignal(dash.runFinished, timeout=PROGRESS_MS):  # a run of this version: the note goes
         assert dash.start()
     assert not dash.note.text().startswith(MIGRATED_PREFIX)
