@@ -93,7 +93,6 @@ def _resume_plan(run_dir: Path) -> dict[str, Any]:
         return {"error": f"{root}: unreadable checkpoint metadata ({exc})"}
 
 
-
 def _train(path: str, project: Any, epochs: int | None, device: str | None, out_dir: Path, resume: str | None,
            every: float, signals: _Signals, tensorboard: str | None = None) -> int:
     from nnbuilder.analysis.warnings import wiring_warnings
