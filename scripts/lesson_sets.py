@@ -34,7 +34,20 @@ def attention(position: str | None) -> Project:
                     "Attention", ATTENTION_TEXT[position], ATTENTION_EXPECT[position])
 
 
-ATTENTION_TEXT: dict[str | None, str] = {None: "", "learned": ""}
+ATTENTION_TEXT: dict[str | None, str] = {
+    None: "The attention_classifier network with its PositionalEncoding node removed. Self-attention, the encoder "
+          "layer and the average pool treat the 50 steps as an unordered set (attention is permutation invariant), and"
+          " 1, 2 or 3 whole sine cycles spread their values alike: only the order of the values tells the classes "
+          "apart. So nothing is learned: the loss stays at ln 3 = 1.10 (chance for 3 classes) for all 10 epochs and "
+          "the validation accuracy at 0.27-0.33 (test 0.35). With sinusoidal positions (attention_classifier) the same"
+          " network reaches 0.97, with learned ones (attention_learned_position) 0.97: compare the loss curves.",
+    "learned": "The attention_classifier network with a learned positional encoding (PositionalEncoding kind "
+               "'learned': a trained 50 × 32 table, 1,600 more parameters) instead of the fixed sinusoids. The table "
+               "starts random, so the network first has to learn where each step is: the loss stays near ln 3 = 1.10 "
+               "for 3 epochs, then falls (validation accuracy 0.61 at epoch 4, 0.90 at epoch 6, 0.97 at epoch 10; test"
+               " 0.99), here a little sooner than attention_classifier's fixed sinusoids (0.87 at epoch 8, 0.97 at "
+               "10). Without any positional encoding (attention_no_position) it never leaves chance.",
+}
 ATTENTION_EXPECT: dict[str | None, dict[str, Any]] = {None: {"metric": "val_accuracy", "at_most": 0.5},
                                                       "learned": {"metric": "val_accuracy", "at_least": 0.9}}
 
@@ -64,7 +77,21 @@ def tabular(encoding: str) -> Project:
                     TABULAR_TEXT[encoding], TABULAR_EXPECT[encoding])
 
 
-TABULAR_TEXT = {"onehot": "", "codes": ""}
+TABULAR_TEXT = {
+    "onehot": "The tabular_embeddings task and network with each categorical column one-hot encoded (Slice → OneHot → "
+              "Flatten: 8 + 4 + 7 = 19 inputs, one per category) instead of an Embedding table. fc1 then learns one "
+              "32-number column per category: an embedding in disguise, 32 numbers wide instead of 2-4 (841 parameters"
+              " vs 621). With only 4-8 categories per column this does as well as the embeddings, better in this run: "
+              "validation accuracy 0.88 after 15 epochs (test 0.86; tabular_embeddings 0.82). Embeddings pay off when "
+              "a column has thousands of categories (users, products, words): a one-hot input costs fc1's width in "
+              "weights per category, an Embedding only embedding_dim.",
+    "codes": "The classic mistake: the same table with the category codes fed as numbers (ToFloat → BatchNorm1d beside"
+             " the numeric columns). A Linear layer then reads Oslo (code 6) as six times Paris (code 1), but the "
+             "codes' order means nothing: each city, plan and weekday has its own effect on the target. The network "
+             "can only approximate those jumps with bends of its ReLUs: validation accuracy 0.68 after 15 epochs (test"
+             " 0.73) against 0.82 with entity embeddings (tabular_embeddings) and 0.88 one-hot (tabular_onehot); its "
+             "validation loss stays at 0.67 (embeddings 0.43, one-hot 0.34).",
+}
 TABULAR_EXPECT: dict[str, dict[str, Any]] = {"onehot": {"metric": "val_accuracy", "at_least": 0.75},
                                              "codes": {"metric": "val_accuracy", "at_most": 0.75}}
 
@@ -75,4 +102,11 @@ SETS = {
 }
 
 # Documented time limits (s), measured time in the comment; projects not listed are not written yet.
-SET_SECONDS: dict[str, int] = {}
+# Wall times measured two at a time while the 2 cores ran 7-10 other processes: the CPU time (user, both threads)
+# is the better guide to an unloaded machine.
+SET_SECONDS: dict[str, int] = {
+    "attention_no_position": 400,  # CPU 153 s (679 s wall under load 9); val accuracy 0.267, loss 1.102
+    "attention_learned_position": 400,  # CPU 152 s (678 s wall under load 9); val accuracy 0.973
+    "tabular_onehot": 120,  # CPU 36 s (168 s wall under load 9); val accuracy 0.88
+    "tabular_raw_codes": 120,  # CPU 32 s (123 s wall under load 11); val accuracy 0.68
+}

@@ -1,6 +1,8 @@
 """OneHot and ToFloat: category codes as one-hot vectors or as plain numbers, exported as plain PyTorch."""
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 import torch
 
@@ -12,7 +14,7 @@ from nnbuilder.graph.document import Edge, GraphDocument, Node
 def _doc(*layers: Node, dtype: str = "int64", shape: tuple[int, ...] = (2,)) -> GraphDocument:
     nodes = [Node("codes", "Input", {"shape": list(shape), "dtype": dtype}), *layers, Node("out", "Output", {})]
     ids = [n.id for n in nodes]
-    return GraphDocument(nodes, [Edge(a, b) for a, b in zip(ids, ids[1:], strict=False)])
+    return GraphDocument(nodes, [Edge(a, b) for a, b in pairwise(ids)])
 
 
 def test_one_hot_puts_a_single_one_at_each_code() -> None:
