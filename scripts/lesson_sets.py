@@ -57,7 +57,7 @@ CARDINALITIES = (("city", 8), ("plan", 4), ("weekday", 7))  # the tabular data s
 
 
 def tabular(encoding: str) -> Project:
-    """tabular_embeddings' network (make_examples.tabular) with ``encoding`` "onehot" or "codes" for Embedding."""
+    """tabular_embeddings' network (make_examples.tabular), the codes "onehot" encoded or as raw "codes"."""
     b = Builder()
     numeric = b.add("numeric", "Input", shape=[3])
     codes = b.add("categorical", "Input", shape=[3], dtype="int64", row=1)
