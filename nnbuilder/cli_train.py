@@ -73,12 +73,13 @@ def _load(path: str) -> Any:
 
 def _resume_plan(run_dir: Path) -> dict[str, Any]:
     """The interrupted run's planned epochs and device, or ``{"error": ...}`` when it cannot be resumed."""
+    from nnbuilder.run_resume import stop_reason_of
     from nnbuilder.training.checkpoint import checkpoint_folder
     from nnbuilder.training.errors import CheckpointError
 
     root = run_dir / CHECKPOINT_SUBDIR
     if not root.is_dir():
-        state = _run_state(run_dir)
+        state = stop_reason_of(run_dir)
         if state in ("completed", "early_stopping"):
             return {"error": f"{run_dir}: the run finished ({state}); there is nothing to resume"}
         return {"error": f"{run_dir}: no checkpoint to resume from ({root} is missing)"}
@@ -90,13 +91,6 @@ def _resume_plan(run_dir: Path) -> dict[str, Any]:
         return {"error": str(exc)}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return {"error": f"{root}: unreadable checkpoint metadata ({exc})"}
-
-
-def _run_state(run_dir: Path) -> str | None:
-    try:
-        return json.loads((run_dir / "run.json").read_text(encoding="utf-8")).get("stop_reason")
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 def _train(path: str, project: Any, epochs: int | None, device: str | None, out_dir: Path, resume: str | None,

@@ -1,4 +1,5 @@
-"""Atomic writes of files and whole folders: write beside the target, fsync, then one rename.
+"""Atomic writes of files and whole folders: write beside the target, fsync, then one rename; and
+reading a JSON file that must hold an object (:func:`read_json_object`).
 
 Files and folders get the permissions a plain ``open``/``mkdir`` would give under the user's umask
 (0644/0755 under umask 022), not the 0600/0700 of :mod:`tempfile`. Temp names carry the writer's
@@ -7,6 +8,7 @@ behind for long).
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -15,6 +17,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 TEMP_MARK = ".tmp-"
 _TEMP_RE = re.compile(r"^\..+\.tmp-(\d+)-[0-9a-f]+(?:\.old)?$")
@@ -218,3 +221,24 @@ def check_writable(folder: str | os.PathLike[str]) -> None:
         atomic_write_bytes(tmp / "probe", b"x" * 4096)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+class JsonFileError(ValueError):
+    """A JSON file that cannot be used; the message names the file and why (callers re-raise their own type)."""
+
+
+_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true/false",
+               type(None): "null"}
+
+
+def read_json_object(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The JSON object in ``path``; :class:`JsonFileError` ``"<path>: unreadable (<why>)"`` when the file cannot
+    be read or is not JSON, ``"<path>: expected a JSON object, found an array"`` when it holds something else."""
+    try:
+        value = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise JsonFileError(f"{path}: unreadable ({why[:200]})") from None
+    if not isinstance(value, dict):
+        raise JsonFileError(f"{path}: expected a JSON object, found {_JSON_KINDS.get(type(value), 'something else')}")
+    return value

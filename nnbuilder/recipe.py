@@ -8,10 +8,11 @@ numbers that content; folders without it come from an older nnbuilder (:func:`re
 from __future__ import annotations
 
 import copy
-import json
 import platform
 from pathlib import Path
 from typing import Any
+
+from nnbuilder.fileio import JsonFileError, read_json_object
 
 RUN_FORMAT = 2  # run.json with "run_format": inputs are raw, the module standardises them
 
@@ -83,11 +84,9 @@ def read_run(folder: str | Path) -> dict[str, Any]:
             raise RunFolderError(f"{folder}: no {needed} — not a run folder written by nnbuilder train or "
                                  "File ▸ Save run")
     try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise RunFolderError(f"{path}: cannot be read ({exc})") from None
-    if not isinstance(info, dict):
-        raise RunFolderError(f"{path}: expected a JSON object")
+        info = read_json_object(path)
+    except JsonFileError as exc:
+        raise RunFolderError(str(exc)) from None
     version = info.get("run_format")
     if version is None:
         how = ("train the project again with this version, or continue this interrupted run with "
@@ -102,6 +101,27 @@ def read_run(folder: str | Path) -> dict[str, Any]:
         raise RunFolderError(f"{path}: run format {version!r} is newer than this nnbuilder understands "
                              f"({RUN_FORMAT}); update nnbuilder")
     return info
+
+
+def run_format_note(folder: str | Path) -> tuple[str, str]:
+    """(tag, note) for a run list: ``("older version", why and what to do)`` for a folder whose run.json
+    predates :data:`RUN_FORMAT` (:func:`read_run` refuses it), ``("newer version", ...)`` for one past it,
+    ``("", "")`` otherwise (a folder of this version, or one without a readable run.json object)."""
+    folder = Path(folder)
+    try:
+        info = read_json_object(folder / "run.json")
+    except JsonFileError:
+        return "", ""
+    version = info.get("run_format")
+    if version is None:
+        how = ("Resume it to continue with this version (its checkpoint is migrated)"
+               if (folder / "checkpoint").is_dir() else "train the project again to get one")
+        return "older version", (f"Saved by an older nnbuilder without the preprocessing statistics: its curves and "
+                                 f"settings show here, but it cannot be exported or loaded as a predictor; {how}.")
+    if not isinstance(version, int) or version > RUN_FORMAT:
+        return "newer version", (f"Saved by a newer nnbuilder (run format {version!r}, this one reads up to "
+                                 f"{RUN_FORMAT}): update nnbuilder to export, load or resume it.")
+    return "", ""
 
 
 def _jsonable(value: Any) -> Any:

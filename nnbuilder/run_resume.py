@@ -7,12 +7,12 @@ while the run can be resumed, ``checkpoint/``. Either command resumes the other'
 """
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nnbuilder.fileio import JsonFileError, read_json_object
 from nnbuilder.runfolder import CHECKPOINT_SUBDIR, write_run_folder
 from nnbuilder.runs import PROJECT_COPY
 
@@ -66,7 +66,7 @@ def read_resumable(folder: str | Path) -> Resumable:
         raise ResumeError(f"{folder} is not a run folder")
     root = folder / CHECKPOINT_SUBDIR
     if not root.is_dir():
-        state = _stop_reason(folder)
+        state = stop_reason_of(folder)
         if state in FINISHED:
             raise ResumeError(f"{folder}: the run finished ({state}); there is nothing to resume")
         raise ResumeError(f"{folder}: no checkpoint to resume from ({root} is missing)")
@@ -86,8 +86,9 @@ def read_resumable(folder: str | Path) -> Resumable:
     return Resumable(folder, project, root, meta["epoch"] + 1, epochs)
 
 
-def _stop_reason(folder: Path) -> str | None:
+def stop_reason_of(folder: Path) -> str | None:
+    """run.json's ``stop_reason`` (None when the folder has no readable run.json object)."""
     try:
-        return json.loads((folder / "run.json").read_text(encoding="utf-8")).get("stop_reason")
-    except (OSError, ValueError, AttributeError):
+        return read_json_object(folder / "run.json").get("stop_reason")
+    except JsonFileError:
         return None

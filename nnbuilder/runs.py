@@ -6,11 +6,13 @@ settings) it was trained with.  Runs of ``path/to/x.nnb`` live in ``path/to/runs
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from nnbuilder.fileio import JsonFileError, read_json_object
+from nnbuilder.recipe import run_format_note
 
 PROJECT_COPY = "project.nnb"
 
@@ -65,6 +67,8 @@ class RunSummary:
     data: dict[str, Any] = field(default_factory=dict)
     grad_norm: dict[str, list[float]] = field(default_factory=dict)
     modified: float = 0.0
+    format_tag: str = ""  # "older version" / "newer version": a folder export and load_run refuse
+    format_note: str = ""  # why, and what to do (resume or train again)
 
     def curve(self, metric: str = "val_loss") -> list[float]:
         """``metric`` per epoch (NaN where an epoch lacks it)."""
@@ -76,9 +80,9 @@ def read_run(folder: str | Path) -> RunSummary:
     folder = Path(folder)
     path = folder / "history.json"
     try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not a readable run history ({exc})") from None
+        saved = read_json_object(path)
+    except JsonFileError as exc:
+        raise ValueError(f"not a run history: {exc}") from None
     history = [h for h in saved.get("history", []) if isinstance(h, dict)]
     final = {k: float(v) for k, v in (history[-1] if history else {}).items()
              if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in ("epoch", "time")}
@@ -87,13 +91,13 @@ def read_run(folder: str | Path) -> RunSummary:
     copy = folder / PROJECT_COPY
     if copy.exists():
         try:
-            raw = json.loads(copy.read_text(encoding="utf-8"))
+            raw = read_json_object(copy)
             training, data = raw.get("training") or {}, raw.get("data") or {}
-        except (OSError, json.JSONDecodeError):
+        except JsonFileError:
             pass
     return RunSummary(folder, folder.name, str(saved.get("stop_reason", "")), history, final,
                       dict(saved.get("test_metrics") or {}), training, data, dict(saved.get("grad_norm") or {}),
-                      path.stat().st_mtime)
+                      path.stat().st_mtime, *run_format_note(folder))
 
 
 def list_runs(project_path: str | Path) -> list[RunSummary]:

@@ -67,7 +67,7 @@ def resnet18() -> dict:
              {"id": "fc", "type": "Linear", "params": {"out_features": 10}},
              {"id": "out", "type": "Output", "params": {}}]
     for i, node in enumerate(nodes):
-        node["pos"] = [180.0 * (i % 7), 0.0 if i < 7 else 160.0]
+        node["pos"] = [240.0 * (i % 7), 0.0 if i < 7 else 160.0]  # the other examples' spacing: no overlap
     ids = [n["id"] for n in nodes]
     return {"format": "nnbuilder", "version": 2, "name": "ResNet-18 from blocks",
             "description": ("torchvision's ResNet-18 as 13 nodes: a BasicBlock repeated ×2 per stage, the first copy "

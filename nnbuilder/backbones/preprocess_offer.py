@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from nnbuilder.data.preprocess import Preprocess, check_preprocess, close, section_image_shape, stats_text
+from nnbuilder.fileio import JsonFileError, read_json_object
 from nnbuilder.graph.project import Project
 from nnbuilder.layers import is_pretrained
 
@@ -147,11 +148,9 @@ def _from_json(model: str, file: Path, required: bool) -> Expected | None:
             raise OfferError(f"{meta.name} (the description of {file.name}) is missing")
         return None
     try:
-        info = json.loads(meta.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise OfferError(f"{meta} is not readable JSON: {exc}") from None
-    if not isinstance(info, dict):
-        raise OfferError(f"{meta} does not hold a JSON object")
+        info = read_json_object(meta)
+    except JsonFileError as exc:
+        raise OfferError(str(exc)) from None
     if "preprocess" in info:
         pre, problems = check_preprocess(info["preprocess"], f"{meta.name}: preprocess")
         if pre is None:

@@ -21,7 +21,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from nnbuilder.fileio import atomic_dir, atomic_write_text, clean_stale_temps
+from nnbuilder.fileio import JsonFileError, atomic_dir, atomic_write_text, clean_stale_temps, read_json_object
 from nnbuilder.training.device import rng_state, set_rng_state
 from nnbuilder.training.errors import CheckpointError
 from nnbuilder.training.legacy import describe, keep_raw_targets, migrate_state
@@ -199,11 +199,9 @@ def _restore(path: Path, field: str, action) -> None:
 def read_meta(path: Path, steps_per_epoch: int | None = None) -> dict:
     """``meta.json`` checked field by field; :class:`CheckpointError` names the first bad one."""
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CheckpointError(f"{path}: unreadable ({_short(exc)})") from None
-    if not isinstance(meta, dict):
-        raise CheckpointError(f"{path}: expected a JSON object")
+        meta = read_json_object(path)
+    except JsonFileError as exc:
+        raise CheckpointError(str(exc)) from None
     if meta.get("format") != FORMAT or not _int(meta.get("version"), 1) or meta["version"] > VERSION:
         raise CheckpointError(f"{path}: format {_short(meta.get('format'))!r} version "
                               f"{_short(meta.get('version'))!r} is not supported (this nnbuilder reads version "

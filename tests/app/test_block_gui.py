@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import copy
 
+from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter
+from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
 from nnbuilder.app.canvas.block_item import BlockNodeItem
+from nnbuilder.app.canvas.node_item import WIDTH
 from nnbuilder.graph.project import load_project
 from nnbuilder.package_data import examples_dir
 
@@ -53,6 +57,28 @@ def test_the_resnet_example_shows_repeated_blocks(make_window) -> None:
     assert isinstance(item, BlockNodeItem)
     assert item.type_name == "BasicBlock ×2 (DownBlock varies)"
     assert item.params_text == "526 k"
+
+
+def test_a_long_block_row_is_elided_inside_the_box_with_the_full_row_in_the_tool_tip(make_window) -> None:
+    win = make_window(examples_dir() / "resnet18_blocks.nnb")
+    win.runner.run_now()
+    item = win.scene._nodes["layer2"]
+    image = QImage(int(WIDTH) + 8, int(item.height) + 8, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    item.paint(painter, QStyleOptionGraphicsItem())
+    short = win.scene._nodes["layer1"]
+    short.paint(painter, QStyleOptionGraphicsItem())
+    painter.end()
+    shown = item.shown_type_text
+    font = QFont()
+    font.setPixelSize(11)
+    metrics = QFontMetricsF(font)
+    room = WIDTH - 16 - 8 - metrics.horizontalAdvance(item.params_text) - 6  # the type row beside "526 k"
+    assert shown.endswith("…") and "BasicBlock ×2 (DownBlock varies)".startswith(shown[:-1])
+    assert metrics.horizontalAdvance(shown) <= room
+    assert item.toolTip().splitlines()[0] == "BasicBlock ×2 (DownBlock varies) · 525,568 params"
+    assert "Expand Block" in item.toolTip()
+    assert short.shown_type_text == "BasicBlock ×2"  # a row that fits is shown whole
 
 
 def test_block_repeat_sets_the_copies_as_one_undo_step(make_window) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from test_dashboard import SPIRALS, dashboard_for
+from test_dashboard import PROGRESS_MS, SPIRALS, dashboard_for
 
 from nnbuilder.app.window import MainWindow, training_actions
 
@@ -23,9 +23,10 @@ def _stop_mid_run(dash, qtbot, finished: list) -> object:
     """Start, let it train into its second epoch, press Stop; the run's result."""
     before = len(finished)
     dash.start()
-    qtbot.waitUntil(lambda: dash._plan is not None and dash.job.step > dash._plan.steps_per_epoch + 3, timeout=30000)
+    qtbot.waitUntil(lambda: dash._plan is not None and dash.job.step > dash._plan.steps_per_epoch + 3,
+                    timeout=PROGRESS_MS)
     dash.stop()
-    qtbot.waitUntil(lambda: len(finished) > before, timeout=15000)
+    qtbot.waitUntil(lambda: len(finished) > before, timeout=PROGRESS_MS)
     return finished[-1]
 
 
@@ -57,7 +58,7 @@ def test_resume_run_finishes_with_the_uninterrupted_weights(window, qtbot) -> No
     dash.watch_box.setChecked(False)
     finished: list = []
     dash.runFinished.connect(finished.append)
-    with qtbot.waitSignal(dash.runFinished, timeout=60000):
+    with qtbot.waitSignal(dash.runFinished, timeout=PROGRESS_MS):
         assert dash.start()
     assert finished[-1].stop_reason == "completed"
     full = dash.job.trained.state
@@ -67,7 +68,7 @@ def test_resume_run_finishes_with_the_uninterrupted_weights(window, qtbot) -> No
     assert first.stop_reason == "interrupted" and first.steps < finished[0].steps
     folder = Path(dash.job.saved.folder)
     dash.watch_box.setChecked(False)
-    with qtbot.waitSignal(dash.runFinished, timeout=60000):
+    with qtbot.waitSignal(dash.runFinished, timeout=PROGRESS_MS):
         assert window.resume_run(folder)  # the main window's method the run list calls
     resumed = finished[-1]
     assert resumed.stop_reason == "completed" and resumed.steps == finished[0].steps
@@ -82,7 +83,7 @@ def test_resume_run_finishes_with_the_uninterrupted_weights(window, qtbot) -> No
 def test_closing_the_window_mid_run_saves_the_run_quickly(window, qtbot, tmp_path: Path) -> None:
     dash = _short(window, qtbot, epochs=50)
     dash.start()
-    qtbot.waitUntil(lambda: dash._plan is not None and dash.job.step > 5, timeout=30000)
+    qtbot.waitUntil(lambda: dash._plan is not None and dash.job.step > 5, timeout=PROGRESS_MS)
     job = dash.job
     started = time.perf_counter()
     assert window.close()
@@ -114,7 +115,7 @@ def test_a_training_process_that_does_not_stop_is_ended_with_a_message(window, q
 
     dash = _short(window, qtbot, epochs=50)
     dash.start()
-    qtbot.waitUntil(lambda: dash._plan is not None and dash.job.step > 3, timeout=30000)
+    qtbot.waitUntil(lambda: dash._plan is not None and dash.job.step > 3, timeout=PROGRESS_MS)
     job = dash.job
     os.kill(job._process.pid, signal.SIGSTOP)  # a child that cannot answer Stop (as if stuck in a C call)
     started = time.perf_counter()

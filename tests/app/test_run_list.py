@@ -118,6 +118,18 @@ def test_resume_is_offered_only_for_interrupted_runs_where_the_window_can_resume
     assert asked == [project.parent / "runs" / "seed-20261205-100200"]
 
 
+def test_a_run_from_an_older_version_is_marked_with_what_to_do(make_window, project, qtbot) -> None:
+    old = project.parent / "runs" / "seed-20261205-100200"  # interrupted, with a checkpoint
+    (old / "run.json").write_text('{"project": "seed", "class": "Seed", "stop_reason": "stopped"}')  # no run_format
+    _win, dash = open_runs(make_window, project, qtbot)
+    tree = dash.runs.tree
+    assert [tree.topLevelItem(i).text(1) for i in range(3)] == ["interrupted (older version)", "completed", "completed"]
+    assert "cannot be exported" in tree.topLevelItem(0).toolTip(1) and "Resume it" in tree.topLevelItem(0).toolTip(1)
+    assert tree.topLevelItem(1).toolTip(1) == ""
+    tree.setCurrentItem(tree.topLevelItem(0))
+    assert dash.runs.resume_button.isEnabled()  # the note's advice can be followed from here
+
+
 def train(dash, qtbot, epochs: int = 2):
     dash.setup.epochs.setValue(epochs)
     with qtbot.waitSignal(dash.runFinished, timeout=60000) as blocker:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from test_dashboard import SPIRALS, dashboard_for
+from test_dashboard import PROGRESS_MS, SPIRALS, dashboard_for
 
 
 @pytest.mark.slow
@@ -17,9 +17,10 @@ def test_a_stopped_run_is_listed_once_and_resumed_from_the_runs_tab(make_window,
     finished: list = []
     dash.runFinished.connect(finished.append)
     dash.start()
-    qtbot.waitUntil(lambda: dash._plan is not None and dash.job.step > dash._plan.steps_per_epoch + 3, timeout=30000)
+    qtbot.waitUntil(lambda: dash._plan is not None and dash.job.step > dash._plan.steps_per_epoch + 3,
+                    timeout=PROGRESS_MS)
     dash.stop()
-    qtbot.waitUntil(lambda: len(finished) == 1, timeout=15000)
+    qtbot.waitUntil(lambda: len(finished) == 1, timeout=PROGRESS_MS)
     folder = Path(dash.job.saved.folder)
     assert [p for p in (tmp_path / "unsaved-runs").iterdir()] == [folder]  # one run, one folder
     dash.tabs.setCurrentWidget(dash.runs)
@@ -28,7 +29,7 @@ def test_a_stopped_run_is_listed_once_and_resumed_from_the_runs_tab(make_window,
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(tree.topLevelItem(0)).center())
     assert dash.runs.resume_button.isVisible() and dash.runs.resume_button.isEnabled()
     dash.watch_box.setChecked(False)
-    with qtbot.waitSignal(dash.runFinished, timeout=60000) as blocker:
+    with qtbot.waitSignal(dash.runFinished, timeout=PROGRESS_MS) as blocker:
         dash.runs.resume_button.click()
     assert blocker.args[0].stop_reason == "completed"
     assert [p for p in (tmp_path / "unsaved-runs").iterdir()] == [folder]  # resumed into the same folder

@@ -293,9 +293,7 @@ class NodeItem(QGraphicsObject):
         row = QRectF(left, TOP + LINE, WIDTH - left - 8, LINE)
         painter.drawText(row, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.params_text)
         spare = row.width() - QFontMetricsF(small).horizontalAdvance(self.params_text) - 6
-        type_text = self.type_name + ("" if self.category else "  (unknown type)")
-        painter.drawText(row, Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetricsF(small).elidedText(type_text, Qt.TextElideMode.ElideRight, spare))
+        painter.drawText(row, Qt.AlignmentFlag.AlignVCenter, self._type_row(QFontMetricsF(small), spare))
         if self.shape_text:
             shape = QFontMetricsF(small).elidedText("→ " + self.shape_text, Qt.TextElideMode.ElideMiddle, row.width())
             painter.setPen(color(pal, "text"))
@@ -305,6 +303,11 @@ class NodeItem(QGraphicsObject):
             for port in self.inputs:
                 painter.drawText(QRectF(left - 4, port.pos().y() - LINE / 2, 80, LINE),
                                  Qt.AlignmentFlag.AlignVCenter, port.name)
+
+    def _type_row(self, metrics: QFontMetricsF, width: float) -> str:
+        """The type row's text, elided with "…" to ``width`` (subclasses with long rows cache it)."""
+        type_text = self.type_name + ("" if self.category else "  (unknown type)")
+        return metrics.elidedText(type_text, Qt.TextElideMode.ElideRight, width)
 
 
 def format_shape(shape: tuple[int, ...]) -> str:

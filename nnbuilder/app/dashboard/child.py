@@ -7,7 +7,8 @@ Two one-way pipes connect it to the GUI's process:
 * controls in: ``"stop"`` (finish the step, checkpoint, end "interrupted"), ``"pause"``, ``"resume"``, ``"boundary on"``, ``"boundary off"``;
   the end of that pipe (the GUI process is gone) stops the run;
 * events out: pickled ``(kind, value)`` messages — ``("info", RunInfo)`` once the project is
-  prepared, ``("trained", TrainedModel)`` when a run leaves weights behind, ``("saved", SavedRun)``
+  prepared, ``("migrated", str)`` when a resumed checkpoint of an older nnbuilder was migrated,
+  ``("trained", TrainedModel)`` when a run leaves weights behind, ``("saved", SavedRun)``
   when it wrote a run folder (Stop, the GUI gone, or a resumed run's end: see :func:`save_folder`), and
   ``("box", Drained)``: the local :class:`EventBuffer` drained at most every
   :data:`~nnbuilder.app.dashboard.collector.FLUSH_S` (by the listener, on the training thread), so
@@ -230,7 +231,9 @@ def run_child(project_text: str, kind: str, options: RunOptions, events: Connect
                               batch_size=prepared.batch_size, probe_every=probe_every(prepared, options.probes),
                               checkpoint_dir=options.checkpoint_dir, checkpoint_every_s=CHECKPOINT_EVERY_S)
             if options.resume_from:
-                trainer.load_checkpoint(Path(options.resume_from) / CHECKPOINT_SUBDIR)
+                meta = trainer.load_checkpoint(Path(options.resume_from) / CHECKPOINT_SUBDIR)
+                if meta.get("migrated"):  # an older nnbuilder's checkpoint: say what was filled in, as the CLI does
+                    shipper.send("migrated", meta["migrated"])
             controls.attach(trainer)
             result = trainer.run()
             shipper.send("trained", TrainedModel.of(prepared))

@@ -116,6 +116,7 @@ class _Draining:
         self.inside.reset(types)
         self.progress.setRange(0, plan.total_steps)
         self._started = time.perf_counter()
+        self._show_migration(job)
 
     def _on_end(self, job: TrainingJob, box: Any) -> None:
         self.timer.stop()

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 RESUME_HINT = "continue it with Train ▸ Resume Run…"
+MIGRATED_PREFIX = "Note on resuming: "
 UNSAVED_RUNS: Path | None = None  # runs of never-saved projects; None: ~/nnbuilder-runs (tests point it elsewhere)
 
 
@@ -65,3 +66,11 @@ class _Resuming:
             self.status.setText(f"Resuming {resumable.folder.name} after epoch {resumable.epochs_done} of "
                                 f"{resumable.epochs}…")
         return started
+
+    def _show_migration(self, job: Any) -> None:
+        """Once the run's plan arrives: the panel's note says what resuming an older checkpoint filled in (the
+        CLI prints the same as ``note:``); a later run without one clears such a note."""
+        if job.migrated:
+            self.tell(MIGRATED_PREFIX + job.migrated)
+        elif self.note.text().startswith(MIGRATED_PREFIX):
+            self.tell("")

@@ -108,6 +108,9 @@ class RunsView(QWidget):
             item.setForeground(1, _brush(STATUS_COLORS.get(run_status(run), "#7f7f7f")))
             item.setToolTip(4, headline(run))
             item.setToolTip(0, str(run.folder))
+            if run.format_tag:  # export and load_run refuse it: say so here, not when they fail
+                item.setText(1, f"{run_status(run)} ({run.format_tag})")
+                item.setToolTip(1, run.format_note)
             self.tree.addTopLevelItem(item)
             if current is not None and run.folder == current.folder:
                 self.tree.setCurrentItem(item)

@@ -95,6 +95,7 @@ class TrainingJob:
         self.info: Any = None  # child.RunInfo
         self.trained: Any = None  # pipeline.TrainedModel
         self.saved: Any = None  # the run folder the child wrote (a stopped or resumed run), or the reason it could not
+        self.migrated = ""  # what resuming an older nnbuilder's checkpoint filled in (training.legacy.describe)
         self.step = 0  # the latest optimizer step the run reported
         self.boundary_wanted = RemoteFlag(self._send, "boundary")
         self._paused = False
@@ -182,6 +183,8 @@ class TrainingJob:
                     self.trained = value
                 elif kind == "saved":
                     self.saved = value
+                elif kind == "migrated":
+                    self.migrated = value
                 elif kind == "box":
                     if value.progress:
                         self.step = value.progress[0]
