@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 # Layers that index a table by code, and the parameter that sizes it.
 CODE_TABLES = {"Embedding": "num_embeddings", "OneHot": "num_classes"}
 
