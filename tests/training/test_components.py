@@ -18,6 +18,8 @@ from training_helpers import (
 )
 
 from nnbuilder.training import Callback, Trainer
+from nnbuilder.training.config import RegularizationConfig
+from nnbuilder.training.optim import penalized_weights, regularization_penalty
 
 
 def val_loss_before_and_after(model: nn.Module, bundle, cfg, callbacks=()) -> tuple[float, float, Trainer]:
@@ -114,6 +116,37 @@ def test_penalties_shrink_the_weights(regularization: dict) -> None:
     Trainer(plain, regression_bundle(), config(epochs=10)).run()
     Trainer(penalised, regression_bundle(), config(epochs=10, regularization=regularization)).run()
     assert weight_l1(penalised) < 0.8 * weight_l1(plain)
+
+
+def test_penalty_counts_every_weight_matrix_and_no_bias_or_norm_scale() -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Conv1d(1, 2, 3), nn.Linear(5, 1))
+    model[0].requires_grad_(False)  # frozen: no penalty
+    counted = [model[3].weight, model[4].weight]
+    assert [id(w) for w in penalized_weights(model)] == [id(w) for w in counted]
+    l1_sum = sum(w.abs().sum().item() for w in counted)
+    l2_sum = sum(w.pow(2).sum().item() for w in counted)
+    cases = [(RegularizationConfig(l1=0.01), 0.01 * l1_sum),
+             (RegularizationConfig(l2=0.02), 0.02 * l2_sum),
+             (RegularizationConfig(elastic_alpha=0.1, elastic_l1_ratio=0.3), 0.1 * (0.3 * l1_sum + 0.35 * l2_sum)),
+             (RegularizationConfig(l1=0.01, elastic_alpha=0.1, elastic_l1_ratio=1.0), 0.11 * l1_sum)]
+    for cfg, expected in cases:
+        assert regularization_penalty(counted, cfg).item() == pytest.approx(expected, rel=1e-6)
+    assert regularization_penalty(counted, RegularizationConfig()) is None
+
+
+def test_l1_step_moves_each_weight_by_lr_times_l1_and_leaves_biases() -> None:
+    model = nn.Linear(2, 3)
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[0.5, -0.5], [0.2, -0.3], [1.0, -1.0]]))
+    before_w, before_b = model.weight.detach().clone(), model.bias.detach().clone()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    optimizer.zero_grad()
+    penalty = regularization_penalty(penalized_weights(model), RegularizationConfig(l1=0.5))
+    (penalty + 0 * model.bias.sum()).backward()
+    optimizer.step()
+    assert torch.allclose(model.weight, before_w - 0.05 * before_w.sign())
+    assert torch.equal(model.bias, before_b)
 
 
 def test_gradient_value_clipping_bounds_each_update() -> None:

@@ -96,7 +96,8 @@ class _Draining:
     def _want_boundary(self) -> None:
         """Live decision boundaries are computed (in the training process) only while they are on screen."""
         if self.job is not None:
-            live = self.results.isVisible() or self.fit_view.isVisible()  # the boundary's and the curve's probes
+            curve = self.fit_view.isVisible() and self.fit_view.saved_folder is None  # not while a saved run shows
+            live = self.results.isVisible() or curve  # the boundary's and the curve's probes
             (self.job.boundary_wanted.set if live else self.job.boundary_wanted.clear)()
 
     def _pace(self, started: float, painted: float) -> None:

@@ -3,9 +3,11 @@
 The training process sends the projections of every Embedding layer at epoch ends and at the end
 of the run (``Drained.embeddings``, see :mod:`~nnbuilder.app.dashboard.view_probes`). Hovering a
 point shows its label; small tables (≤ :data:`MAX_TEXT_LABELS` rows) also write the labels beside the points.
+It can also show a saved run picked in the Runs tab (:mod:`~nnbuilder.app.dashboard.saved_run_views`).
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,14 +16,16 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from nnbuilder.app.dashboard.curves import make_plot
 from nnbuilder.app.dashboard.results import CLASS_COLORS
+from nnbuilder.app.dashboard.saved_run_views import SavedRunBar
 
 MAX_TEXT_LABELS = 40
 WAITING = ("The embedding projector shows the rows of an Embedding layer (one vector per category, user or item) "
            "projected to 2-D with PCA: categories the model treats alike end up close together. It applies to "
            "models with Embedding layers (e.g. the tabular_embeddings and collaborative_filtering examples). "
            "Start training to see it.")
-NO_LAYERS = ("This model has no Embedding layer. The projector applies to models with Embedding layers "
-             "(e.g. the tabular_embeddings and collaborative_filtering examples).")
+APPLIES_TO = ("The projector applies to models with Embedding layers (e.g. the tabular_embeddings and "
+              "collaborative_filtering examples).")
+NO_LAYERS = f"This model has no Embedding layer. {APPLIES_TO}"
 
 
 def point_tip(x: float, y: float, data: Any) -> str:
@@ -36,6 +40,7 @@ class EmbeddingView(QWidget):
         super().__init__(parent)
         self.note = QLabel(WAITING)
         self.note.setWordWrap(True)
+        self.bar = SavedRunBar()
         self.chooser = QComboBox()
         self.chooser.setToolTip("The Embedding layer to show")
         self.chooser.currentTextChanged.connect(lambda _t: self._draw())
@@ -44,6 +49,7 @@ class EmbeddingView(QWidget):
         row.addWidget(self.chooser_label)
         row.addWidget(self.chooser)
         row.addStretch(1)
+        row.addWidget(self.bar)  # beside the layer chooser: the plot keeps the height (a dock at 720 px is short)
         self.plot = make_plot("Embedding projection (PCA)", "PC 1", "PC 2")
         self.scatter = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=0.5), hoverable=True, tip=point_tip,
                                           hoverSize=11)
@@ -51,16 +57,24 @@ class EmbeddingView(QWidget):
         self.texts: list[pg.TextItem] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.note)
         layout.addLayout(row)
+        layout.addWidget(self.note)
         layout.addWidget(self.plot, 1)
+        layout.addStretch(0)  # takes the room while the plot is hidden: the text stays at the top
         self.projections: dict[str, Any] = {}  # layer → its latest EmbeddingProjection
         self.shown: Any = None  # the projection on screen
         self.reset()
 
     def reset(self) -> None:
-        """Forget the last run."""
+        """Forget the last run and any saved run shown."""
         self.pending: Any = None
+        self.live: Any = None  # the live run's latest projections (kept while a saved run is shown)
+        self.saved_folder: Path | None = None  # the saved run shown (None: the live run)
+        self.saved_ready = False  # the saved run has arrived (else "Opening…")
+        self._clear_view()
+
+    def _clear_view(self) -> None:
+        self.bar.hide()
         self.projections = {}
         self.shown = None
         self.chooser.blockSignals(True)
@@ -75,18 +89,50 @@ class EmbeddingView(QWidget):
     def take(self, box: Any) -> None:
         """Keep the box's projections; :meth:`redraw` shows them."""
         if box.embeddings is not None:
-            self.pending = box.embeddings
+            self.pending = self.live = box.embeddings
 
     def redraw(self) -> bool:
-        """Show the latest projections, if new ones arrived (True then)."""
+        """Show the latest projections, if new ones arrived (True then); not while a saved run is shown."""
+        if self.saved_folder is not None:
+            return False
         projections, self.pending = self.pending, None
         if projections is None:
             return False
+        self._show(projections, NO_LAYERS)
+        return True
+
+    def expect_saved(self, folder: Path) -> None:
+        """Show the saved run in ``folder`` once it is opened (:meth:`show_saved`); till then say it is loading."""
+        self.saved_folder, self.saved_ready = folder, False
+        self._clear_view()
+        self.bar.show_run(folder)
+        self.plot.hide()
+        self._say(f"Opening run {folder.name}…")
+
+    def show_saved(self, views: Any) -> None:
+        """Show a saved run's projections (:class:`nnbuilder.run_views.SavedRunViews`), or why there are none
+        (``views`` is then the message why the run cannot be opened)."""
+        self.saved_ready = True
+        if isinstance(views, str):
+            self._say(f"Cannot show this run: {views}")
+            return
+        self._show(views.embeddings, f"Run {views.name} has no Embedding layer. {APPLIES_TO}")
+        if views.embeddings and views.label_note:
+            self._say(f"Run {views.name}: {views.label_note}.")
+
+    def show_live(self) -> None:
+        """Leave the saved run: the live run's latest projections, or the note before any run."""
+        self.saved_folder, self.saved_ready = None, False
+        self._clear_view()
+        self.pending = self.live
+        self.redraw()
+
+    def _show(self, projections: Any, no_layers: str) -> None:
         if not projections:
             self.projections = {}
-            self._say(NO_LAYERS)
+            self._say(no_layers)
             self.plot.hide()
-            return True
+            return
         self._say("")
         self.plot.show()
         self.projections = {p.layer: p for p in projections}
@@ -100,7 +146,6 @@ class EmbeddingView(QWidget):
             self.chooser.blockSignals(False)
         self._show_chooser(len(names) > 1)
         self._draw()
-        return True
 
     def select_layer(self, name: str) -> bool:
         """Show Embedding layer ``name`` (a node id); False when the run has no such layer."""

@@ -1,7 +1,8 @@
 """The dashboard's Runs tab: every saved run of the project (GUI and CLI), newest first.
 
 Tick runs to overlay their loss and metric per epoch on the Curves plots and to compare their
-settings and final metrics side by side; click a run to see its gradient norms per layer.
+settings and final metrics side by side; click a run to see its gradient norms per layer (and, in the
+Fitted curve and Embeddings tabs, its curve and projection).
 The list is read from disk (the project's runs folder), so it survives a restart.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -41,6 +43,7 @@ class RunsView(QWidget):
     """The run list, the comparison table of ticked runs and the gradient norms of the current run."""
 
     overlaysChanged = Signal(list)  # the ticked runs (RunSummary), newest first
+    currentRunChanged = Signal(object)  # the run the user clicked or moved to (RunSummary); not on refresh
 
     def __init__(self, locate: Callable[[], tuple[str | None, str]], parent: QWidget | None = None) -> None:
         """``locate()`` gives the project's file path (None when unsaved) and its name."""
@@ -60,8 +63,16 @@ class RunsView(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setUniformRowHeights(True)
+        # every column as wide as its text, the metrics too: at 1280 px a horizontal scroll bar reaches the
+        # rest of them instead of an elided "val_loss 0.42…" (the full line is also the cell's tooltip)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        header = self.tree.header()  # shown as Run, Status, Final metrics, Date, Epochs (the columns keep their order)
+        header.moveSection(header.visualIndex(COLUMNS.index("Final metrics")), COLUMNS.index("Date"))
         self.tree.itemChanged.connect(self._on_item_changed)
-        self.tree.currentItemChanged.connect(lambda *_a: self._on_current())
+        self.tree.currentItemChanged.connect(lambda *_a: self._on_current(picked=True))
+        self.tree.itemClicked.connect(lambda *_a: self.currentRunChanged.emit(self.current_run()))  # again, too
         self.table = CompareTable()
         self.differences_box.toggled.connect(self.table.set_only_differences)
         self.grad_view = GradNormView()
@@ -82,6 +93,7 @@ class RunsView(QWidget):
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([600, 400])  # the list (its metrics) gets the larger share
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -115,8 +127,6 @@ class RunsView(QWidget):
             if current is not None and run.folder == current.folder:
                 self.tree.setCurrentItem(item)
         self.tree.blockSignals(False)
-        for i in range(len(COLUMNS) - 1):
-            self.tree.resizeColumnToContents(i)
         self._on_current()
         self._ticks_changed()
 
@@ -152,9 +162,11 @@ class RunsView(QWidget):
         self.table.set_runs(checked)
         self.overlaysChanged.emit(checked)
 
-    def _on_current(self) -> None:
+    def _on_current(self, picked: bool = False) -> None:
         self.grad_view.show_run(self.current_run())
         self._sync_resume()
+        if picked:
+            self.currentRunChanged.emit(self.current_run())
 
     # ------------------------------------------------------------------ resume
     def _resume_handler(self) -> Callable[[Path], Any] | None:
