@@ -250,6 +250,9 @@ def main():
                 break
     if best_state is not None:
         model.load_state_dict(best_state)
+    if distributed:  # BatchNorm statistics: each process's own since DDP's last broadcast; keep rank 0's
+        for buffer in model.buffers():
+            dist.broadcast(buffer, 0)
     test_metrics = evaluate(model, loss_fn, test, device, "test_") if test is not None else {{}}
     state = {{k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}}
     checksum = sum(float(v.double().sum()) for v in state.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -98,3 +99,23 @@ def test_staged_unfreezing_of_a_frozen_backbone(tmp_path: Path) -> None:
 def test_a_wrong_unfreeze_block_is_named(tmp_path: Path) -> None:
     with pytest.raises(ScriptExportError, match=r"training\.unfreeze\[0\]\.blocks.*layer9"):
         export_script(_transfer(unfreeze=[{"epoch": 2, "module": "backbone", "blocks": ["layer9"]}]), tmp_path)
+
+
+@pytest.mark.slow
+def test_torchrun_unfreezing_rewraps_ddp_so_every_rank_keeps_the_same_weights(tmp_path: Path) -> None:
+    torchrun = shutil.which("torchrun", path=str(Path(sys.executable).parent))
+    if torchrun is None:
+        pytest.skip("torchrun is not installed beside this Python")
+    project = _transfer(unfreeze=[{"epoch": 2, "module": "backbone", "blocks": ["stage4"]}],
+                        regularization={"l2": 0.001}, grad_clip={"max_norm": 1.0})
+    export_script(project, tmp_path / "script")
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([torchrun, "--standalone", "--nproc_per_node=2", str(tmp_path / "script" / "train.py"),
+                           "--device", "cpu", "--out", str(tmp_path / "out")], check=False, cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    history = json.loads((tmp_path / "out" / "history.json").read_text())
+    first, second = history["rank_checksums"]  # the sum of every weight and BatchNorm statistic on each rank
+    assert history["world_size"] == 2 and first == second
+    losses = [row["loss"] for row in history["history"]]
+    assert losses[-1] < losses[0]
