@@ -119,3 +119,27 @@ def test_torchrun_unfreezing_rewraps_ddp_so_every_rank_keeps_the_same_weights(tm
     assert history["world_size"] == 2 and first == second
     losses = [row["loss"] for row in history["history"]]
     assert losses[-1] < losses[0]
+
+
+def test_notebook_cells_carry_the_same_training_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nbformat
+
+    from nnbuilder.export.notebook import export_notebook
+
+    project = _regression(epochs=2, regularization={"l1": 0.003}, grad_clip={"max_norm": 0.2},
+                          scheduler={"type": "LinearWarmup", "warmup_steps": 4})
+    export_notebook(project, tmp_path / "train.ipynb")
+    nb = nbformat.read(str(tmp_path / "train.ipynb"), as_version=4)
+    cells = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    assert any(c.startswith("def penalty(model):") for c in cells)
+    assert any(c.startswith("def clip_gradients(optimizer):") for c in cells)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(sys.modules, "model", raising=False)  # the notebook imports its own model.py
+    namespace: dict = {"__name__": "__notebook__"}
+    for cell in cells:
+        exec(compile(cell, "train.ipynb", "exec"), namespace)  # noqa: S102 - our own export
+    monkeypatch.delitem(sys.modules, "model", raising=False)
+    notebook = json.loads((tmp_path / "train_files" / "run" / "history.json").read_text())["history"]
+    for mine, theirs in zip(nnbuilder.train(project), notebook, strict=True):
+        assert mine["loss"] == pytest.approx(theirs["loss"], abs=1e-6)
+        assert mine["lr"] == pytest.approx(theirs["lr"], abs=1e-9)
