@@ -43,8 +43,8 @@ def export_script(project: Any, folder: str | os.PathLike[str], *, epochs: int |
     from nnbuilder.fileio import atomic_write_text
     from nnbuilder.graph.project import Project, load_project
     from nnbuilder.pipeline import prepare
-    from nnbuilder.training.metrics import metric_kind
     from nnbuilder.training.errors import ConfigError
+    from nnbuilder.training.metrics import metric_kind
     from nnbuilder.training.registry import LOSSES, OPTIMIZERS
 
     project = project if isinstance(project, Project) else load_project(project)

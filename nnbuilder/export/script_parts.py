@@ -85,9 +85,11 @@ def scheduler_body(cfg: Any) -> str:
         warmup = repr(p["warmup_steps"]) if p["warmup_steps"] else f"{p['warmup_epochs']!r} * steps_per_epoch"
         if p["cosine"]:
             ratio = p["min_lr_ratio"]
+            cosine = "0.5 * (1.0 + math.cos(math.pi * progress))"
+            decay = cosine if ratio == 0 else f"{ratio!r} + (1.0 - {ratio!r}) * {cosine}"
             tail = ("        progress = min(1.0, (step - warmup) / max(1, total - warmup))\n"
-                    f"        return {ratio!r} + (1.0 - {ratio!r}) * 0.5 * (1.0 + math.cos(math.pi * progress))\n")
-            after = f"cosine decay to {ratio!r} of the LR"
+                    f"        return {decay}\n")
+            after = f"cosine decay to {ratio!r} × the LR"
         else:
             tail, after = "        return 1.0\n", "constant"
         return _WARMUP.format(warmup=warmup, after=after, tail=tail)
@@ -142,7 +144,7 @@ def training_parts(cfg: Any, model: Any) -> dict[str, str]:
         constants.append(f"UNFREEZE = {steps!r}  # (epoch, module): trainable from the start of that epoch")
         functions.append(_UNFREEZE)
         parts.update(unfreeze_code=_UNFREEZE_CALL,
-                     later_doc="\n    Parameters UNFREEZE makes trainable later are placed now (frozen, they get no updates).",
+                     later_doc="\n\n    Parameters UNFREEZE makes trainable later are placed now (frozen, they get no updates).",
                      later_code="    later = {id(p) for _, path in UNFREEZE for p in model.get_submodule(path).parameters()}\n",
                      later_test=" and id(p) not in later")
     parts["extra_constants"] = "".join(f"{line}\n" for line in constants)
