@@ -1,22 +1,26 @@
 """Checks of a prepared run against its data that shapes alone cannot make (before the first step).
 
-An Embedding indexed by a data column must have more rows than the column's largest code;
-otherwise training stops after it has started with torch's "index out of range in self".
+An Embedding indexed by a data column must have more rows than the column's largest code, a OneHot more
+classes; otherwise training stops after it has started with torch's "index out of range in self"
+("Class values must be smaller than num_classes").
 """
 from __future__ import annotations
 
 from typing import Any
 
+# Layers that index a table by code, and the parameter that sizes it.
+CODE_TABLES = {"Embedding": "num_embeddings", "OneHot": "num_classes"}
+
 
 def embedding_problems(prepared: Any) -> list[tuple[str, str]]:
-    """(where, message) for every Embedding fed (directly or through a column Slice) by too large codes."""
+    """(where, message) for every Embedding or OneHot fed (directly or through a column Slice) by too large codes."""
     graph, bundle, compiled = prepared.project.graph, prepared.bundle, prepared.compiled
     nodes = {n.id: n for n in graph.nodes}
     sources = {e.target: e.source for e in graph.edges}
     inputs = [n.id for n in graph.nodes if n.type == "Input"]
     problems = []
     for node in graph.nodes:
-        if node.type != "Embedding" or node.id not in sources:
+        if node.type not in CODE_TABLES or node.id not in sources:
             continue
         columns: slice | None = slice(None)
         upstream = nodes.get(sources[node.id])
@@ -30,13 +34,14 @@ def embedding_problems(prepared: Any) -> list[tuple[str, str]]:
         if upstream is None or upstream.type != "Input" or upstream.id not in inputs:
             continue
         largest = _largest_code(bundle, inputs.index(upstream.id), columns)
+        size = CODE_TABLES[node.type]
         module = getattr(prepared.model, compiled.code.attr_of.get(node.id, ""), None)
-        rows = getattr(module, "num_embeddings", None)
+        rows = getattr(module, size, None) if node.type == "Embedding" else node.params.get(size)
         if largest is None or rows is None or largest < rows:
             continue
-        problems.append((f"graph: {node.id}", (f"Embedding '{node.id}' has num_embeddings {rows}, but input "
+        problems.append((f"graph: {node.id}", (f"{node.type} '{node.id}' has {size} {rows}, but input "
                                                f"'{upstream.id}' holds codes up to {largest} in '{bundle.name}' — "
-                                               f"set num_embeddings to at least {largest + 1}")))
+                                               f"set {size} to at least {largest + 1}")))
     return problems
 
 

@@ -156,7 +156,10 @@ def attention() -> Project:
     return Project("attention classifier", b.doc(), data("sequence_classification", 32), classification(5e-3, 10),
                    {"description": "Self-attention: each of the 50 steps attends to all others (query = key = "
                                    "value), a residual Add and LayerNorm follow, then a transformer encoder layer; "
-                                   "average pooling over time feeds the classifier."})
+                                   "average pooling over time feeds the classifier. The sinusoidal "
+                                   "PositionalEncoding tells attention the order of the steps: validation accuracy "
+                                   "0.87 at epoch 8, 0.97 at epoch 10; without it (attention_no_position) the "
+                                   "network stays at chance."})
 
 
 def tabular() -> Project:
@@ -174,7 +177,9 @@ def tabular() -> Project:
     return Project("tabular entity embeddings", b.doc(), data("tabular", 64), classification(3e-3, 15),
                    {"description": "Entity embeddings: each categorical column (city, plan, weekday) gets its own "
                                    "Embedding table; the vectors are concatenated with the numeric columns. "
-                                   "Validation accuracy about 0.82 after 15 epochs (3 classes)."})
+                                   "Validation accuracy about 0.82 after 15 epochs (3 classes). Compare the codes "
+                                   "one-hot encoded (tabular_onehot, 0.88) and fed as plain numbers "
+                                   "(tabular_raw_codes, 0.68)."})
 
 
 def ratings() -> Project:
@@ -284,8 +289,9 @@ def all_examples() -> dict[str, Project]:
     """Every example and lesson project, with its expectation and lesson group filled in."""
     from lesson_examples import LESSON_SECONDS, LESSONS  # imports this module: loaded here, not at the top
     from lesson_examples_more import MORE, MORE_SECONDS
+    from lesson_sets import SET_SECONDS, SETS
 
-    LESSONS, LESSON_SECONDS = {**LESSONS, **MORE}, {**LESSON_SECONDS, **MORE_SECONDS}
+    LESSONS, LESSON_SECONDS = {**LESSONS, **MORE, **SETS}, {**LESSON_SECONDS, **MORE_SECONDS, **SET_SECONDS}
     projects: dict[str, Project] = {}
     measured = {name: make for name, make in LESSONS.items() if name in LESSON_SECONDS}
     for name, make in {**EXAMPLES, **measured}.items():

@@ -27,7 +27,10 @@ def _expected() -> list:
         expect = load_project(path).extra.get("expect")
         if not isinstance(expect, dict):
             continue
-        marks = [pytest.mark.slow] if expect.get("seconds", 3600) > FAST_SECONDS else []
+        seconds = expect.get("seconds", 3600)
+        # the documented time is what the test asserts; pytest-timeout's default (300 s) must not cut it shorter
+        marks = [pytest.mark.timeout(max(300, seconds + 120))]
+        marks += [pytest.mark.slow] if seconds > FAST_SECONDS else []
         cases.append(pytest.param(path, expect, id=path.stem, marks=marks))
     return cases
 

@@ -155,8 +155,8 @@ def _integer_input_issue(node_id: str, spec, dtypes: list[torch.dtype]) -> Issue
     if all(d.is_floating_point for d in dtypes):
         return None
     kind = next(_dtype_name(d) for d in dtypes if not d.is_floating_point)
-    return Issue(IssueCode.DTYPE, f"{spec.type} receives {kind} values; only Embedding takes integer ids", node_id,
-                 hint="feed the ids to an Embedding first, or set the Input's dtype to float32")
+    return Issue(IssueCode.DTYPE, f"{spec.type} receives {kind} values; only Embedding and OneHot take integer ids",
+                 node_id, hint="feed the ids to an Embedding or OneHot first, or insert ToFloat to use them as numbers")
 
 
 # Parameters that index a dimension of the whole (batched) tensor, where 0 is the batch.

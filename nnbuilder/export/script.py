@@ -1,7 +1,8 @@
 """``nnbuilder export PROJECT --script DIR``: model.py + train.py in plain PyTorch, runnable under torchrun.
 
 DIR gets ``model.py`` (the module nnbuilder trains, preprocessing included), ``train.py`` (the loop,
-loss, optimizer with parameter groups, scheduler, early stopping and seed of the project) and the
+loss, optimizer with parameter groups, scheduler, L1/L2 penalty, gradient clipping, staged unfreezing,
+early stopping and seed of the project: :mod:`nnbuilder.export.script_parts`) and the
 starting weights as ``initial.safetensors``.  The user's CSV, image folders and torchvision sets are
 read by train.py itself through their usual loaders; built-in sets travel as ``data.pt``
 (:mod:`nnbuilder.export.script_data`).  What the script does not reproduce is listed in its header
@@ -17,9 +18,8 @@ from typing import Any
 
 import torch
 
+from nnbuilder.export.script_parts import SCHEDULERS, plateau_monitor, scheduler_body, training_parts
 from nnbuilder.export.script_template import TRAIN_PY
-
-SCHEDULERS = ("StepLR", "ExponentialLR", "CosineAnnealingLR", "ReduceLROnPlateau")
 
 
 class ScriptExportError(ValueError):
@@ -43,6 +43,7 @@ def export_script(project: Any, folder: str | os.PathLike[str], *, epochs: int |
     from nnbuilder.fileio import atomic_write_text
     from nnbuilder.graph.project import Project, load_project
     from nnbuilder.pipeline import prepare
+    from nnbuilder.training.errors import ConfigError
     from nnbuilder.training.metrics import metric_kind
     from nnbuilder.training.registry import LOSSES, OPTIMIZERS
 
@@ -66,7 +67,10 @@ def export_script(project: Any, folder: str | os.PathLike[str], *, epochs: int |
     loss_kwargs = {k: v for k, v in cfg.loss.params.items() if v is not None}
     opt_kwargs = {k: v for k, v in cfg.optimizer.params.items() if v is not None}
     opt_cls = OPTIMIZERS[cfg.optimizer.type].cls
-    scheduler_code, monitor = _scheduler(cfg, epochs or cfg.epochs)
+    try:
+        parts = training_parts(cfg, prepared.model)
+    except ConfigError as exc:
+        raise ScriptExportError("; ".join(f"{where}: {message}" for where, message in exc.problems)) from None
     early = None
     if cfg.early_stopping is not None:
         e = cfg.early_stopping
@@ -83,41 +87,17 @@ def export_script(project: Any, folder: str | os.PathLike[str], *, epochs: int |
         loss_code=f"nn.{LOSSES[cfg.loss.type].cls.__name__}(**{loss_kwargs!r})",
         optimizer_code=f"{opt_cls.__module__.replace('torch.optim.', 'torch.optim.').rsplit('.', 1)[0]}."
                        f"{opt_cls.__name__}(groups, lr=LR, **{opt_kwargs!r})".replace("torch.optim.adam.", "torch.optim."),
-        scheduler_code=scheduler_code, plateau_monitor=monitor)
+        scheduler_body=scheduler_body(cfg), plateau_monitor=plateau_monitor(cfg), **parts)
     atomic_write_text(folder / "train.py", text)
     files = [folder / n for n in ("model.py", "train.py", "data.pt", "initial.safetensors")
              if n != "data.pt" or data.tensor_file]
     return ScriptExport(folder, files, notes)
 
 
-def _scheduler(cfg: Any, epochs: int) -> tuple[str, str]:
-    s = cfg.scheduler
-    if s is None or s.type not in SCHEDULERS:
-        return "None, None", "val_loss"
-    p = dict(s.params)
-    if s.type == "StepLR":
-        return f"torch.optim.lr_scheduler.StepLR(optimizer, step_size={p['step_size']!r}, gamma={p['gamma']!r}), 'epoch'", ""
-    if s.type == "ExponentialLR":
-        return f"torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma={p['gamma']!r}), 'epoch'", ""
-    if s.type == "CosineAnnealingLR":
-        return (f"torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max={p['T_max'] or epochs!r}, "
-                f"eta_min={p['eta_min']!r}), 'epoch'"), ""
-    mode = "max" if p["monitor"].removeprefix("val_") in ("accuracy", "r2") else "min"
-    return (f"torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode={mode!r}, factor={p['factor']!r}, "
-            f"patience={p['patience']!r}, threshold={p['threshold']!r}, cooldown={p['cooldown']!r}, "
-            f"min_lr={p['min_lr']!r}), 'plateau'"), p["monitor"]
-
-
 def _unsupported(cfg: Any, bundle: Any) -> list[str]:
     notes = []
     if cfg.scheduler is not None and cfg.scheduler.type not in SCHEDULERS:
         notes.append(f"the {cfg.scheduler.type} scheduler (train.py keeps the LR constant)")
-    if cfg.regularization.active:
-        notes.append("the L1/L2/ElasticNet penalties of training.regularization")
-    if cfg.grad_clip is not None:
-        notes.append("gradient clipping (training.grad_clip)")
-    if cfg.unfreeze:
-        notes.append("staged unfreezing (training.unfreeze)")
     if cfg.init is not None:
         notes.append("the random stream after training.init (the initial weights are exact, dropout may differ)")
     if cfg.precision != "fp32":

@@ -40,7 +40,7 @@ LR = {lr!r}
 LR_MULTIPLIERS = {multipliers!r}  # module path -> factor on LR (discriminative learning rates)
 NOT_REPRODUCED = {not_reproduced!r}  # what nnbuilder's run did that this script does not (see the top)
 EARLY_STOPPING = {early!r}  # None, or patience / monitor / min_delta / restore_best
-MODES = {{"loss": min, "accuracy": max, "mae": min, "r2": max}}
+{extra_constants}MODES = {{"loss": min, "accuracy": max, "mae": min, "r2": max}}
 
 {data_code}
 
@@ -53,10 +53,10 @@ def make_optimizer(groups):
     return {optimizer_code}
 
 
-def make_scheduler(optimizer):
-    """(scheduler, when it steps: "epoch", "plateau" or None)."""
-    return {scheduler_code}
-
+def make_scheduler(optimizer, steps_per_epoch, epochs):
+    """(scheduler, when it steps: "step" after each batch, "epoch", "plateau" or None)."""
+{scheduler_body}
+{extra_functions}
 
 def seed_everything(seed):
     random.seed(seed)
@@ -65,17 +65,18 @@ def seed_everything(seed):
 
 
 def param_groups(model):
-    """Trainable parameters grouped by the longest LR_MULTIPLIERS key owning them (the rest: LR)."""
+    """Trainable parameters grouped by the longest LR_MULTIPLIERS key owning them (the rest: LR).{later_doc}"""
     keyed = {{key: [] for key in LR_MULTIPLIERS}}
     rest = []
-    for name, p in model.named_parameters():
-        if not p.requires_grad:
+{later_code}    for name, p in model.named_parameters():
+        if not p.requires_grad{later_test}:
             continue
         module = name.rpartition(".")[0]
         keys = [k for k in LR_MULTIPLIERS if module == k or module.startswith(k + ".")]
         (keyed[max(keys, key=len)] if keys else rest).append(p)
-    groups = [{{"params": rest, "lr": LR}}] if rest else []
-    return groups + [{{"params": ps, "lr": LR * LR_MULTIPLIERS[k]}} for k, ps in keyed.items() if ps]
+    groups = [{{"params": rest, "lr": LR, "multiplier": 1.0}}] if rest else []
+    return groups + [{{"params": ps, "lr": LR * LR_MULTIPLIERS[k], "multiplier": LR_MULTIPLIERS[k]}}
+                     for k, ps in keyed.items() if ps]
 
 
 def align(output, target):
@@ -193,16 +194,17 @@ def main():
         base, mean, std = loss_fn, model.target_mean, model.target_std
         loss_fn = lambda output, target: base((output - mean) / std, (target - mean) / std)  # noqa: E731
     optimizer = make_optimizer(param_groups(model))
-    scheduler, interval = make_scheduler(optimizer)
     generator = torch.Generator().manual_seed(SEED)
     sampler = None
     if distributed:
         sampler = DistributedSampler(range(size(train)), num_replicas=world, rank=rank, shuffle=True, seed=SEED)
+    steps_per_epoch = math.ceil((len(sampler) if sampler is not None else size(train)) / BATCH_SIZE)
+    scheduler, interval = make_scheduler(optimizer, steps_per_epoch, args.epochs)
 
     history, best, best_epoch, bad_epochs, best_state = [], None, None, 0, None
     stop_reason = "completed"
     for epoch in range(args.epochs):
-        net.train()
+{unfreeze_code}        net.train()
         if sampler is not None:
             sampler.set_epoch(epoch)
         metrics = Metrics()
@@ -211,12 +213,14 @@ def main():
             output = net(*inputs)
             target = align(output, targets)
             loss = loss_fn(output, target)
-            value = loss.item()
+{penalty_code}            value = {objective}.item()
             if not math.isfinite(value):
                 raise SystemExit(f"loss became {{value}} at epoch {{epoch + 1}}; lower the learning rate")
-            metrics.add(value, output, target)
-            loss.backward()
-            optimizer.step()
+            metrics.add({logged}, output, target)
+            {objective}.backward()
+{clip_code}            optimizer.step()
+            if interval == "step":
+                scheduler.step()
         row = {{"epoch": epoch + 1, **metrics.result("", distributed)}}  # epochs numbered from 1
         if val is not None:
             row.update(evaluate(model, loss_fn, val, device, "val_"))
@@ -246,6 +250,9 @@ def main():
                 break
     if best_state is not None:
         model.load_state_dict(best_state)
+    if distributed:  # BatchNorm statistics: each process's own since DDP's last broadcast; keep rank 0's
+        for buffer in model.buffers():
+            dist.broadcast(buffer, 0)
     test_metrics = evaluate(model, loss_fn, test, device, "test_") if test is not None else {{}}
     state = {{k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}}
     checksum = sum(float(v.double().sum()) for v in state.values())

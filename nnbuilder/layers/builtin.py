@@ -7,6 +7,7 @@ from nnbuilder.layers import conv  # noqa: F401
 from nnbuilder.layers import norm  # noqa: F401
 from nnbuilder.layers import reshape  # noqa: F401
 from nnbuilder.layers import embedding  # noqa: F401
+from nnbuilder.layers import categorical  # noqa: F401  (OneHot, ToFloat)
 from nnbuilder.layers import recurrent  # noqa: F401
 from nnbuilder.layers import attention  # noqa: F401
 from nnbuilder.layers import positional  # noqa: F401

@@ -14,7 +14,8 @@ from nnbuilder.export.onnx_export import OnnxExportError, export_onnx
 ort = pytest.importorskip("onnxruntime")
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "nnbuilder" / "examples"
-UNSUPPORTED = {"attention_classifier": "layer 'encoder' (TransformerEncoderLayer)"}  # eval fast path: no ONNX op
+UNSUPPORTED = {name: "layer 'encoder' (TransformerEncoderLayer)"  # eval fast path: no ONNX op
+               for name in ("attention_classifier", "attention_no_position", "attention_learned_position")}
 SUPPORTED = sorted(p.stem for p in EXAMPLES.glob("*.nnb") if p.stem not in UNSUPPORTED)
 
 

@@ -77,15 +77,18 @@ def test_torchrun_with_two_cpu_processes_gives_identical_weights_and_the_loss_fa
 def test_cli_script_export_and_a_data_set_the_script_cannot_reproduce(tmp_path: Path,
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     project = load_project(EXAMPLES / "spirals_mlp.nnb")
-    project.training["regularization"] = {"l1": 1e-4}
+    project.training["regularization"] = {"l1": 1e-4}  # reproduced: no note
+    project.training["init"] = {"default": "kaiming"}  # the random stream after it is not: noted
     path = tmp_path / "p.nnb"
     from nnbuilder.graph.project import save_project
 
     save_project(project, path)
     assert main(["export", str(path), "--script", str(tmp_path / "s")]) == 0
     captured = capsys.readouterr()
-    assert "does not reproduce the L1/L2/ElasticNet penalties" in captured.err
-    assert "NOT REPRODUCED: the L1/L2/ElasticNet penalties" in (tmp_path / "s" / "train.py").read_text()
+    assert "does not reproduce the random stream after training.init" in captured.err
+    assert "penalt" not in captured.err
+    train_py = (tmp_path / "s" / "train.py").read_text()
+    assert "NOT REPRODUCED: the random stream after training.init" in train_py and "def penalty(model)" in train_py
     augmented = load_project(EXAMPLES / "mnist_mlp.nnb")  # data the script cannot reproduce: said in both places
     augmented.data = {**augmented.data, "params": {"n_samples": 60}, "augment": [{"type": "RandomHorizontalFlip"}]}
     save_project(augmented, tmp_path / "a.nnb")

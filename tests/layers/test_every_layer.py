@@ -37,6 +37,8 @@ SAMPLES: dict[str, list[tuple[tuple[int, ...], str, dict[str, Any]]]] = {
     "Transpose": [((3, 4), "float32", {})],
     "Slice": [((8,), "float32", {"start": 2, "length": 3})],
     "Embedding": [((5,), "int64", {"num_embeddings": 10, "embedding_dim": 3})],
+    "OneHot": [((5,), "int64", {"num_classes": 10}), ((2, 3), "int64", {"num_classes": 12})],
+    "ToFloat": [((5,), "int64", {})],
     "RNN": [((6, 4), "float32", {"hidden_size": 5, "output": o, "nonlinearity": "relu"}) for o in
             ("sequence", "last", "hidden")],
     "LSTM": [((6, 4), "float32", {"hidden_size": 5, "output": o, "num_layers": 2}) for o in

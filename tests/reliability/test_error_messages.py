@@ -87,6 +87,13 @@ def test_an_embedding_too_small_for_the_data_is_named_before_training(tmp_path: 
     assert "training 1 epochs" not in text
 
 
+def test_a_one_hot_too_small_for_the_data_is_named_before_training(tmp_path: Path, capsys) -> None:
+    project = edited(tmp_path, "tabular_onehot", lambda d: node(d, "city_onehot")["params"].update(num_classes=5))
+    code, text = run(capsys, "train", str(project), "--epochs", "1", "--out", str(tmp_path / "run"))
+    assert code == 1 and "OneHot 'city_onehot' has num_classes 5" in text and "codes up to 7" in text
+    assert "set num_classes to at least 8" in text and "training 1 epochs" not in text
+
+
 @pytest.mark.parametrize("weights", ["missing", "hostile"])
 def test_backbone_weights_problems_at_train_time_are_named(tmp_path: Path, capsys, weights: str) -> None:
     class Hostile:

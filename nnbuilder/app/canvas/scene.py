@@ -347,6 +347,8 @@ class GraphScene(SceneEdits, QGraphicsScene):
         scale = painter.worldTransform().m11()
         if scale < 0.35:
             return
+        # as the view's own painter: the cached background (view.py) is drawn with a bare painter
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for step, key in ((GRID, "grid"), (GRID * 5, "grid_major")):
             if step == GRID and scale < 0.7:
                 continue

@@ -55,6 +55,11 @@ class GraphView(QGraphicsView):
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
+        # The grid is drawn once into a viewport-sized pixmap and blitted where items move: redrawing its
+        # lines under every dragged node was ≈ 0.5 ms of a 2.7 ms move (50 nodes; ≈ 0.9 of 3.7 ms at 500).
+        # Qt redraws the pixmap on resize and zoom, shifts it on scroll, and drops it on setBackgroundBrush
+        # (GraphScene.set_palette: the grid's colours change with it).
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
