@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 
+from nnbuilder.export.script_augment import augment_parts
 from nnbuilder.export.script_parts import SCHEDULERS, plateau_monitor, scheduler_body, training_parts
 from nnbuilder.export.script_template import TRAIN_PY
 
@@ -87,7 +88,8 @@ def export_script(project: Any, folder: str | os.PathLike[str], *, epochs: int |
         loss_code=f"nn.{LOSSES[cfg.loss.type].cls.__name__}(**{loss_kwargs!r})",
         optimizer_code=f"{opt_cls.__module__.replace('torch.optim.', 'torch.optim.').rsplit('.', 1)[0]}."
                        f"{opt_cls.__name__}(groups, lr=LR, **{opt_kwargs!r})".replace("torch.optim.adam.", "torch.optim."),
-        scheduler_body=scheduler_body(cfg), plateau_monitor=plateau_monitor(cfg), **parts)
+        scheduler_body=scheduler_body(cfg), plateau_monitor=plateau_monitor(cfg), **parts,
+        **augment_parts(bundle))
     atomic_write_text(folder / "train.py", text)
     files = [folder / n for n in ("model.py", "train.py", "data.pt", "initial.safetensors")
              if n != "data.pt" or data.tensor_file]
@@ -102,6 +104,4 @@ def _unsupported(cfg: Any, bundle: Any) -> list[str]:
         notes.append("the random stream after training.init (the initial weights are exact, dropout may differ)")
     if cfg.precision != "fp32":
         notes.append(f"precision {cfg.precision} (train.py trains in fp32)")
-    if bundle.augment is not None:
-        notes.append("data augmentation (data.augment)")
     return notes

@@ -40,7 +40,7 @@ LR = {lr!r}
 LR_MULTIPLIERS = {multipliers!r}  # module path -> factor on LR (discriminative learning rates)
 NOT_REPRODUCED = {not_reproduced!r}  # what nnbuilder's run did that this script does not (see the top)
 EARLY_STOPPING = {early!r}  # None, or patience / monitor / min_delta / restore_best
-{extra_constants}MODES = {{"loss": min, "accuracy": max, "mae": min, "r2": max}}
+{extra_constants}{augment_constants}MODES = {{"loss": min, "accuracy": max, "mae": min, "r2": max}}
 
 {data_code}
 
@@ -56,7 +56,7 @@ def make_optimizer(groups):
 def make_scheduler(optimizer, steps_per_epoch, epochs):
     """(scheduler, when it steps: "step" after each batch, "epoch", "plateau" or None)."""
 {scheduler_body}
-{extra_functions}
+{extra_functions}{augment_functions}
 
 def seed_everything(seed):
     random.seed(seed)
@@ -200,7 +200,7 @@ def main():
         sampler = DistributedSampler(range(size(train)), num_replicas=world, rank=rank, shuffle=True, seed=SEED)
     steps_per_epoch = math.ceil((len(sampler) if sampler is not None else size(train)) / BATCH_SIZE)
     scheduler, interval = make_scheduler(optimizer, steps_per_epoch, args.epochs)
-
+{augment_setup}
     history, best, best_epoch, bad_epochs, best_state = [], None, None, 0, None
     stop_reason = "completed"
     for epoch in range(args.epochs):
@@ -209,7 +209,7 @@ def main():
             sampler.set_epoch(epoch)
         metrics = Metrics()
         for inputs, targets in batches(train, device, shuffle=True, generator=generator, sampler=sampler):
-            optimizer.zero_grad(set_to_none=True)
+{augment_call}            optimizer.zero_grad(set_to_none=True)
             output = net(*inputs)
             target = align(output, targets)
             loss = loss_fn(output, target)
