@@ -1,4 +1,4 @@
-"""``export --script`` reproduces data augmentation: the same torchvision transforms on the same random stream."""
+"""``export --script`` reproduces data augmentation and ``training.init``: the same draws from the same random stream."""
 from __future__ import annotations
 
 import math
@@ -55,3 +55,16 @@ def test_projects_without_augmentation_get_no_augment_code(tmp_path: Path) -> No
     export_script(_shift(1, augment=None), tmp_path)
     source = (tmp_path / "train.py").read_text()
     assert "make_augment" not in source and "AUGMENT_STATS" not in source and "torchvision" not in source
+
+
+@pytest.mark.slow
+def test_training_init_draws_the_same_weights_and_the_same_stream_after_them(tmp_path: Path) -> None:
+    # kaiming by default, xavier (normal) on conv1 and a Gaussian on the head: the draws must come in the app's
+    # order, and the augmentation after them must draw from the same stream
+    init = {"default": {"type": "kaiming", "nonlinearity": "relu", "distribution": "uniform"},
+            "per_layer": {"conv1": {"type": "xavier", "distribution": "normal", "gain": 0.8},
+                          "head": {"type": "normal", "std": 0.05}}}
+    project = example("augment_shift", training={"epochs": 2, "init": init})
+    source = _assert_same(project, tmp_path)
+    assert "('conv1', 'xavier_normal_', {'gain': 0.8})" in source and "kaiming_uniform_" in source
+    assert "NOT REPRODUCED" not in source
