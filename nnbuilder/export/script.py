@@ -4,7 +4,8 @@ DIR gets ``model.py`` (the module nnbuilder trains, preprocessing included), ``t
 loss, optimizer with parameter groups, scheduler, L1/L2 penalty, gradient clipping, staged unfreezing,
 early stopping and seed of the project: :mod:`nnbuilder.export.script_parts`; data augmentation:
 :mod:`~nnbuilder.export.script_augment`; ``training.init``: :mod:`~nnbuilder.export.script_init`) and the
-starting weights as ``initial.safetensors`` (before ``training.init``, which train.py redraws as the app does).  The user's CSV, image folders and torchvision sets are
+starting weights as ``initial.safetensors`` (before ``training.init``, which train.py redraws as the app
+does).  The user's CSV, image folders and torchvision sets are
 read by train.py itself through their usual loaders; built-in sets travel as ``data.pt``
 (:mod:`nnbuilder.export.script_data`).  What the script does not reproduce is listed in its header
 and returned, so the CLI can say it.

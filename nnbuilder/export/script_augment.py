@@ -71,7 +71,8 @@ def augment_parts(bundle: Any) -> dict[str, str]:
     size = (int(shape[-2]), int(shape[-1]))
     stats = None if aug.mean is None else (aug.mean.tolist(), aug.std.tolist())
     steps = "".join(f"        {_step(kind, p, size)},\n" for kind, p in aug.steps)
-    return {"augment_constants": f"AUGMENT_STATS = {stats!r}  # (mean, std) per channel when batches are standardised\n",
+    constant = f"AUGMENT_STATS = {stats!r}  # (mean, std) per channel when batches are standardised\n"
+    return {"augment_constants": constant,
             "augment_functions": _FUNCTION.format(steps=steps),
             "augment_setup": "    augment_steps = make_augment()\n",
             "augment_call": "            inputs = (augment(inputs[0], augment_steps),) + inputs[1:]  # data.augment\n"}

@@ -1,4 +1,4 @@
-"""``export --script`` reproduces data augmentation and ``training.init``: the same draws from the same random stream."""
+"""``export --script`` reproduces data augmentation and ``training.init``: the same draws, the same random stream."""
 from __future__ import annotations
 
 import math
