@@ -2,8 +2,10 @@
 
 DIR gets ``model.py`` (the module nnbuilder trains, preprocessing included), ``train.py`` (the loop,
 loss, optimizer with parameter groups, scheduler, L1/L2 penalty, gradient clipping, staged unfreezing,
-early stopping and seed of the project: :mod:`nnbuilder.export.script_parts`) and the
-starting weights as ``initial.safetensors``.  The user's CSV, image folders and torchvision sets are
+early stopping and seed of the project: :mod:`nnbuilder.export.script_parts`; data augmentation:
+:mod:`~nnbuilder.export.script_augment`; ``training.init``: :mod:`~nnbuilder.export.script_init`) and the
+starting weights as ``initial.safetensors`` (before ``training.init``, which train.py redraws as the app
+does).  The user's CSV, image folders and torchvision sets are
 read by train.py itself through their usual loaders; built-in sets travel as ``data.pt``
 (:mod:`nnbuilder.export.script_data`).  What the script does not reproduce is listed in its header
 and returned, so the CLI can say it.
@@ -18,6 +20,8 @@ from typing import Any
 
 import torch
 
+from nnbuilder.export.script_augment import augment_parts
+from nnbuilder.export.script_init import init_parts
 from nnbuilder.export.script_parts import SCHEDULERS, plateau_monitor, scheduler_body, training_parts
 from nnbuilder.export.script_template import TRAIN_PY
 
@@ -68,7 +72,7 @@ def export_script(project: Any, folder: str | os.PathLike[str], *, epochs: int |
     opt_kwargs = {k: v for k, v in cfg.optimizer.params.items() if v is not None}
     opt_cls = OPTIMIZERS[cfg.optimizer.type].cls
     try:
-        parts = training_parts(cfg, prepared.model)
+        parts = {**training_parts(cfg, prepared.model), **init_parts(cfg, prepared.model)}
     except ConfigError as exc:
         raise ScriptExportError("; ".join(f"{where}: {message}" for where, message in exc.problems)) from None
     early = None
@@ -87,7 +91,8 @@ def export_script(project: Any, folder: str | os.PathLike[str], *, epochs: int |
         loss_code=f"nn.{LOSSES[cfg.loss.type].cls.__name__}(**{loss_kwargs!r})",
         optimizer_code=f"{opt_cls.__module__.replace('torch.optim.', 'torch.optim.').rsplit('.', 1)[0]}."
                        f"{opt_cls.__name__}(groups, lr=LR, **{opt_kwargs!r})".replace("torch.optim.adam.", "torch.optim."),
-        scheduler_body=scheduler_body(cfg), plateau_monitor=plateau_monitor(cfg), **parts)
+        scheduler_body=scheduler_body(cfg), plateau_monitor=plateau_monitor(cfg), **parts,
+        **augment_parts(bundle))
     atomic_write_text(folder / "train.py", text)
     files = [folder / n for n in ("model.py", "train.py", "data.pt", "initial.safetensors")
              if n != "data.pt" or data.tensor_file]
@@ -98,10 +103,6 @@ def _unsupported(cfg: Any, bundle: Any) -> list[str]:
     notes = []
     if cfg.scheduler is not None and cfg.scheduler.type not in SCHEDULERS:
         notes.append(f"the {cfg.scheduler.type} scheduler (train.py keeps the LR constant)")
-    if cfg.init is not None:
-        notes.append("the random stream after training.init (the initial weights are exact, dropout may differ)")
     if cfg.precision != "fp32":
         notes.append(f"precision {cfg.precision} (train.py trains in fp32)")
-    if bundle.augment is not None:
-        notes.append("data augmentation (data.augment)")
     return notes

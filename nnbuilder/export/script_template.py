@@ -9,7 +9,7 @@ TRAIN_PY = '''\
 {data_note}
 Files beside this one: model.py (the module, preprocessing included), {data_file}initial.safetensors
 (the weights nnbuilder starts from: seeded initialisation or pretrained layers, and the preprocessing
-statistics fitted on the training split).
+statistics fitted on the training split; training.init, if any, is redrawn by init_weights below).
 Single-process runs reproduce nnbuilder's history on CPU. Only rank 0 writes DIR.
 {unsupported}"""
 import argparse
@@ -40,7 +40,7 @@ LR = {lr!r}
 LR_MULTIPLIERS = {multipliers!r}  # module path -> factor on LR (discriminative learning rates)
 NOT_REPRODUCED = {not_reproduced!r}  # what nnbuilder's run did that this script does not (see the top)
 EARLY_STOPPING = {early!r}  # None, or patience / monitor / min_delta / restore_best
-{extra_constants}MODES = {{"loss": min, "accuracy": max, "mae": min, "r2": max}}
+{extra_constants}{augment_constants}{init_constants}MODES = {{"loss": min, "accuracy": max, "mae": min, "r2": max}}
 
 {data_code}
 
@@ -56,7 +56,7 @@ def make_optimizer(groups):
 def make_scheduler(optimizer, steps_per_epoch, epochs):
     """(scheduler, when it steps: "step" after each batch, "epoch", "plateau" or None)."""
 {scheduler_body}
-{extra_functions}
+{extra_functions}{augment_functions}{init_functions}
 
 def seed_everything(seed):
     random.seed(seed)
@@ -187,7 +187,7 @@ def main():
     model = Model()
     model.load_state_dict(load_file(HERE / "initial.safetensors"), strict=True)
     seed_everything(SEED)
-    model.to(device)
+{init_call}    model.to(device)
     net = nn.parallel.DistributedDataParallel(model) if distributed else model
     loss_fn = make_loss().to(device)
     if TASK == "regression" and hasattr(model, "target_mean"):  # the loss works on the standardised scale
@@ -200,7 +200,7 @@ def main():
         sampler = DistributedSampler(range(size(train)), num_replicas=world, rank=rank, shuffle=True, seed=SEED)
     steps_per_epoch = math.ceil((len(sampler) if sampler is not None else size(train)) / BATCH_SIZE)
     scheduler, interval = make_scheduler(optimizer, steps_per_epoch, args.epochs)
-
+{augment_setup}
     history, best, best_epoch, bad_epochs, best_state = [], None, None, 0, None
     stop_reason = "completed"
     for epoch in range(args.epochs):
@@ -209,7 +209,7 @@ def main():
             sampler.set_epoch(epoch)
         metrics = Metrics()
         for inputs, targets in batches(train, device, shuffle=True, generator=generator, sampler=sampler):
-            optimizer.zero_grad(set_to_none=True)
+{augment_call}            optimizer.zero_grad(set_to_none=True)
             output = net(*inputs)
             target = align(output, targets)
             loss = loss_fn(output, target)

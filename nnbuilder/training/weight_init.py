@@ -28,8 +28,18 @@ def apply_init(model: nn.Module, config: InitConfig | None, path: str = "trainin
     ``per_layer`` keys name submodules (``model.named_modules()``); the scheme applies to that
     module and everything inside it. Unknown names raise :class:`ConfigError`.
     """
+    chosen = init_plan(model, config, path)
+    modules = dict(model.named_modules())
+    with torch.no_grad():
+        for name, scheme in chosen.items():
+            _init_module(modules[name], scheme)
+    return sorted(chosen)
+
+
+def init_plan(model: nn.Module, config: InitConfig | None, path: str = "training.init") -> dict[str, InitScheme]:
+    """The modules :func:`apply_init` initialises, in the order it draws them (``named_modules``), with their scheme."""
     if config is None:
-        return []
+        return {}
     modules = dict(model.named_modules())
     unknown = [(f"{path}.per_layer.{name}", f"no submodule named {name!r}; known: {_known(modules)}")
                for name in config.per_layer if name not in modules]
@@ -46,10 +56,7 @@ def apply_init(model: nn.Module, config: InitConfig | None, path: str = "trainin
                 scheme, best = candidate, len(prefix)
         if scheme is not None and scheme.type != "default":
             chosen[name] = scheme
-    with torch.no_grad():
-        for name, scheme in chosen.items():
-            _init_module(modules[name], scheme)
-    return sorted(chosen)
+    return chosen
 
 
 def _init_module(module: nn.Module, scheme: InitScheme) -> None:

@@ -74,29 +74,30 @@ def test_torchrun_with_two_cpu_processes_gives_identical_weights_and_the_loss_fa
     assert losses[-1] < losses[0]
 
 
-def test_cli_script_export_and_a_data_set_the_script_cannot_reproduce(tmp_path: Path,
-                                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    project = load_project(EXAMPLES / "spirals_mlp.nnb")
-    project.training["regularization"] = {"l1": 1e-4}  # reproduced: no note
-    project.training["init"] = {"default": "kaiming"}  # the random stream after it is not: noted
-    path = tmp_path / "p.nnb"
+def test_cli_script_export_notes_only_what_the_script_cannot_reproduce(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
     from nnbuilder.graph.project import save_project
 
+    project = load_project(EXAMPLES / "spirals_mlp.nnb")
+    project.training["regularization"] = {"l1": 1e-4}  # reproduced: no note
+    project.training["init"] = {"default": "kaiming"}  # redrawn by train.py after seeding: no note
+    path = tmp_path / "p.nnb"
     save_project(project, path)
     assert main(["export", str(path), "--script", str(tmp_path / "s")]) == 0
     captured = capsys.readouterr()
-    assert "does not reproduce the random stream after training.init" in captured.err
-    assert "penalt" not in captured.err
+    assert "does not reproduce" not in captured.err
     train_py = (tmp_path / "s" / "train.py").read_text()
-    assert "NOT REPRODUCED: the random stream after training.init" in train_py and "def penalty(model)" in train_py
-    augmented = load_project(EXAMPLES / "mnist_mlp.nnb")  # data the script cannot reproduce: said in both places
+    assert "NOT REPRODUCED" not in train_py and "def penalty(model)" in train_py and "init_weights(model)" in train_py
+    augmented = load_project(EXAMPLES / "mnist_mlp.nnb")  # augmentation is reproduced; bf16 is not: said twice
     augmented.data = {**augmented.data, "params": {"n_samples": 60}, "augment": [{"type": "RandomHorizontalFlip"}]}
+    augmented.training["precision"] = "bf16"
     save_project(augmented, tmp_path / "a.nnb")
     assert main(["export", str(tmp_path / "a.nnb"), "--script", str(tmp_path / "s2")]) == 0
-    assert "does not reproduce data augmentation (data.augment)" in capsys.readouterr().err
+    assert "does not reproduce precision bf16 (train.py trains in fp32)" in capsys.readouterr().err
     train_py = (tmp_path / "s2" / "train.py").read_text()
-    assert "NOT REPRODUCED: data augmentation (data.augment)" in train_py
-    assert "NOT_REPRODUCED = ['data augmentation (data.augment)']" in train_py  # printed when it runs
+    assert "NOT REPRODUCED: precision bf16 (train.py trains in fp32)" in train_py
+    assert "NOT_REPRODUCED = ['precision bf16 (train.py trains in fp32)']" in train_py  # printed when it runs
+    assert '("flip", -1, 0.5)' in train_py
 
 
 @pytest.mark.slow
