@@ -167,9 +167,13 @@ def run_app(project_path: str | None, exit_process: bool = False) -> int:
         window.offer_recovery()
 
     after_first_frame(window, on_screen)
+    from nnbuilder.app.gc_on_gui_thread import GuiThreadCollector
+
+    collector = GuiThreadCollector(app).start()  # not in the analysis or data threads: see that module
     try:
         code = app.exec()
     finally:
+        collector.stop()
         gc.unfreeze()  # the start-up objects are the collector's again (for a caller that goes on: the tests)
     if exit_process:
         end_process(code)

@@ -10,6 +10,17 @@ from nnbuilder.app.window import MainWindow, dialogs
 from nnbuilder.graph.project import Project
 
 
+@pytest.fixture(scope="package", autouse=True)
+def collect_on_the_gui_thread(qapp):
+    """As the app does (``run_app``): the cyclic collector runs on the GUI thread only, never in a worker thread
+    that would destroy a closed window's Qt objects there (a deadlock); automatic again after these tests."""
+    from nnbuilder.app.gc_on_gui_thread import GuiThreadCollector
+
+    collector = GuiThreadCollector(qapp).start()
+    yield collector
+    collector.stop()
+
+
 @pytest.fixture
 def make_window(qtbot, tmp_path, monkeypatch):
     """``make(project | path, height=768, exposed=False)``: a shown MainWindow on that project.
