@@ -9,7 +9,6 @@ the projection (:mod:`nnbuilder.training.embedding_map`), as the live run does.
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,9 +91,11 @@ def fit_problem(info: dict[str, Any]) -> str | None:
 
 def weights_when(folder: Path, info: dict[str, Any]) -> tuple[int, int]:
     """(step, 1-based epoch) of the weights saved in ``folder``: the best epoch's when early stopping restored them."""
+    from nnbuilder.fileio import JsonFileError, read_json_object
+
     try:
-        saved = json.loads((folder / "history.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        saved = read_json_object(folder / "history.json")
+    except JsonFileError:
         return 0, 0
     steps, epochs = int(saved.get("steps") or 0), int(saved.get("epochs_run") or len(saved.get("history") or []))
     early = (info.get("training") or {}).get("early_stopping")
@@ -155,15 +156,9 @@ def _embedding_layers(model: Any, folder: Path) -> tuple[list[tuple[str, Any]], 
 
 def _project(out: SavedRunViews, model: Any, layers: list[tuple[str, Any]], graph: Any, bundle: Any,
              when: tuple[int, int]) -> None:
-    from nnbuilder.training.embedding_map import MAX_ROWS, category_labels, project_embeddings
+    from nnbuilder.training.embedding_map import project_embeddings, row_labels
 
-    labels: dict[str, list[str]] = {}
-    for name, module in layers:
-        count = min(int(module.weight.shape[0]), MAX_ROWS)
-        if graph is not None and bundle is not None and graph.has_node(name):
-            labels[name] = category_labels(graph, bundle, name, count)
-        else:
-            labels[name] = [str(i) for i in range(count)]
+    labels = row_labels(layers, graph, bundle)
     if graph is None:
         out.label_note = f"rows are numbered: the run's {PROJECT_COPY} is missing or cannot be compiled"
     elif bundle is None:

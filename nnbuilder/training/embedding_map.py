@@ -79,6 +79,18 @@ def category_labels(graph: Any, bundle: Any, node_id: str, count: int) -> list[s
     return [f"{name} {i}" for i in range(count)]
 
 
+def row_labels(layers: list[tuple[str, nn.Embedding]], graph: Any, bundle: Any) -> dict[str, list[str]]:
+    """Layer name → the labels of the rows a projection shows: category names where the graph and data name
+    them (:func:`category_labels`), else the row numbers."""
+    labels: dict[str, list[str]] = {}
+    for name, module in layers:
+        count = min(int(module.weight.shape[0]), MAX_ROWS)
+        labels[name] = (category_labels(graph, bundle, name, count)
+                        if graph is not None and bundle is not None and graph.has_node(name)
+                        else [str(i) for i in range(count)])
+    return labels
+
+
 def project_embeddings(model: nn.Module, layers: list[tuple[str, nn.Embedding]], labels: dict[str, list[str]],
                        step: int = 0, epoch: int = 0, max_rows: int = MAX_ROWS) -> list[EmbeddingProjection]:
     """The 2-D projection of each layer's first ``max_rows`` weight rows (plain numpy, cheap to send)."""

@@ -17,7 +17,7 @@ import torch
 
 from nnbuilder.app.dashboard.buffer import EventBuffer
 from nnbuilder.training import Callback
-from nnbuilder.training.embedding_map import MAX_ROWS, category_labels, embedding_modules, project_embeddings
+from nnbuilder.training.embedding_map import embedding_modules, project_embeddings, row_labels
 from nnbuilder.training.fitted_curve import FittedCurve, curve_data, curve_problem, model_grid, predict_curve
 
 CURVE_EVERY_S = 0.1
@@ -66,10 +66,7 @@ class ViewProbes(Callback):
         if self.data is not None:
             self.grid = model_grid(self.bundle, self.data.grid_x).to(trainer.device)
         self.layers = embedding_modules(trainer.model, self.attr_of)
-        for name, module in self.layers:
-            count = min(int(module.weight.shape[0]), MAX_ROWS)  # the rows the projection shows
-            self.labels[name] = (category_labels(self.graph, self.bundle, name, count) if self.graph is not None
-                                 and self.graph.has_node(name) else [str(i) for i in range(count)])
+        self.labels = row_labels(self.layers, self.graph, self.bundle)
         self._curve(trainer)
         self._embeddings(trainer)
 
